@@ -1,0 +1,103 @@
+"""Input checks shared by every module, and the only way values are written into decks.
+
+LAMMPS input has ``shell``, ``python`` and ``include`` commands and ``$(...)``/``${...}``
+substitution, so no user text may reach a deck unchecked. Numbers are written by
+:func:`format_number`; names must be plain identifiers (:func:`check_name`); paths must be
+made of safe characters (:func:`check_safe_path`) and, where they point into a run folder,
+resolve inside it (:func:`check_inside`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from pathlib import Path
+
+from .errors import InputError
+
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
+# Letters, digits and . _ - + / only: no whitespace, quotes, $, #, &, ;, or newline.
+SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9_./+-]+$")
+
+
+def check_name(field: str, value: str) -> str:
+    """Refuse anything but a plain identifier (names can reach LAMMPS decks)."""
+    if not isinstance(value, str) or not NAME_RE.match(value):
+        raise InputError(
+            field,
+            f"{value!r} is not allowed: use 1-32 letters, digits or '_', starting with a letter or '_'",
+        )
+    return value
+
+
+def _fmt_range(lo, hi, lo_open, hi_open) -> str:
+    return f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+
+
+def check_range(field: str, value, lo: float, hi: float, *, lo_open=False, hi_open=False) -> float:
+    """Return ``value`` as float if it is a finite real number in the range, else raise InputError."""
+    rng = _fmt_range(lo, hi, lo_open, hi_open)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(field, f"{value!r} is not a number; allowed range {rng}")
+    v = float(value)
+    if math.isnan(v):
+        raise InputError(field, f"NaN is not allowed; allowed range {rng}")
+    below = v <= lo if lo_open else v < lo
+    above = v >= hi if hi_open else v > hi
+    if below or above:
+        raise InputError(field, f"{v!r} is outside the allowed range {rng}")
+    return v
+
+
+def check_int(field: str, value, lo: int, hi: int) -> int:
+    """Return ``value`` as int if it is an integer in [lo, hi], else raise InputError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputError(field, f"{value!r} is not an integer; allowed range [{lo}, {hi}]")
+    if not lo <= int(value) <= hi:
+        raise InputError(field, f"{value!r} is outside the allowed range [{lo}, {hi}]")
+    return int(value)
+
+
+def format_number(value, field: str = "value") -> str:
+    """The text of a number for a LAMMPS deck: ints as ints, floats with full precision."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(field, f"{value!r} is not a number")
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    v = float(value)
+    if not math.isfinite(v):
+        raise InputError(field, f"{v!r} is not a finite number")
+    return repr(v)
+
+
+def check_safe_path(field: str, path: str | Path) -> Path:
+    """A path whose text can be written into a deck or a -var argument safely."""
+    text = str(path)
+    if not SAFE_PATH_RE.match(text) or text.startswith("-"):
+        raise InputError(
+            field,
+            f"{text!r} is not allowed in a LAMMPS deck: use only letters, digits and . _ - + / "
+            "(no spaces, quotes, $, #, &, ; or newlines)",
+        )
+    return Path(text)
+
+
+def check_inside(field: str, path: str | Path, folder: Path) -> Path:
+    """Resolve ``path`` (relative to ``folder``) and refuse it unless it stays inside ``folder``."""
+    check_safe_path(field, path)
+    root = Path(folder).resolve()
+    full = (root / path).resolve()
+    if full != root and root not in full.parents:
+        raise InputError(field, f"{str(path)!r} resolves outside the run folder {root}")
+    return full
+
+
+def format_var(field: str, value) -> str:
+    """Text for a ``-var`` / ``variable index`` value: a number, a name, or a safe path."""
+    if isinstance(value, (str, Path)) and not isinstance(value, bool):
+        text = str(value)
+        if NAME_RE.match(text):
+            return text
+        return str(check_safe_path(field, text))
+    return format_number(value, field)
