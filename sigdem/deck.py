@@ -1,0 +1,289 @@
+"""Decks: what LAMMPS is asked to run, as frozen dataclasses, and pure functions that render them.
+
+A :class:`Deck` is a bed of particles (positions, sizes, one atom type per grade), the
+particle and wall materials, the numerical settings and a protocol stage. Rendering it
+produces the variable values that fill a script of ``lammps_inputs/`` (one pure function per
+deck section) and the particle data file. :mod:`sigdem.rundir` writes them into a folder.
+
+Numbers reach a deck only through :func:`sigdem.validate.format_number`; names only as checked
+identifiers; the template text is sigdem's own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Union
+
+import numpy as np
+
+from . import contact, units
+from .errors import InputError
+from .materials import COPPER, GRAPHITE, STEEL, Material
+from .validate import check_int, check_name, check_range, format_number
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Bed:
+    """Particles in a box periodic in x and y with the floor (current collector) at z = 0.
+
+    ``diameters_um`` (n,), ``grade_index`` (n,) 0-based into ``grade_names``,
+    ``positions_um`` (n, 3); ``densities_g_cc`` per grade; ``height_um`` is the box top.
+    """
+
+    diameters_um: np.ndarray
+    grade_index: np.ndarray
+    positions_um: np.ndarray
+    grade_names: tuple[str, ...]
+    densities_g_cc: tuple[float, ...]
+    side_x_um: float
+    side_y_um: float
+    height_um: float
+
+    def __post_init__(self):
+        d = np.asarray(self.diameters_um, dtype=float)
+        n = d.size
+        if n == 0 or not np.all(np.isfinite(d)) or not np.all(d > 0):
+            raise InputError("bed.diameters_um", "must be a non-empty array of positive, finite diameters (µm)")
+        gi = np.asarray(self.grade_index)
+        pos = np.asarray(self.positions_um, dtype=float)
+        if gi.shape != (n,) or pos.shape != (n, 3):
+            raise InputError("bed", f"grade_index must have shape ({n},) and positions_um ({n}, 3)")
+        for name in self.grade_names:
+            check_name("bed.grade_names", name)
+        if len(self.densities_g_cc) != len(self.grade_names):
+            raise InputError("bed.densities_g_cc", "needs one density per grade")
+        for rho in self.densities_g_cc:
+            check_range("bed.densities_g_cc", rho, 0.0, 30.0, lo_open=True)
+        if gi.min() < 0 or gi.max() >= len(self.grade_names):
+            raise InputError("bed.grade_index", f"must lie in [0, {len(self.grade_names) - 1}]")
+        for f in ("side_x_um", "side_y_um", "height_um"):
+            check_range(f"bed.{f}", getattr(self, f), 0.0, 1e7, lo_open=True)
+        if not np.all(np.isfinite(pos)) or pos[:, 2].min() - d[np.argmin(pos[:, 2])] / 2 < 0 or pos[:, 2].max() > self.height_um:
+            raise InputError("bed.positions_um", "particles must lie above the floor (z - r >= 0) and below height_um")
+        # freeze the arrays: the deck is a value
+        for name, arr in (("diameters_um", d), ("grade_index", gi.astype(np.int64)), ("positions_um", pos)):
+            arr = np.array(arr, copy=True)
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+
+    @property
+    def n(self) -> int:
+        return int(self.diameters_um.size)
+
+    @property
+    def masses_pg(self) -> np.ndarray:
+        rho = np.asarray(self.densities_g_cc)[self.grade_index]
+        return rho * math.pi / 6.0 * self.diameters_um**3
+
+    @property
+    def area_um2(self) -> float:
+        return self.side_x_um * self.side_y_um
+
+    def fingerprint(self) -> str:
+        """SHA-256 of every number of the bed: the bed's identity in a statepoint."""
+        h = hashlib.sha256()
+        for arr in (self.diameters_um, self.grade_index, self.positions_um):
+            h.update(np.ascontiguousarray(arr).tobytes())
+        h.update(repr((self.grade_names, tuple(map(float, self.densities_g_cc)),
+                       float(self.side_x_um), float(self.side_y_um), float(self.height_um))).encode())
+        return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Numerics:
+    """Numerical settings, each stated in the results.
+
+    ``modulus_scale``: the run uses E x modulus_scale (a softer model; the time step grows
+    as modulus_scale^-1/2). ``gravity_g``: gravity in multiples of standard gravity while
+    settling. ``timestep_fraction`` of the Rayleigh time of the smallest particle, or an
+    explicit ``timestep_us`` (refused above the stable limit). ``skin_fraction``: neighbour
+    skin as a fraction of the smallest diameter.
+    """
+
+    modulus_scale: float = 1.0
+    gravity_g: float = 2.0e4
+    timestep_fraction: float = contact.DEFAULT_RAYLEIGH_FRACTION
+    timestep_us: float | None = None
+    skin_fraction: float = 0.3
+
+    def __post_init__(self):
+        check_range("numerics.modulus_scale", self.modulus_scale, 0.0, 1.0, lo_open=True)
+        check_range("numerics.gravity_g", self.gravity_g, 0.0, 1e9, lo_open=True)
+        check_range("numerics.timestep_fraction", self.timestep_fraction, 0.0, contact.MAX_RAYLEIGH_FRACTION, lo_open=True)
+        if self.timestep_us is not None:
+            check_range("numerics.timestep_us", self.timestep_us, 0.0, 1e6, lo_open=True)
+        check_range("numerics.skin_fraction", self.skin_fraction, 0.05, 2.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Settle:
+    """Pour and settle: stop when kinetic / (M g d_ref) < ``ke_tol`` (after the fall time),
+    or after ``max_time_factor`` x the free-fall time of the column."""
+
+    ke_tol: float = 1e-6
+    max_time_factor: float = 40.0
+    check_every: int = 1000
+    thermo_every: int = 1000
+
+    stage = "settle"
+
+    def __post_init__(self):
+        check_range("settle.ke_tol", self.ke_tol, 0.0, 1e-2, lo_open=True)
+        check_range("settle.max_time_factor", self.max_time_factor, 2.0, 1e4)
+        check_int("settle.check_every", self.check_every, 10, 10**7)
+        check_int("settle.thermo_every", self.thermo_every, 10, 10**7)
+
+
+Protocol = Union[Settle]
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """Everything one LAMMPS run needs. ``replicate`` distinguishes repeated runs."""
+
+    bed: Bed
+    protocol: Protocol = field(default_factory=Settle)
+    material: Material = GRAPHITE
+    floor: Material = COPPER
+    top: Material = STEEL
+    numerics: Numerics = field(default_factory=Numerics)
+    replicate: int = 0
+
+    @property
+    def stage(self) -> str:
+        return self.protocol.stage
+
+    def __post_init__(self):
+        check_int("deck.replicate", self.replicate, 0, 10**6)
+
+
+# ---- one pure function per deck section -----------------------------------------------------
+
+def timestep_us(deck: Deck) -> float:
+    """Time step from the smallest particle's Rayleigh time (softened modulus included)."""
+    r_min = float(deck.bed.diameters_um.min()) / 2.0
+    return contact.stable_timestep(r_min, deck.material, fraction=deck.numerics.timestep_fraction,
+                                   modulus_scale=deck.numerics.modulus_scale, override=deck.numerics.timestep_us)
+
+
+def contact_variables(deck: Deck) -> dict[str, float]:
+    """Particle-particle Hertz/Mindlin/restitution coefficients, and rolling resistance."""
+    m = deck.material
+    scale = deck.numerics.modulus_scale
+    e_kpa = units.to_micro(m.youngs_modulus_gpa, "GPa") * scale
+    out = {"E": e_kpa, "nu": m.poisson_ratio, "e": m.restitution, "mu": m.friction, "mu_roll": m.rolling_friction,
+           "k_roll": 0.0, "gamma_roll": 0.0}
+    if m.rolling_friction > 0:
+        # rolling spring as stiff as the Hertz normal stiffness 2 E* a of a mean contact at
+        # overlap 1e-3 R (a typical settled-bed overlap); undamped
+        r_mean = float(np.mean(deck.bed.diameters_um)) / 4.0  # R* of two mean spheres
+        e_star = contact.effective_modulus_kpa(m, m) * scale
+        out["k_roll"] = 2.0 * e_star * contact.hertz_contact_radius(r_mean, 1e-3 * r_mean)
+    return out
+
+
+def wall_variables(deck: Deck) -> dict[str, float]:
+    """Floor and top-wall coefficients for fix wall/gran (interaction moduli, see sigdem.contact)."""
+    scale = deck.numerics.modulus_scale
+    out = {}
+    for prefix, wall in (("floor", deck.floor), ("top", deck.top)):
+        out[f"E_{prefix}"] = contact.lammps_wall_modulus_kpa(deck.material, wall) * scale
+        out[f"e_{prefix}"] = wall.restitution
+        out[f"mu_{prefix}"] = wall.friction
+    return out
+
+
+def numerics_variables(deck: Deck) -> dict[str, float]:
+    """Time step, neighbour skin and gravity."""
+    return {
+        "dt": timestep_us(deck),
+        "skin": deck.numerics.skin_fraction * float(deck.bed.diameters_um.min()),
+        "g": units.to_micro(deck.numerics.gravity_g * units.STANDARD_GRAVITY_M_S2, "m/s2"),
+    }
+
+
+def settle_variables(deck: Deck, dt: float, g: float) -> dict[str, float]:
+    """Stop rule and run length of the settle stage."""
+    p = deck.protocol
+    d = deck.bed.diameters_um
+    t_fall = math.sqrt(2.0 * deck.bed.height_um / g)
+    every = p.check_every
+    min_steps = every * math.ceil(1.2 * t_fall / dt / every)
+    return {
+        "d_ref": float(np.sum(d**4) / np.sum(d**3)),  # De Brouckere D[4,3]
+        "ke_tol": p.ke_tol,
+        "min_steps": min_steps,
+        "max_steps": max(min_steps + every, every * math.ceil(p.max_time_factor * t_fall / dt / every)),
+        "check_every": every,
+        "thermo_every": p.thermo_every,
+    }
+
+
+def deck_variables(deck: Deck) -> dict[str, float | int]:
+    """All variable values of the deck, for the header of ``in.lmp`` (or ``lmp -var``)."""
+    out: dict[str, float | int] = {}
+    out.update(contact_variables(deck))
+    out.update(wall_variables(deck))
+    num = numerics_variables(deck)
+    out.update(num)
+    if isinstance(deck.protocol, Settle):
+        out.update(settle_variables(deck, num["dt"], num["g"]))
+    return out
+
+
+def data_file_text(bed: Bed, title: str = "sigdem bed") -> str:
+    """The LAMMPS data file (atom_style sphere: id type diameter density x y z)."""
+    rho = np.asarray(bed.densities_g_cc, dtype=float)[bed.grade_index]
+    lines = [
+        f"# {title}",
+        "",
+        f"{bed.n} atoms",
+        f"{len(bed.grade_names)} atom types",
+        "",
+        f"0 {format_number(float(bed.side_x_um))} xlo xhi",
+        f"0 {format_number(float(bed.side_y_um))} ylo yhi",
+        f"0 {format_number(float(bed.height_um))} zlo zhi",
+        "",
+        "Atom Type Labels",
+        "",
+    ]
+    lines += [f"{i + 1} {name}" for i, name in enumerate(bed.grade_names)]
+    lines += ["", "Atoms # sphere", ""]
+    ids = np.arange(1, bed.n + 1)
+    table = np.column_stack([ids, bed.grade_index + 1, bed.diameters_um, rho, bed.positions_um])
+    lines += [f"{int(r[0])} {int(r[1])} {r[2]:.17g} {r[3]:.17g} {r[4]:.17g} {r[5]:.17g} {r[6]:.17g}" for r in table]
+    return "\n".join(lines) + "\n"
+
+
+def header_text(deck: Deck, variables: dict, job_id: str, template_name: str) -> str:
+    """Variable block that precedes the template in a run folder's ``in.lmp``."""
+    from . import __version__
+
+    lines = [
+        f"# in.lmp -- written by sigdem {__version__} from lammps_inputs/{template_name}",
+        f"# job {job_id}; stage {deck.stage}; run by hand in this folder:  lmp -in in.lmp",
+        "# The values below override the defaults declared at the top of the template.",
+    ]
+    for name, value in variables.items():
+        check_name("variable", name)
+        lines.append(f"variable {name:<12s} index {format_number(value, name)}")
+    return "\n".join(lines) + "\n\n"
+
+
+def statepoint(deck: Deck) -> dict:
+    """JSON-able identity of a deck: every parameter, the bed by its fingerprint."""
+    bed = deck.bed
+    return {
+        "stage": deck.stage,
+        "bed": {"fingerprint": bed.fingerprint(), "n": bed.n, "grades": list(bed.grade_names),
+                "densities_g_cc": list(map(float, bed.densities_g_cc)),
+                "box_um": [float(bed.side_x_um), float(bed.side_y_um), float(bed.height_um)]},
+        "protocol": asdict(deck.protocol),
+        "material": asdict(deck.material),
+        "floor": asdict(deck.floor),
+        "top": asdict(deck.top),
+        "numerics": asdict(deck.numerics),
+        "replicate": deck.replicate,
+    }
