@@ -1,0 +1,1 @@
+"""Studies: one-call, reproducible DEM experiments built from decks, runners and analyses."""

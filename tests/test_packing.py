@@ -1,0 +1,124 @@
+"""Packing: analysis against geometry, and the packing study against known packing fractions."""
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sigdem.analysis.packing import NotComputedError, PackingFraction, bed_surface_height, sphere_slab_volume
+from sigdem.materials import GRAPHITE
+from sigdem.psd import lognormal_from_d50_gsd, monodisperse
+from sigdem.psd.blend import as_blend
+from sigdem.studies.packing import PACKING_NUMERICS, PackingStudy, run_packing
+
+
+# ---- geometry (no LAMMPS) --------------------------------------------------------------------
+
+def test_sphere_slab_volume_whole_half_and_cap():
+    r = 2.0
+    full = 4 / 3 * math.pi * r**3
+    assert sphere_slab_volume(np.array([0.0]), np.array([r]), -10, 10)[0] == pytest.approx(full)
+    assert sphere_slab_volume(np.array([0.0]), np.array([r]), 0, 10)[0] == pytest.approx(full / 2)
+    h = 0.5  # cap of height h: pi h^2 (3r - h) / 3
+    assert sphere_slab_volume(np.array([0.0]), np.array([r]), r - h, 10)[0] == pytest.approx(math.pi * h**2 * (3 * r - h) / 3)
+    assert sphere_slab_volume(np.array([5.0]), np.array([r]), -1, 1)[0] == 0.0
+
+
+def test_packing_fraction_of_a_simple_cubic_lattice():
+    # simple cubic lattice of spheres touching: phi = pi/6 in any slab of whole cells
+    a, n = 2.0, 8
+    g = (np.arange(n) + 0.5) * a
+    x, y, z = (v.ravel() for v in np.meshgrid(g, g, g, indexing="ij"))
+    atoms = pd.DataFrame({"id": np.arange(x.size) + 1, "type": 1, "radius": a / 2, "x": x, "y": y, "z": z,
+                          "mass": 1.0, "c_coord": 6})
+    pf = PackingFraction(floor_gap_d=1.0, top_gap_d=1.0).compute(atoms, n * a, n * a)
+    assert pf.surface_um == pytest.approx(n * a)
+    assert pf.solid_fraction == pytest.approx(math.pi / 6, rel=1e-9)
+    assert pf.coordination == 6
+
+
+def test_result_before_compute_raises():
+    with pytest.raises(NotComputedError):
+        PackingFraction().solid_fraction
+
+
+def test_surface_ignores_one_loose_particle():
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(0, 100, 2000), rng.uniform(0, 100, 2000)
+    z = rng.uniform(0, 50, 2000)
+    r = np.full(2000, 1.0)
+    z[0] = 500.0  # one particle far above
+    assert bed_surface_height(x, y, z, r, 100, 100, 10.0) < 60
+
+
+# ---- the study on real LAMMPS beds (small) ---------------------------------------------------
+
+MONO = as_blend(monodisperse(10.0), density_g_cc=2.26, name="mono")
+
+
+def packing(blend=MONO, *, friction=0.0, n=500, replicates=1, numerics=PACKING_NUMERICS, tmp):
+    mat = replace(GRAPHITE, friction=friction, rolling_friction=0.0)
+    study = PackingStudy(blend, n_particles=n, replicates=replicates, material=mat,
+                         floor=replace(mat, name="floor", youngs_modulus_gpa=110.0), numerics=numerics)
+    return run_packing(study, tmp)
+
+
+@pytest.fixture(scope="module")
+def frictionless_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    return packing(tmp=root), root
+
+
+@pytest.fixture(scope="module")
+def frictionless(frictionless_root):
+    return frictionless_root[0]
+
+
+@pytest.mark.lammps
+def test_monodisperse_frictionless_packs_random_close(frictionless):
+    res = frictionless
+    assert res.summary()["all_converged"]
+    assert 0.62 <= res.solid_fraction.mean <= 0.65
+    assert (res.table["lost_particles"] == 0).all()
+    assert (res.table["n_particles"] == 500).all()
+
+
+@pytest.mark.lammps
+def test_friction_lowers_packing_monotonically(frictionless, tmp_path):
+    phi = [frictionless.solid_fraction.mean]
+    for mu in (0.1, 0.5):
+        phi.append(packing(friction=mu, tmp=tmp_path).solid_fraction.mean)
+    assert phi[0] > phi[1] > phi[2]
+    assert 0.55 <= phi[2] <= 0.61  # random loose packing range for mu = 0.5
+
+
+@pytest.mark.lammps
+def test_polydisperse_packs_denser_than_monodisperse(frictionless, tmp_path):
+    wide = as_blend(lognormal_from_d50_gsd(10.0, 1.5).truncate(4.0, 25.0).psd, density_g_cc=2.26, name="wide")
+    res = packing(wide, n=1500, tmp=tmp_path)
+    assert res.solid_fraction.mean > frictionless.solid_fraction.mean + 0.005
+
+
+@pytest.mark.lammps
+def test_gravity_acceleration_factor_does_not_change_packing(frictionless, tmp_path):
+    """The chosen gravity factor is safe: halving or doubling it moves phi by < 0.005."""
+    base = frictionless.solid_fraction.mean
+    for factor in (0.5, 2.0):
+        num = replace(PACKING_NUMERICS, gravity_g=PACKING_NUMERICS.gravity_g * factor)
+        assert abs(packing(numerics=num, tmp=tmp_path).solid_fraction.mean - base) < 0.005
+
+
+@pytest.mark.lammps
+def test_finished_study_is_reused_not_rerun(frictionless_root, monkeypatch):
+    import sigdem.runners as runners
+
+    first, root = frictionless_root
+
+    def must_not_run(self, folder):
+        raise AssertionError(f"{folder.path} was run again")
+
+    monkeypatch.setattr(runners.InProcess, "execute", must_not_run)
+    again = run_packing(first.study, root)
+    assert again.solid_fraction.mean == first.solid_fraction.mean
