@@ -47,8 +47,8 @@ def render(deck: Deck, root: Path | str) -> RunFolder:
     if folder.state == "done":
         log.info("%s is done already; not rendered again", folder.path)
         return folder
+    variables = deck_variables(deck)  # validates every number before anything is written
     folder.path.mkdir(parents=True, exist_ok=True)
-    variables = deck_variables(deck)
     template = template_path(deck.stage)
     write_atomic(folder.fn("particles.data"), data_file_text(deck.bed, title=f"sigdem {deck.stage} {folder.job}"))
     write_atomic(folder.fn("in.lmp"), header_text(deck, variables, folder.job, template.name) + template.read_text())
