@@ -15,6 +15,7 @@ import numpy as np
 
 from ._loader import lammps_class
 from .errors import EngineError
+from .logs import log_tail
 from .validate import check_safe_path, format_var
 
 log = logging.getLogger(__name__)
@@ -22,17 +23,9 @@ log = logging.getLogger(__name__)
 LOG_TAIL_LINES = 25
 
 
-def tail_text(path: Path, n_lines: int = LOG_TAIL_LINES, max_bytes: int = 65536) -> str:
-    """Last ``n_lines`` of a text file (reads at most ``max_bytes`` from its end); '' if absent."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, 2)
-            size = fh.tell()
-            fh.seek(max(0, size - max_bytes))
-            data = fh.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(data.splitlines()[-n_lines:])
+def tail_text(path: Path, n_lines: int = LOG_TAIL_LINES) -> str:
+    """Last ``n_lines`` of a LAMMPS log ('' if it does not exist)."""
+    return log_tail(path, n_lines)
 
 
 def lammps_args(variables: Mapping[str, object], log_path: Path | None, screen: bool) -> list[str]:

@@ -24,7 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from . import contact, units
+from .dumps import read_dump
 from .engine import LammpsSession
+from .logs import read_table
 from .materials import RIGID, Material
 from .templates import template_path
 
@@ -67,9 +69,7 @@ def pair_overlap_force(a: Material, b: Material, r1_um: float, r2_um: float, ove
 def _impact_run(workdir: Path, variables: dict) -> np.ndarray:
     with LammpsSession(workdir, variables={"dir": workdir, **variables}, log_name="log.impact.lammps") as lmp:
         lmp.file(template_path("verify_impact"))
-    import pandas as pd  # TODO: switch to sigdem.dumps.read_table
-
-    return pd.read_csv(workdir / "impact.txt", sep=r"\s+", skiprows=1, names=["step", "time", "overlap", "force", "vel"])
+    return read_table(workdir / "impact.txt")
 
 
 def _contact_measures(table, dt: float) -> dict[str, float]:
@@ -189,8 +189,6 @@ def bed_energy(atoms, *, e_star: float, e_star_wall: float, gravity: float, side
 def energy_conservation(workdir: Path, *, E_gpa: float = 2.0, nu: float = 0.3, gravity: float = 0.5,
                         side: float = 60.0, height: float = 200.0, **variables) -> list[dict[str, float]]:
     """Run the elastic poured bed and return the energy terms at every dumped step."""
-    from .dumps import read_dump
-
     e_kpa = units.to_micro(E_gpa, "GPa")
     mat = Material("bed", 2.26, E_gpa, nu, 1.0, 0.0)
     e_star = contact.effective_modulus_kpa(mat, mat)
