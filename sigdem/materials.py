@@ -66,8 +66,9 @@ class Material:
 #:   J. Electrochem. Soc. 157 (2010) A558) and ~10 GPa for porous spheroidised flake graphite;
 #:   the paper gives no value.
 #: Poisson ratio 0.3: ASSUMPTION (typical of polycrystalline graphite, 0.2-0.3).
-#: restitution 0.5, friction 0.3, rolling 0.05: ASSUMPTIONS (common DEM values for graphite
-#:   anode powders; the packing study shows their effect and lets users calibrate them).
+#: restitution 0.5, friction 0.3: ASSUMPTIONS (common DEM values for graphite anode powders;
+#:   the packing study shows their effect and lets users calibrate them). Rolling resistance is
+#:   off (0) until calibrated against a measured tap density: set ``rolling_friction`` to use it.
 GRAPHITE = Material(
     name="graphite",
     density_g_cc=2.26,
@@ -75,7 +76,7 @@ GRAPHITE = Material(
     poisson_ratio=0.3,
     restitution=0.5,
     friction=0.3,
-    rolling_friction=0.05,
+    rolling_friction=0.0,
 )
 
 #: Si-coated graphite ("SiG"): a ~15 nm Si layer on graphite (paper). At > 500 mAh/g the Si
@@ -88,7 +89,7 @@ SI_GRAPHITE = Material(
     poisson_ratio=0.3,
     restitution=0.5,
     friction=0.3,
-    rolling_friction=0.05,
+    rolling_friction=0.0,
 )
 
 #: Copper current collector (the floor under the electrode): E = 110 GPa, nu = 0.34
@@ -100,7 +101,7 @@ COPPER = Material(
     poisson_ratio=0.34,
     restitution=0.5,
     friction=0.3,
-    rolling_friction=0.05,
+    rolling_friction=0.0,
 )
 
 #: Hardened steel calender roll or pellet die: E = 210 GPa, nu = 0.3 (handbook values).
@@ -112,7 +113,7 @@ STEEL = Material(
     poisson_ratio=0.3,
     restitution=0.5,
     friction=0.3,
-    rolling_friction=0.05,
+    rolling_friction=0.0,
 )
 
 #: An ideal rigid, frictionless-by-choice wall (for verification against theory).

@@ -27,6 +27,13 @@ def sphere_slab_volume(z: np.ndarray, r: np.ndarray, lo: float, hi: float) -> np
     return np.pi * ((r**2 * b - b**3 / 3.0) - (r**2 * a - a**3 / 3.0))
 
 
+def volume_d90(d: np.ndarray) -> float:
+    """Diameter below which 90 % of the particle volume lies."""
+    d = np.sort(np.asarray(d, dtype=float))
+    cum = np.cumsum(d**3)
+    return float(d[np.searchsorted(cum, 0.9 * cum[-1])])
+
+
 def bed_surface_height(x, y, z, r, side_x: float, side_y: float, cell_um: float) -> float:
     """Height of the bed's top surface, robust to a few loose particles.
 
@@ -48,8 +55,8 @@ def bed_surface_height(x, y, z, r, side_x: float, side_y: float, cell_um: float)
 class PackingFraction:
     """Solid fraction of a settled bed in a bulk slab.
 
-    The slab starts ``floor_gap_d`` largest diameters above the floor and ends
-    ``top_gap_d`` largest diameters below the bed surface (:func:`bed_surface_height`),
+    The slab starts ``floor_gap_d`` x D90 above the floor and ends ``top_gap_d`` x D90 below
+    the bed surface (D90 of the bed's volume-weighted sizes) (:func:`bed_surface_height`),
     leaving out the wall-ordered floor layer and the loose top. Volumes are exact
     sphere-slab intersections, not centre counts.
 
@@ -60,8 +67,8 @@ class PackingFraction:
     ``coordination`` (mean contacts of particles centred in the slab).
     """
 
-    floor_gap_d: float = 1.0
-    top_gap_d: float = 1.0
+    floor_gap_d: float = 1.5
+    top_gap_d: float = 1.5
     _res: dict = field(default_factory=dict, repr=False)
 
     def compute(self, atoms: pd.DataFrame, side_x_um: float, side_y_um: float) -> "PackingFraction":
@@ -69,10 +76,11 @@ class PackingFraction:
         z = atoms["z"].to_numpy(float)
         d_max = 2.0 * float(r.max())
         surface = bed_surface_height(atoms["x"].to_numpy(float), atoms["y"].to_numpy(float), z, r,
-                                     side_x_um, side_y_um, cell_um=2.0 * d_max)
-        lo = self.floor_gap_d * d_max
-        hi = surface - self.top_gap_d * d_max
-        if hi - lo < d_max:
+                                     side_x_um, side_y_um, cell_um=d_max)
+        d90 = volume_d90(2.0 * r)
+        lo = self.floor_gap_d * d90
+        hi = surface - self.top_gap_d * d90
+        if hi - lo < d90:
             raise InputError("bed", f"bed too shallow for a bulk slab: surface {surface:.4g} µm, slab [{lo:.4g}, {hi:.4g}] µm; "
                                     "use more particles or a narrower box")
         vol = sphere_slab_volume(z, r, lo, hi)
