@@ -21,6 +21,7 @@ import numpy as np
 from . import contact, units
 from .errors import InputError
 from .materials import COPPER, GRAPHITE, STEEL, Material
+from .rundir import RunFolder
 from .validate import check_int, check_name, check_range, format_number
 
 
@@ -136,12 +137,107 @@ class Settle:
         check_int("settle.thermo_every", self.thermo_every, 10, 10**7)
 
 
-Protocol = Union[Settle]
+def _increasing_targets(field_name: str, values, lo: float, hi: float) -> tuple[float, ...]:
+    """A non-empty, strictly increasing tuple of floats, each in (lo, hi]."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise InputError(field_name, f"{values!r} is not a list of numbers; give e.g. (1.3, 1.5)")
+    out = tuple(check_range(field_name, v, lo, hi, lo_open=True) for v in values)
+    if not 1 <= len(out) <= 100:
+        raise InputError(field_name, f"needs 1 to 100 targets, got {len(out)}")
+    if any(b <= a for a, b in zip(out, out[1:])):
+        raise InputError(field_name, f"{out} must be strictly increasing")
+    return out
+
+
+#: Default wall speed of calender and pellet stages, m/s. Quasi-static for the softened
+#: (modulus_scale ~ 0.01) 10-20 µm beds sigdem builds: the inertial number
+#: I = (v/h) d sqrt(rho/p) stays below ~1e-3 at the pressures where densities are read
+#: (v = 0.1 m/s, h ~ 100 µm, d ~ 15 µm, p >~ 0.5 MPa), and v is ~1e-3 of the particle sound speed.
+DEFAULT_WALL_SPEED_M_S = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Calender:
+    """Compress a settled bed with a flat top wall to each target electrode density, then release it.
+
+    ``target_densities_g_cc``: strictly increasing; each must lie above the settled bed's density
+    and below the particles' solid density (checked at render time). The wall moves at
+    ``speed_m_s`` to each height (mass / (box area x density)), holds ``target_hold_steps``
+    there before the record, holds ``hold_steps`` after the last one, lifts at
+    ``unload_speed_m_s`` until its force is ``release_fraction`` of the held force, and the bed
+    relaxes ``relax_steps``.
+    """
+
+    target_densities_g_cc: tuple[float, ...] = (1.0, 1.3, 1.5, 1.6, 1.75)
+    speed_m_s: float = DEFAULT_WALL_SPEED_M_S
+    target_hold_steps: int = 0
+    hold_steps: int = 5000
+    unload_speed_m_s: float = DEFAULT_WALL_SPEED_M_S
+    release_fraction: float = 1e-4
+    relax_steps: int = 20000
+    thermo_every: int = 1000
+
+    stage = "calender"
+
+    def __post_init__(self):
+        object.__setattr__(self, "target_densities_g_cc",
+                           _increasing_targets("calender.target_densities_g_cc", self.target_densities_g_cc, 0.0, 30.0))
+        check_range("calender.speed_m_s", self.speed_m_s, 0.0, 10.0, lo_open=True)
+        check_int("calender.target_hold_steps", self.target_hold_steps, 0, 10**8)
+        check_int("calender.hold_steps", self.hold_steps, 0, 10**8)
+        check_range("calender.unload_speed_m_s", self.unload_speed_m_s, 0.0, 10.0, lo_open=True)
+        check_range("calender.release_fraction", self.release_fraction, 0.0, 0.1)
+        check_int("calender.relax_steps", self.relax_steps, 0, 10**8)
+        check_int("calender.thermo_every", self.thermo_every, 10, 10**7)
+
+
+@dataclass(frozen=True, slots=True)
+class Pellet:
+    """Press a settled bed with a flat top wall to each target pressure, then release it.
+
+    ``target_pressures_mpa``: top-wall pressures (force / box area), strictly increasing. Any
+    list is accepted here; real pellet pressures (373-4700 MPa) are far beyond elastic Hertz
+    contacts, which the study layer warns about. The wall moves at ``speed_m_s`` until the
+    pressure is reached, holds still ``hold_steps`` before each record, never goes below the
+    height of solid fraction ``max_solid_fraction``; release as in :class:`Calender`.
+    """
+
+    target_pressures_mpa: tuple[float, ...]
+    speed_m_s: float = DEFAULT_WALL_SPEED_M_S
+    hold_steps: int = 5000
+    max_solid_fraction: float = 0.9
+    unload_speed_m_s: float = DEFAULT_WALL_SPEED_M_S
+    release_fraction: float = 1e-4
+    relax_steps: int = 20000
+    thermo_every: int = 1000
+
+    stage = "pellet"
+
+    def __post_init__(self):
+        object.__setattr__(self, "target_pressures_mpa",
+                           _increasing_targets("pellet.target_pressures_mpa", self.target_pressures_mpa, 0.0, 1e5))
+        check_range("pellet.speed_m_s", self.speed_m_s, 0.0, 10.0, lo_open=True)
+        check_int("pellet.hold_steps", self.hold_steps, 0, 10**8)
+        check_range("pellet.max_solid_fraction", self.max_solid_fraction, 0.5, 1.0, hi_open=True)
+        check_range("pellet.unload_speed_m_s", self.unload_speed_m_s, 0.0, 10.0, lo_open=True)
+        check_range("pellet.release_fraction", self.release_fraction, 0.0, 0.1)
+        check_int("pellet.relax_steps", self.relax_steps, 0, 10**8)
+        check_int("pellet.thermo_every", self.thermo_every, 10, 10**7)
+
+
+Protocol = Union[Settle, Calender, Pellet]
+#: Stages that start from a finished settle folder (its restart) rather than a data file.
+STAGES_WITH_START = ("calender", "pellet")
 
 
 @dataclass(frozen=True, slots=True)
 class Deck:
-    """Everything one LAMMPS run needs. ``replicate`` distinguishes repeated runs."""
+    """Everything one LAMMPS run needs. ``replicate`` distinguishes repeated runs.
+
+    Calender and pellet decks continue a finished settle run: ``start`` is its run folder (its
+    restart carries positions and contact history) and ``bed`` the bed it settled, e.g.
+    :func:`start_bed` of that folder.
+    """
 
     bed: Bed
     protocol: Protocol = field(default_factory=Settle)
@@ -150,6 +246,7 @@ class Deck:
     top: Material = STEEL
     numerics: Numerics = field(default_factory=Numerics)
     replicate: int = 0
+    start: RunFolder | None = None
 
     @property
     def stage(self) -> str:
@@ -157,6 +254,13 @@ class Deck:
 
     def __post_init__(self):
         check_int("deck.replicate", self.replicate, 0, 10**6)
+        needs_start = self.stage in STAGES_WITH_START
+        if self.start is not None and not isinstance(self.start, RunFolder):
+            raise InputError("deck.start", f"{self.start!r} is not a RunFolder")
+        if needs_start and self.start is None:
+            raise InputError("deck.start", f"a {self.stage} deck needs the run folder of a finished settle run")
+        if not needs_start and self.start is not None:
+            raise InputError("deck.start", f"a {self.stage} deck starts from its bed; start must be None")
 
 
 # ---- one pure function per deck section -----------------------------------------------------
@@ -221,15 +325,93 @@ def settle_variables(deck: Deck, dt: float, g: float) -> dict[str, float]:
     }
 
 
-def deck_variables(deck: Deck) -> dict[str, float | int]:
+def settled_surface_um(folder: RunFolder) -> float:
+    """Height of the highest particle top (z + r) of a settle folder's ``settled.dump``, µm."""
+    from .dumps import read_last_frame
+
+    data = read_last_frame(folder.fn("settled.dump")).data
+    return float((data["z"] + data["radius"]).max())
+
+
+def start_bed(folder: RunFolder) -> Bed:
+    """The bed a settle folder started from, rebuilt exactly from its ``particles.data`` and params.
+
+    Its fingerprint equals the one in the folder's statepoint (checked), so a calender or pellet
+    deck built on it is tied to that folder's particles.
+    """
+    from .dumps import read_data_atoms
+
+    sp = folder.params()["statepoint"]
+    atoms = read_data_atoms(folder.fn("particles.data"))
+    box = sp["bed"]["box_um"]
+    bed = Bed(atoms["diameter"].to_numpy(float), atoms["type"].to_numpy() - 1, atoms[["x", "y", "z"]].to_numpy(float),
+              tuple(sp["bed"]["grades"]), tuple(sp["bed"]["densities_g_cc"]), box[0], box[1], box[2])
+    if bed.fingerprint() != sp["bed"]["fingerprint"]:
+        raise InputError("start", f"{folder.path}: particles.data does not reproduce the bed of the statepoint")
+    return bed
+
+
+def _compression_common(deck: Deck) -> dict[str, float | int]:
+    p = deck.protocol
+    d = deck.bed.diameters_um
+    return {
+        # pair cutoff after read_restart: the largest diameter, as pair granular chose it in settle
+        "d_max": float(d.max()),
+        "speed": units.to_micro(p.speed_m_s, "m/s"),
+        # the wall starts a tenth of the smallest diameter above the bed
+        "gap": 0.1 * float(d.min()),
+        "hold_steps": p.hold_steps,
+        "unload_speed": units.to_micro(p.unload_speed_m_s, "m/s"),
+        "release_fraction": p.release_fraction,
+        "relax_steps": p.relax_steps,
+        "thermo_every": p.thermo_every,
+    }
+
+
+def calender_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[float, ...]]:
+    """Target wall heights (µm) and wall motion of the calender stage.
+
+    Height of target k: total particle mass / (box area x density_k). Each density must lie
+    above the settled bed's (mass / (area x highest particle top)) and below the solid density.
+    """
+    p = deck.protocol
+    bed = deck.bed
+    mass = float(bed.masses_pg.sum())
+    solid = mass / float(np.sum(math.pi / 6.0 * bed.diameters_um**3))
+    settled = mass / (bed.area_um2 * settled_surface_um(deck.start))
+    bad = [rho for rho in p.target_densities_g_cc if not settled < rho < solid]
+    if bad:
+        raise InputError("calender.target_densities_g_cc",
+                         f"{bad} outside the allowed range ({settled:.6g}, {solid:.6g}) g/cc: above the density of "
+                         f"the settled bed in {deck.start.path.name} and below the particles' solid density")
+    out = _compression_common(deck)
+    out["heights"] = tuple(mass / (bed.area_um2 * rho) for rho in p.target_densities_g_cc)
+    out["target_hold_steps"] = p.target_hold_steps
+    return out
+
+
+def pellet_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[float, ...]]:
+    """Target pressures (kPa) and wall motion of the pellet stage."""
+    p = deck.protocol
+    out = _compression_common(deck)
+    out["pressures"] = tuple(units.to_micro(v, "MPa") for v in p.target_pressures_mpa)
+    out["phi_max"] = p.max_solid_fraction
+    return out
+
+
+def deck_variables(deck: Deck) -> dict[str, float | int | tuple[float, ...]]:
     """All variable values of the deck, for the header of ``in.lmp`` (or ``lmp -var``)."""
-    out: dict[str, float | int] = {}
+    out: dict[str, float | int | tuple[float, ...]] = {}
     out.update(contact_variables(deck))
     out.update(wall_variables(deck))
     num = numerics_variables(deck)
     out.update(num)
     if isinstance(deck.protocol, Settle):
         out.update(settle_variables(deck, num["dt"], num["g"]))
+    elif isinstance(deck.protocol, Calender):
+        out.update(calender_variables(deck, num["dt"]))
+    elif isinstance(deck.protocol, Pellet):
+        out.update(pellet_variables(deck, num["dt"]))
     return out
 
 
@@ -268,14 +450,20 @@ def header_text(deck: Deck, variables: dict, job_id: str, template_name: str) ->
     ]
     for name, value in variables.items():
         check_name("variable", name)
-        lines.append(f"variable {name:<12s} index {format_number(value, name)}")
+        if isinstance(value, tuple):  # one index variable with several values, stepped by "next"
+            if not value:
+                raise InputError(name, "a multi-value variable needs at least one value")
+            text = " ".join(format_number(v, name) for v in value)
+        else:
+            text = format_number(value, name)
+        lines.append(f"variable {name:<12s} index {text}")
     return "\n".join(lines) + "\n\n"
 
 
 def statepoint(deck: Deck) -> dict:
     """JSON-able identity of a deck: every parameter, the bed by its fingerprint."""
     bed = deck.bed
-    return {
+    sp = {
         "stage": deck.stage,
         "bed": {"fingerprint": bed.fingerprint(), "n": bed.n, "grades": list(bed.grade_names),
                 "densities_g_cc": list(map(float, bed.densities_g_cc)),
@@ -287,3 +475,6 @@ def statepoint(deck: Deck) -> dict:
         "numerics": asdict(deck.numerics),
         "replicate": deck.replicate,
     }
+    if deck.start is not None:  # only then: settle job ids stay as they were
+        sp["start"] = deck.start.job
+    return sp

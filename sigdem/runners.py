@@ -23,7 +23,7 @@ from . import __version__
 from ._loader import LAMMPS_VERSION_PINNED
 from .deck import Deck, data_file_text, deck_variables, header_text, statepoint
 from .engine import LammpsSession, tail_text
-from .errors import EngineError, IncompleteRunError
+from .errors import EngineError, IncompleteRunError, InputError
 from .rundir import RunFolder, write_atomic
 from .templates import template_path
 from .validate import check_int
@@ -33,9 +33,18 @@ log = logging.getLogger(__name__)
 #: Files a finished run of each stage must have written.
 EXPECTED_OUTPUTS = {
     "settle": ("settle_result.txt", "settled.dump", "settled_contacts.dump", "settled.restart"),
+    # unloaded.txt is written last: with it, every target_<k>.dump was written before
+    "calender": ("targets.txt", "held.txt", "unloaded.dump", "unloaded.txt"),
+    "pellet": ("targets.txt", "unloaded.dump", "unloaded.txt"),
 }
 #: Columns of thermo.txt shown as progress, per stage.
-PROGRESS_COLUMNS = {"settle": ("time", "ke_ratio", "zmax")}
+PROGRESS_COLUMNS = {
+    "settle": ("time", "ke_ratio", "zmax"),
+    "calender": ("time", "ztop", "density", "f_top"),
+    "pellet": ("time", "ztop", "density", "pressure_top"),
+}
+#: What a calender or pellet folder takes from its settle start: (file there, name here).
+START_FILE = ("settled.restart", "start.restart")
 
 
 # ---- render ----------------------------------------------------------------------------------
@@ -47,16 +56,40 @@ def render(deck: Deck, root: Path | str) -> RunFolder:
     if folder.state == "done":
         log.info("%s is done already; not rendered again", folder.path)
         return folder
+    if deck.start is not None:
+        check_start(deck)
     variables = deck_variables(deck)  # validates every number before anything is written
     folder.path.mkdir(parents=True, exist_ok=True)
     template = template_path(deck.stage)
-    write_atomic(folder.fn("particles.data"), data_file_text(deck.bed, title=f"sigdem {deck.stage} {folder.job}"))
+    if deck.start is None:
+        write_atomic(folder.fn("particles.data"), data_file_text(deck.bed, title=f"sigdem {deck.stage} {folder.job}"))
+    else:  # calender, pellet: the settled bed and its contact history
+        copy_atomic(deck.start.fn(START_FILE[0]), folder.fn(START_FILE[1]))
     write_atomic(folder.fn("in.lmp"), header_text(deck, variables, folder.job, template.name) + template.read_text())
     params = {"statepoint": sp, "job": folder.job, "variables": variables,
               "sigdem_version": __version__, "lammps_version": LAMMPS_VERSION_PINNED}
     write_atomic(folder.fn("params.json"), json.dumps(params, indent=2, sort_keys=True) + "\n")
     folder.set_state("rendered")
     return folder
+
+
+def check_start(deck: Deck) -> None:
+    """Refuse a start folder that is not a finished settle run of the deck's bed."""
+    start = deck.start.require_done()  # IncompleteRunError when rendered, running or failed
+    sp = start.params()["statepoint"]
+    if sp["stage"] != "settle":
+        raise InputError("deck.start", f"{start.path.name} is a {sp['stage']} folder; {deck.stage} starts from a settle folder")
+    if sp["bed"]["fingerprint"] != deck.bed.fingerprint():
+        raise InputError("deck.bed", f"is not the bed settled in {start.path.name}; use sigdem.deck.start_bed(start)")
+    if not start.fn(START_FILE[0]).is_file():
+        raise IncompleteRunError(start.path, "done", f"{START_FILE[0]} is missing")
+
+
+def copy_atomic(src: Path, dst: Path) -> None:
+    """Copy a (binary) file so that readers never see a partial copy."""
+    tmp = dst.with_name(f".{dst.name}.part")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
 
 
 # ---- progress --------------------------------------------------------------------------------
