@@ -285,6 +285,10 @@ def contact_variables(deck: Deck) -> dict[str, float]:
         r_mean = float(np.mean(deck.bed.diameters_um)) / 4.0  # R* of two mean spheres
         e_star = contact.effective_modulus_kpa(m, m) * scale
         out["k_roll"] = 2.0 * e_star * contact.hertz_contact_radius(r_mean, 1e-3 * r_mean)
+        # an undamped rolling spring keeps particles rocking for ever (the bed never comes to
+        # rest): damp it at half the critical value of the lightest particle
+        m_min = float(deck.bed.masses_pg.min())
+        out["gamma_roll"] = math.sqrt(out["k_roll"] * m_min)
     return out
 
 
