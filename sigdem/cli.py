@@ -129,13 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
                                     "middle 14 µm, small 11 µm) onto a copper floor; report the bulk solid "
                                     "fraction, bed density (g/cc) and coordination with 95 %% CIs.")
     pk.add_argument("--blend", default="large=0.5,small=0.5", help="mass fractions, e.g. large=0.5,small=0.5 (default)")
-    _add_packing_options(pk, 1500)
+    _add_packing_options(pk, 3000)
     pk.set_defaults(func=_cmd_pack)
 
     tn = sub.add_parser("ternary", help="ternary packing map of the three grades (paper Fig. 2a)")
     tn.add_argument("--step", type=float, default=0.25, help="mass-fraction step (0.25 -> 15 blends, 0.1 -> 66)")
     tn.add_argument("--workers", type=int, default=None, help="parallel LAMMPS processes (default: all cores)")
-    _add_packing_options(tn, 1500)
+    _add_packing_options(tn, 3000)
     tn.set_defaults(func=_cmd_ternary)
     return p
 
