@@ -23,7 +23,7 @@ SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9_./+-]+$")
 
 def check_name(field: str, value: str) -> str:
     """Refuse anything but a plain identifier (names can reach LAMMPS decks)."""
-    if not isinstance(value, str) or not NAME_RE.match(value):
+    if not isinstance(value, str) or not NAME_RE.fullmatch(value):
         raise InputError(
             field,
             f"{value!r} is not allowed: use 1-32 letters, digits or '_', starting with a letter or '_'",
@@ -74,7 +74,7 @@ def format_number(value, field: str = "value") -> str:
 def check_safe_path(field: str, path: str | Path) -> Path:
     """A path whose text can be written into a deck or a -var argument safely."""
     text = str(path)
-    if not SAFE_PATH_RE.match(text) or text.startswith("-"):
+    if not SAFE_PATH_RE.fullmatch(text) or text.startswith("-"):
         raise InputError(
             field,
             f"{text!r} is not allowed in a LAMMPS deck: use only letters, digits and . _ - + / "
@@ -97,7 +97,7 @@ def format_var(field: str, value) -> str:
     """Text for a ``-var`` / ``variable index`` value: a number, a name, or a safe path."""
     if isinstance(value, (str, Path)) and not isinstance(value, bool):
         text = str(value)
-        if NAME_RE.match(text):
+        if NAME_RE.fullmatch(text):
             return text
         return str(check_safe_path(field, text))
     return format_number(value, field)

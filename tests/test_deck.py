@@ -19,7 +19,7 @@ from sigdem.rundir import RunFolder
 from sigdem.templates import template_path
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
-INJECTIONS = ["shell rm -rf x", "python x", "$(v_a)", "${x}", "a&b", "a#b", "a;b", "a\nb", "include x", "a b", ""]
+INJECTIONS = ["graphite\n", "shell rm -rf x", "python x", "$(v_a)", "${x}", "a&b", "a#b", "a;b", "a\nb", "include x", "a b", ""]
 
 
 def tiny_bed(names=("large", "small")) -> Bed:
