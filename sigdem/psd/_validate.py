@@ -8,20 +8,16 @@ producing a wrong particle list.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from sigdem.errors import InputError
+from sigdem.validate import check_name
 
 #: Bases a PSD can be stated on, mapped to the power of the diameter that weights
 #: the number distribution (mass == volume for one grade of one true density).
 BASIS_POWER: dict[str, int] = {"number": 0, "volume": 3, "mass": 3}
-
-#: Grade names end up in LAMMPS input decks (group and type labels); LAMMPS
-#: input text can run shell commands, so only plain identifiers are accepted.
-_GRADE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 
 SUM_TOLERANCE = 1e-9
 
@@ -39,14 +35,8 @@ def basis_power(basis: object, field: str = "basis") -> int:
 
 
 def check_grade_name(name: object, field: str = "name") -> str:
-    """Return ``name`` if it is a plain identifier of at most 32 characters; else raise."""
-    if not isinstance(name, str) or _GRADE_NAME_RE.fullmatch(name) is None:
-        raise InputError(
-            field,
-            f"{name!r} is not a plain identifier; allowed: a letter or '_' followed by "
-            "at most 31 letters, digits or '_' (regex ^[A-Za-z_][A-Za-z0-9_]{0,31}$)",
-        )
-    return name
+    """Grade names reach LAMMPS decks (type labels): one rule for every name, sigdem.validate's."""
+    return check_name(field, name)
 
 
 def positive(value: object, field: str, unit: str = "", upper: float = math.inf) -> float:
