@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import math
 
-import numpy as np
-
 from .deck import Bed
 from .placement import place_spheres
 from .psd import ParticleSample

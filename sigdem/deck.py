@@ -21,6 +21,7 @@ import numpy as np
 from . import contact, units
 from .errors import InputError
 from .materials import COPPER, GRAPHITE, STEEL, Material
+from .protocols import Calender, Pellet, Settle, protocol_variables
 from .rundir import RunFolder
 from .validate import check_int, check_name, check_range, format_number
 
@@ -118,113 +119,6 @@ class Numerics:
         check_range("numerics.skin_fraction", self.skin_fraction, 0.05, 2.0)
 
 
-@dataclass(frozen=True, slots=True)
-class Settle:
-    """Pour and settle: stop when kinetic / (M g d_ref) < ``ke_tol`` (after the fall time),
-    or after ``max_time_factor`` x the free-fall time of the column."""
-
-    ke_tol: float = 1e-6
-    max_time_factor: float = 40.0
-    check_every: int = 1000
-    thermo_every: int = 1000
-
-    stage = "settle"
-
-    def __post_init__(self):
-        check_range("settle.ke_tol", self.ke_tol, 0.0, 1e-2, lo_open=True)
-        check_range("settle.max_time_factor", self.max_time_factor, 2.0, 1e4)
-        check_int("settle.check_every", self.check_every, 10, 10**7)
-        check_int("settle.thermo_every", self.thermo_every, 10, 10**7)
-
-
-def _increasing_targets(field_name: str, values, lo: float, hi: float) -> tuple[float, ...]:
-    """A non-empty, strictly increasing tuple of floats, each in (lo, hi]."""
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        raise InputError(field_name, f"{values!r} is not a list of numbers; give e.g. (1.3, 1.5)")
-    out = tuple(check_range(field_name, v, lo, hi, lo_open=True) for v in values)
-    if not 1 <= len(out) <= 100:
-        raise InputError(field_name, f"needs 1 to 100 targets, got {len(out)}")
-    if any(b <= a for a, b in zip(out, out[1:])):
-        raise InputError(field_name, f"{out} must be strictly increasing")
-    return out
-
-
-#: Default wall speed of calender and pellet stages, m/s. Quasi-static for the softened
-#: (modulus_scale ~ 0.01) 10-20 µm beds sigdem builds: the inertial number
-#: I = (v/h) d sqrt(rho/p) stays below ~1e-3 at the pressures where densities are read
-#: (v = 0.1 m/s, h ~ 100 µm, d ~ 15 µm, p >~ 0.5 MPa), and v is ~1e-3 of the particle sound speed.
-DEFAULT_WALL_SPEED_M_S = 0.1
-
-
-@dataclass(frozen=True, slots=True)
-class Calender:
-    """Compress a settled bed with a flat top wall to each target electrode density, then release it.
-
-    ``target_densities_g_cc``: strictly increasing; each must lie above the settled bed's density
-    and below the particles' solid density (checked at render time). The wall moves at
-    ``speed_m_s`` to each height (mass / (box area x density)), holds ``target_hold_steps``
-    there before the record, holds ``hold_steps`` after the last one, lifts at
-    ``unload_speed_m_s`` until its force is ``release_fraction`` of the held force, and the bed
-    relaxes ``relax_steps``.
-    """
-
-    target_densities_g_cc: tuple[float, ...] = (1.0, 1.3, 1.5, 1.6, 1.75)
-    speed_m_s: float = DEFAULT_WALL_SPEED_M_S
-    target_hold_steps: int = 0
-    hold_steps: int = 5000
-    unload_speed_m_s: float = DEFAULT_WALL_SPEED_M_S
-    release_fraction: float = 1e-4
-    relax_steps: int = 20000
-    thermo_every: int = 1000
-
-    stage = "calender"
-
-    def __post_init__(self):
-        object.__setattr__(self, "target_densities_g_cc",
-                           _increasing_targets("calender.target_densities_g_cc", self.target_densities_g_cc, 0.0, 30.0))
-        check_range("calender.speed_m_s", self.speed_m_s, 0.0, 10.0, lo_open=True)
-        check_int("calender.target_hold_steps", self.target_hold_steps, 0, 10**8)
-        check_int("calender.hold_steps", self.hold_steps, 0, 10**8)
-        check_range("calender.unload_speed_m_s", self.unload_speed_m_s, 0.0, 10.0, lo_open=True)
-        check_range("calender.release_fraction", self.release_fraction, 0.0, 0.1)
-        check_int("calender.relax_steps", self.relax_steps, 0, 10**8)
-        check_int("calender.thermo_every", self.thermo_every, 10, 10**7)
-
-
-@dataclass(frozen=True, slots=True)
-class Pellet:
-    """Press a settled bed with a flat top wall to each target pressure, then release it.
-
-    ``target_pressures_mpa``: top-wall pressures (force / box area), strictly increasing. Any
-    list is accepted here; real pellet pressures (373-4700 MPa) are far beyond elastic Hertz
-    contacts, which the study layer warns about. The wall moves at ``speed_m_s`` until the
-    pressure is reached, holds still ``hold_steps`` before each record, never goes below the
-    height of solid fraction ``max_solid_fraction``; release as in :class:`Calender`.
-    """
-
-    target_pressures_mpa: tuple[float, ...]
-    speed_m_s: float = DEFAULT_WALL_SPEED_M_S
-    hold_steps: int = 5000
-    max_solid_fraction: float = 0.9
-    unload_speed_m_s: float = DEFAULT_WALL_SPEED_M_S
-    release_fraction: float = 1e-4
-    relax_steps: int = 20000
-    thermo_every: int = 1000
-
-    stage = "pellet"
-
-    def __post_init__(self):
-        object.__setattr__(self, "target_pressures_mpa",
-                           _increasing_targets("pellet.target_pressures_mpa", self.target_pressures_mpa, 0.0, 1e5))
-        check_range("pellet.speed_m_s", self.speed_m_s, 0.0, 10.0, lo_open=True)
-        check_int("pellet.hold_steps", self.hold_steps, 0, 10**8)
-        check_range("pellet.max_solid_fraction", self.max_solid_fraction, 0.5, 1.0, hi_open=True)
-        check_range("pellet.unload_speed_m_s", self.unload_speed_m_s, 0.0, 10.0, lo_open=True)
-        check_range("pellet.release_fraction", self.release_fraction, 0.0, 0.1)
-        check_int("pellet.relax_steps", self.relax_steps, 0, 10**8)
-        check_int("pellet.thermo_every", self.thermo_every, 10, 10**7)
-
-
 Protocol = Union[Settle, Calender, Pellet]
 #: Stages that start from a finished settle folder (its restart) rather than a data file.
 STAGES_WITH_START = ("calender", "pellet")
@@ -312,31 +206,6 @@ def numerics_variables(deck: Deck) -> dict[str, float]:
     }
 
 
-def settle_variables(deck: Deck, dt: float, g: float) -> dict[str, float]:
-    """Stop rule and run length of the settle stage."""
-    p = deck.protocol
-    d = deck.bed.diameters_um
-    t_fall = math.sqrt(2.0 * deck.bed.height_um / g)
-    every = p.check_every
-    min_steps = every * math.ceil(1.2 * t_fall / dt / every)
-    return {
-        "d_ref": float(np.sum(d**4) / np.sum(d**3)),  # De Brouckere D[4,3]
-        "ke_tol": p.ke_tol,
-        "min_steps": min_steps,
-        "max_steps": max(min_steps + every, every * math.ceil(p.max_time_factor * t_fall / dt / every)),
-        "check_every": every,
-        "thermo_every": p.thermo_every,
-    }
-
-
-def settled_surface_um(folder: RunFolder) -> float:
-    """Height of the highest particle top (z + r) of a settle folder's ``settled.dump``, µm."""
-    from .dumps import read_last_frame
-
-    data = read_last_frame(folder.fn("settled.dump")).data
-    return float((data["z"] + data["radius"]).max())
-
-
 def start_bed(folder: RunFolder) -> Bed:
     """The bed a settle folder started from, rebuilt exactly from its ``particles.data`` and params.
 
@@ -355,54 +224,6 @@ def start_bed(folder: RunFolder) -> Bed:
     return bed
 
 
-def _compression_common(deck: Deck) -> dict[str, float | int]:
-    p = deck.protocol
-    d = deck.bed.diameters_um
-    return {
-        # pair cutoff after read_restart: the largest diameter, as pair granular chose it in settle
-        "d_max": float(d.max()),
-        "speed": units.to_micro(p.speed_m_s, "m/s"),
-        # the wall starts a tenth of the smallest diameter above the bed
-        "gap": 0.1 * float(d.min()),
-        "hold_steps": p.hold_steps,
-        "unload_speed": units.to_micro(p.unload_speed_m_s, "m/s"),
-        "release_fraction": p.release_fraction,
-        "relax_steps": p.relax_steps,
-        "thermo_every": p.thermo_every,
-    }
-
-
-def calender_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[float, ...]]:
-    """Target wall heights (µm) and wall motion of the calender stage.
-
-    Height of target k: total particle mass / (box area x density_k). Each density must lie
-    above the settled bed's (mass / (area x highest particle top)) and below the solid density.
-    """
-    p = deck.protocol
-    bed = deck.bed
-    mass = float(bed.masses_pg.sum())
-    solid = mass / float(np.sum(math.pi / 6.0 * bed.diameters_um**3))
-    settled = mass / (bed.area_um2 * settled_surface_um(deck.start))
-    bad = [rho for rho in p.target_densities_g_cc if not settled < rho < solid]
-    if bad:
-        raise InputError("calender.target_densities_g_cc",
-                         f"{bad} outside the allowed range ({settled:.6g}, {solid:.6g}) g/cc: above the density of "
-                         f"the settled bed in {deck.start.path.name} and below the particles' solid density")
-    out = _compression_common(deck)
-    out["heights"] = tuple(mass / (bed.area_um2 * rho) for rho in p.target_densities_g_cc)
-    out["target_hold_steps"] = p.target_hold_steps
-    return out
-
-
-def pellet_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[float, ...]]:
-    """Target pressures (kPa) and wall motion of the pellet stage."""
-    p = deck.protocol
-    out = _compression_common(deck)
-    out["pressures"] = tuple(units.to_micro(v, "MPa") for v in p.target_pressures_mpa)
-    out["phi_max"] = p.max_solid_fraction
-    return out
-
-
 def deck_variables(deck: Deck) -> dict[str, float | int | tuple[float, ...]]:
     """All variable values of the deck, for the header of ``in.lmp`` (or ``lmp -var``)."""
     out: dict[str, float | int | tuple[float, ...]] = {}
@@ -410,12 +231,7 @@ def deck_variables(deck: Deck) -> dict[str, float | int | tuple[float, ...]]:
     out.update(wall_variables(deck))
     num = numerics_variables(deck)
     out.update(num)
-    if isinstance(deck.protocol, Settle):
-        out.update(settle_variables(deck, num["dt"], num["g"]))
-    elif isinstance(deck.protocol, Calender):
-        out.update(calender_variables(deck, num["dt"]))
-    elif isinstance(deck.protocol, Pellet):
-        out.update(pellet_variables(deck, num["dt"]))
+    out.update(protocol_variables(deck, num["dt"], num["g"]))
     return out
 
 

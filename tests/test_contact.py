@@ -1,12 +1,11 @@
 import math
-from dataclasses import replace
 
 import pytest
 from scipy.integrate import solve_ivp
 
 from sigdem import contact, units
 from sigdem.errors import InputError
-from sigdem.materials import COPPER, GRAPHITE, RIGID, Material
+from sigdem.materials import COPPER, GRAPHITE, RIGID
 
 
 def test_effective_modulus_mixing():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sigdem import runners
-from sigdem.deck import Bed, Deck, Numerics, Settle, data_file_text, deck_variables
+from sigdem.deck import Bed, Deck, Numerics, Settle, data_file_text
 from sigdem.dumps import read_last_frame
 from sigdem.engine import LammpsSession
 from sigdem.errors import EngineError, IncompleteRunError, InputError

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from sigdem import contact, units, verify
+from sigdem import units, verify
 from sigdem.materials import COPPER, GRAPHITE, RIGID, SI_GRAPHITE, Material
 
 pytestmark = pytest.mark.lammps

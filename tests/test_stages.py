@@ -12,7 +12,8 @@ import pytest
 
 from sigdem import runners
 from sigdem.deck import (Bed, Calender, Deck, Numerics, Pellet, Settle, deck_variables, header_text,
-                         settled_surface_um, start_bed, statepoint)
+                         start_bed, statepoint)
+from sigdem.protocols import settled_surface_um
 from sigdem.dumps import read_last_frame, read_table
 from sigdem.engine import LammpsSession
 from sigdem.errors import IncompleteRunError, InputError

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..analysis.packing import PackingFraction
@@ -28,7 +27,7 @@ from ..dumps import read_last_frame
 from ..logs import read_table
 from ..materials import COPPER, GRAPHITE, STEEL, Material
 from ..psd import Blend, desmond_weeks_rcp, farr_groot_rcp, sample_particles
-from ..rundir import RunFolder, canonical_json, derive_seed, job_id
+from ..rundir import RunFolder, derive_seed, job_id
 from ..runners import Runner, run
 from ..stats import Estimate, mean_ci
 from ..validate import check_int, check_range

@@ -1,0 +1,217 @@
+"""Protocol stages (settle, calender, pellet) and the deck sections that fill their scripts.
+
+Each protocol is a frozen dataclass naming its ``stage`` (the ``lammps_inputs/<stage>.lmp``
+script it fills); :func:`protocol_variables` returns the numbers that stage's script needs.
+Section functions take a :class:`sigdem.deck.Deck` and are pure, except that calender and
+pellet read the settled surface of their start folder.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import units
+from .errors import InputError
+from .validate import check_int, check_range
+
+if TYPE_CHECKING:
+    from .deck import Deck
+    from .rundir import RunFolder
+
+
+@dataclass(frozen=True, slots=True)
+class Settle:
+    """Pour and settle: stop when kinetic / (M g d_ref) < ``ke_tol`` (after the fall time),
+    or after ``max_time_factor`` x the free-fall time of the column."""
+
+    ke_tol: float = 1e-6
+    max_time_factor: float = 40.0
+    check_every: int = 1000
+    thermo_every: int = 1000
+
+    stage = "settle"
+
+    def __post_init__(self):
+        check_range("settle.ke_tol", self.ke_tol, 0.0, 1e-2, lo_open=True)
+        check_range("settle.max_time_factor", self.max_time_factor, 2.0, 1e4)
+        check_int("settle.check_every", self.check_every, 10, 10**7)
+        check_int("settle.thermo_every", self.thermo_every, 10, 10**7)
+
+
+def _increasing_targets(field_name: str, values, lo: float, hi: float) -> tuple[float, ...]:
+    """A non-empty, strictly increasing tuple of floats, each in (lo, hi]."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise InputError(field_name, f"{values!r} is not a list of numbers; give e.g. (1.3, 1.5)")
+    out = tuple(check_range(field_name, v, lo, hi, lo_open=True) for v in values)
+    if not 1 <= len(out) <= 100:
+        raise InputError(field_name, f"needs 1 to 100 targets, got {len(out)}")
+    if any(b <= a for a, b in zip(out, out[1:])):
+        raise InputError(field_name, f"{out} must be strictly increasing")
+    return out
+
+
+def _check_wall_motion(p) -> None:
+    """Checks shared by the stages that move the top wall (calender, pellet)."""
+    stage = p.stage
+    check_range(f"{stage}.speed_m_s", p.speed_m_s, 0.0, 10.0, lo_open=True)
+    check_int(f"{stage}.hold_steps", p.hold_steps, 0, 10**8)
+    check_range(f"{stage}.unload_speed_m_s", p.unload_speed_m_s, 0.0, 10.0, lo_open=True)
+    check_range(f"{stage}.release_fraction", p.release_fraction, 0.0, 0.1)
+    check_int(f"{stage}.relax_steps", p.relax_steps, 0, 10**8)
+    check_int(f"{stage}.thermo_every", p.thermo_every, 10, 10**7)
+
+
+#: Default wall speed of calender and pellet stages, m/s. Quasi-static for the softened
+#: (modulus_scale ~ 0.01) 10-20 µm beds sigdem builds: the inertial number
+#: I = (v/h) d sqrt(rho/p) stays below ~1e-3 at the pressures where densities are read
+#: (v = 0.1 m/s, h ~ 100 µm, d ~ 15 µm, p >~ 0.5 MPa), and v is ~1e-3 of the particle sound speed.
+DEFAULT_WALL_SPEED_M_S = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Calender:
+    """Compress a settled bed with a flat top wall to each target electrode density, then release it.
+
+    ``target_densities_g_cc``: strictly increasing; each must lie above the settled bed's density
+    and below the particles' solid density (checked at render time). The wall moves at
+    ``speed_m_s`` to each height (mass / (box area x density)), holds ``target_hold_steps``
+    there before the record, holds ``hold_steps`` after the last one, lifts at
+    ``unload_speed_m_s`` until its force is ``release_fraction`` of the held force, and the bed
+    relaxes ``relax_steps``.
+    """
+
+    target_densities_g_cc: tuple[float, ...] = (1.0, 1.3, 1.5, 1.6, 1.75)
+    speed_m_s: float = DEFAULT_WALL_SPEED_M_S
+    target_hold_steps: int = 0
+    hold_steps: int = 5000
+    unload_speed_m_s: float = DEFAULT_WALL_SPEED_M_S
+    release_fraction: float = 1e-4
+    relax_steps: int = 20000
+    thermo_every: int = 1000
+
+    stage = "calender"
+
+    def __post_init__(self):
+        object.__setattr__(self, "target_densities_g_cc",
+                           _increasing_targets("calender.target_densities_g_cc", self.target_densities_g_cc, 0.0, 30.0))
+        check_int("calender.target_hold_steps", self.target_hold_steps, 0, 10**8)
+        _check_wall_motion(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Pellet:
+    """Press a settled bed with a flat top wall to each target pressure, then release it.
+
+    ``target_pressures_mpa``: top-wall pressures (force / box area), strictly increasing. Any
+    list is accepted here; real pellet pressures (373-4700 MPa) are far beyond elastic Hertz
+    contacts, which the study layer warns about. The wall moves at ``speed_m_s`` until the
+    pressure is reached, holds still ``hold_steps`` before each record, never goes below the
+    height of solid fraction ``max_solid_fraction``; release as in :class:`Calender`.
+    """
+
+    target_pressures_mpa: tuple[float, ...]
+    speed_m_s: float = DEFAULT_WALL_SPEED_M_S
+    hold_steps: int = 5000
+    max_solid_fraction: float = 0.9
+    unload_speed_m_s: float = DEFAULT_WALL_SPEED_M_S
+    release_fraction: float = 1e-4
+    relax_steps: int = 20000
+    thermo_every: int = 1000
+
+    stage = "pellet"
+
+    def __post_init__(self):
+        object.__setattr__(self, "target_pressures_mpa",
+                           _increasing_targets("pellet.target_pressures_mpa", self.target_pressures_mpa, 0.0, 1e5))
+        check_range("pellet.max_solid_fraction", self.max_solid_fraction, 0.5, 1.0, hi_open=True)
+        _check_wall_motion(self)
+
+
+
+def settle_variables(deck: Deck, dt: float, g: float) -> dict[str, float]:
+    """Stop rule and run length of the settle stage."""
+    p = deck.protocol
+    d = deck.bed.diameters_um
+    t_fall = math.sqrt(2.0 * deck.bed.height_um / g)
+    every = p.check_every
+    min_steps = every * math.ceil(1.2 * t_fall / dt / every)
+    return {
+        "d_ref": float(np.sum(d**4) / np.sum(d**3)),  # De Brouckere D[4,3]
+        "ke_tol": p.ke_tol,
+        "min_steps": min_steps,
+        "max_steps": max(min_steps + every, every * math.ceil(p.max_time_factor * t_fall / dt / every)),
+        "check_every": every,
+        "thermo_every": p.thermo_every,
+    }
+
+
+def settled_surface_um(folder: RunFolder) -> float:
+    """Height of the highest particle top (z + r) of a settle folder's ``settled.dump``, µm."""
+    from .dumps import read_last_frame
+
+    data = read_last_frame(folder.fn("settled.dump")).data
+    return float((data["z"] + data["radius"]).max())
+
+
+def _compression_common(deck: Deck) -> dict[str, float | int]:
+    p = deck.protocol
+    d = deck.bed.diameters_um
+    return {
+        # pair cutoff after read_restart: the largest diameter, as pair granular chose it in settle
+        "d_max": float(d.max()),
+        "speed": units.to_micro(p.speed_m_s, "m/s"),
+        # the wall starts a tenth of the smallest diameter above the bed
+        "gap": 0.1 * float(d.min()),
+        "hold_steps": p.hold_steps,
+        "unload_speed": units.to_micro(p.unload_speed_m_s, "m/s"),
+        "release_fraction": p.release_fraction,
+        "relax_steps": p.relax_steps,
+        "thermo_every": p.thermo_every,
+    }
+
+
+def calender_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[float, ...]]:
+    """Target wall heights (µm) and wall motion of the calender stage.
+
+    Height of target k: total particle mass / (box area x density_k). Each density must lie
+    above the settled bed's (mass / (area x highest particle top)) and below the solid density.
+    """
+    p = deck.protocol
+    bed = deck.bed
+    mass = float(bed.masses_pg.sum())
+    solid = mass / float(np.sum(math.pi / 6.0 * bed.diameters_um**3))
+    settled = mass / (bed.area_um2 * settled_surface_um(deck.start))
+    bad = [rho for rho in p.target_densities_g_cc if not settled < rho < solid]
+    if bad:
+        raise InputError("calender.target_densities_g_cc",
+                         f"{bad} outside the allowed range ({settled:.6g}, {solid:.6g}) g/cc: above the density of "
+                         f"the settled bed in {deck.start.path.name} and below the particles' solid density")
+    out = _compression_common(deck)
+    out["heights"] = tuple(mass / (bed.area_um2 * rho) for rho in p.target_densities_g_cc)
+    out["target_hold_steps"] = p.target_hold_steps
+    return out
+
+
+def pellet_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[float, ...]]:
+    """Target pressures (kPa) and wall motion of the pellet stage."""
+    p = deck.protocol
+    out = _compression_common(deck)
+    out["pressures"] = tuple(units.to_micro(v, "MPa") for v in p.target_pressures_mpa)
+    out["phi_max"] = p.max_solid_fraction
+    return out
+
+
+def protocol_variables(deck: Deck, dt: float, g: float) -> dict[str, float | int | tuple[float, ...]]:
+    """The stage section of a deck's variables."""
+    p = deck.protocol
+    if isinstance(p, Settle):
+        return settle_variables(deck, dt, g)
+    if isinstance(p, Calender):
+        return calender_variables(deck, dt)
+    if isinstance(p, Pellet):
+        return pellet_variables(deck, dt)
+    raise InputError("deck.protocol", f"{type(p).__name__} is not a protocol; allowed: Settle, Calender, Pellet")
