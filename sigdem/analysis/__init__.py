@@ -1,6 +1,12 @@
 """Analyses as small compute objects (freud's idea): build with parameters, ``compute(...)``
 returns ``self``, results are attributes; reading a result before computing raises."""
 
+from .contacts import FLOOR, TOP, ContactForces, ccdf, size_class_labels
+from .fracture import FractureRisk, fracture_free_density, hertz_peak_pressure_kpa
 from .packing import PackingFraction, bed_surface_height, sphere_slab_volume
+from .springback import Springback, surface_height_um
 
-__all__ = ["PackingFraction", "bed_surface_height", "sphere_slab_volume"]
+__all__ = ["PackingFraction", "bed_surface_height", "sphere_slab_volume",
+           "ContactForces", "FLOOR", "TOP", "ccdf", "size_class_labels",
+           "FractureRisk", "fracture_free_density", "hertz_peak_pressure_kpa",
+           "Springback", "surface_height_um"]
