@@ -58,9 +58,12 @@ def _packing_template(args):
     from .studies.packing import PACKING_NUMERICS, PackingStudy
     from .psd import paper_grades, blend_from_fractions
 
+    from .protocols import Settle
+
     numerics = replace(PACKING_NUMERICS, gravity_g=args.gravity_g, modulus_scale=args.modulus_scale)
     blend = parse_blend(args.blend) if getattr(args, "blend", None) else blend_from_fractions(paper_grades(), large=1.0)
-    return PackingStudy(blend, n_particles=args.n, replicates=args.replicates, numerics=numerics)
+    settle = Settle(taps=args.taps, tap_height_d=args.tap_height)
+    return PackingStudy(blend, n_particles=args.n, replicates=args.replicates, numerics=numerics, settle=settle)
 
 
 def _cmd_pack(args) -> int:
@@ -71,7 +74,8 @@ def _cmd_pack(args) -> int:
     names = study.blend.grade_names
     comp = ", ".join(f"{n} {x:.2f}" for n, x in zip(names, study.blend.mass_fractions))
     s = res.summary()
-    print(f"blend (mass fractions): {comp}; {study.n_particles} particles x {s['n']} replicates")
+    taps = f", {study.settle.taps} taps" if study.settle.taps else ", poured (no taps)"
+    print(f"blend (mass fractions): {comp}; {study.n_particles} particles x {s['n']} replicates{taps}")
     print(f"solid fraction       : {res.solid_fraction}")
     print(f"bed density          : {res.bed_density_g_cc} g/cc")
     print(f"coordination number  : {res.coordination}")
@@ -104,10 +108,14 @@ def _cmd_ternary(args) -> int:
 def _add_packing_options(p, n_default: int):
     p.add_argument("--n", type=int, default=n_default, help=f"particles per bed (default {n_default})")
     p.add_argument("--replicates", type=int, default=3, help="beds per blend, different seeds (default 3)")
-    p.add_argument("--gravity-g", type=float, default=1.0e4,
-                   help="settling gravity in multiples of g (default 1e4; halving/doubling moves packing < 0.005)")
+    p.add_argument("--gravity-g", type=float, default=5.0e3,
+                   help="settling gravity in multiples of g (default 5e3; halving/doubling moves packing < 0.005)")
     p.add_argument("--modulus-scale", type=float, default=0.01,
                    help="contact modulus / real modulus while settling (default 0.01)")
+    p.add_argument("--taps", type=int, default=0,
+                   help="lift-and-drop taps after settling, for a tapped density (default 0: poured bed)")
+    p.add_argument("--tap-height", type=float, default=1.0,
+                   help="height each tap lifts the bed, in multiples of D[4,3] (default 1)")
     p.add_argument("--root", default="sigdem-runs", help="folder for run folders (default ./sigdem-runs)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 

@@ -25,13 +25,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Settle:
-    """Pour and settle: stop when kinetic / (M g d_ref) < ``ke_tol`` (after the fall time),
-    or after ``max_time_factor`` x the free-fall time of the column."""
+    """Pour and settle: stop when translational kinetic energy / (M g d_ref) < ``ke_tol`` (after
+    the fall time), or after ``max_time_factor`` x the free-fall time of the column.
+
+    ``taps`` > 0 then taps the settled bed (lift-and-drop): every particle is launched upwards
+    so the bed rises ``tap_height_d`` x D[4,3] and falls back onto the floor, then re-settles
+    under the same stop rule; the result is a tapped density.
+    """
 
     ke_tol: float = 1e-6
     max_time_factor: float = 40.0
     check_every: int = 1000
     thermo_every: int = 1000
+    taps: int = 0
+    tap_height_d: float = 1.0
 
     stage = "settle"
 
@@ -40,6 +47,8 @@ class Settle:
         check_range("settle.max_time_factor", self.max_time_factor, 2.0, 1e4)
         check_int("settle.check_every", self.check_every, 10, 10**7)
         check_int("settle.thermo_every", self.thermo_every, 10, 10**7)
+        check_int("settle.taps", self.taps, 0, 10_000)
+        check_range("settle.tap_height_d", self.tap_height_d, 0.0, 100.0, lo_open=True)
 
 
 def _increasing_targets(field_name: str, values, lo: float, hi: float) -> tuple[float, ...]:
@@ -139,14 +148,25 @@ def settle_variables(deck: Deck, dt: float, g: float) -> dict[str, float]:
     t_fall = math.sqrt(2.0 * deck.bed.height_um / g)
     every = p.check_every
     min_steps = every * math.ceil(1.2 * t_fall / dt / every)
-    return {
-        "d_ref": float(np.sum(d**4) / np.sum(d**3)),  # De Brouckere D[4,3]
+    d_ref = float(np.sum(d**4) / np.sum(d**3))  # De Brouckere D[4,3]
+    max_steps = max(min_steps + every, every * math.ceil(p.max_time_factor * t_fall / dt / every))
+    out = {
+        "d_ref": d_ref,
         "ke_tol": p.ke_tol,
         "min_steps": min_steps,
-        "max_steps": max(min_steps + every, every * math.ceil(p.max_time_factor * t_fall / dt / every)),
+        "max_steps": max_steps,
         "check_every": every,
         "thermo_every": p.thermo_every,
     }
+    if p.taps:  # (absent for poured beds, so their in.lmp headers stay as they were)
+        tap_speed = math.sqrt(2.0 * g * p.tap_height_d * d_ref)
+        out.update({
+            "taps": p.taps,
+            "tap_speed": tap_speed,
+            "tap_steps": math.ceil(1.05 * 2.0 * tap_speed / g / dt),  # up and back down
+            "tap_settle_steps": max_steps,
+        })
+    return out
 
 
 def settled_surface_um(folder: RunFolder) -> float:

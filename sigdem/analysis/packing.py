@@ -61,13 +61,15 @@ class PackingFraction:
 
     After ``compute(atoms, side_x_um, side_y_um)`` (atoms: DataFrame with id, type,
     radius, x, y, z and, optionally, mass and c_coord):
-    ``solid_fraction``, ``by_type`` (type → fraction of slab volume), ``surface_um``,
+    ``solid_fraction``, ``by_type`` (type → fraction of slab volume), ``by_size_class``
+    ((lo, hi) µm → fraction of slab volume, for the classes of ``size_edges_um``), ``surface_um``,
     ``slab_um`` (lo, hi), ``bed_density_g_cc`` (total mass / (area x surface height)),
     ``coordination`` (mean contacts of particles centred in the slab).
     """
 
     floor_gap_d: float = 1.5
     top_gap_d: float = 1.5
+    size_edges_um: tuple[float, ...] = ()
     _res: dict = field(default_factory=dict, repr=False)
 
     def compute(self, atoms: pd.DataFrame, side_x_um: float, side_y_um: float) -> "PackingFraction":
@@ -88,6 +90,7 @@ class PackingFraction:
         res = {
             "solid_fraction": float(vol.sum() / slab_volume),
             "by_type": {int(t): float(vol[types == t].sum() / slab_volume) for t in np.unique(types)},
+            "by_size_class": self._by_size_class(2.0 * r, vol, slab_volume),
             "surface_um": surface,
             "slab_um": (lo, hi),
         }
@@ -99,9 +102,17 @@ class PackingFraction:
         self._res = res
         return self
 
+    def _by_size_class(self, d: np.ndarray, vol: np.ndarray, slab_volume: float) -> dict[tuple[float, float], float]:
+        """Share of the slab volume filled by particles of each size class [lo, hi) of ``size_edges_um``."""
+        edges = tuple(float(e) for e in self.size_edges_um)
+        if any(b <= a for a, b in zip(edges, edges[1:])):
+            raise InputError("size_edges_um", f"{edges} must be strictly increasing diameters (µm)")
+        return {(lo, hi): float(vol[(d >= lo) & (d < hi)].sum() / slab_volume) for lo, hi in zip(edges, edges[1:])}
+
     def __getattr__(self, name):
         res = self.__dict__.get("_res", {})
-        if name in ("solid_fraction", "by_type", "surface_um", "slab_um", "bed_density_g_cc", "coordination"):
+        if name in ("solid_fraction", "by_type", "by_size_class", "surface_um", "slab_um", "bed_density_g_cc",
+                    "coordination"):
             if name not in res:
                 raise NotComputedError(f"PackingFraction.{name} is not available: call compute() first")
             return res[name]
