@@ -131,7 +131,7 @@ class ContactForces:
 
     - ``contacts``: one row per contact (pairs, floor, top) with ``fn_nN`` (real normal force),
       ``fn_sim_nN``, ``overlap_um``, ``r_star_um``, ``overlap_ratio`` (δ / smaller radius);
-    - ``particles``: per particle ``force_nN`` (sum of its normal contact forces), stress x volume
+    - ``particles``: per particle id, type, radius_um, x, y, z, ``force_nN`` (sum of its normal contact forces), stress x volume
       ``s_xx … s_yz`` (real, nN·µm, tension positive, walls included), ``sigma_c_mpa`` (mean
       compressive stress -(s_xx+s_yy+s_zz)/(3V), real MPa), ``coordination`` (pairs + walls),
       ``type``, ``size_class``, ``wall_contacts``;
@@ -174,6 +174,8 @@ class ContactForces:
         r = atoms["radius"].to_numpy(float)
         volume = 4.0 / 3.0 * np.pi * r**3
         particles = pd.DataFrame({"id": ids, "type": atoms["type"].to_numpy(), "radius_um": r,
+                                  "x": atoms["x"].to_numpy(float), "y": atoms["y"].to_numpy(float),
+                                  "z": atoms["z"].to_numpy(float),
                                   "size_class": size_class_labels(2.0 * r, self.size_edges_um),
                                   "force_nN": force, "coordination": coord, "wall_contacts": n_wall})
         for q, name in enumerate(("s_xx", "s_yy", "s_zz", "s_xy", "s_xz", "s_yz")):
