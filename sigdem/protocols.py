@@ -90,7 +90,9 @@ class Calender:
     ``speed_m_s`` to each height (mass / (box area x density)), holds ``target_hold_steps``
     there before the record, holds ``hold_steps`` after the last one, lifts at
     ``unload_speed_m_s`` until its force is ``release_fraction`` of the held force, and the bed
-    relaxes ``relax_steps``.
+    relaxes ``relax_steps``. ``resettle_steps`` (default 0): steps the bed first settles, wall away,
+    under this deck's contact model, when it differs from the settle stage's (e.g. a binder
+    stand-in released before pressing).
     """
 
     target_densities_g_cc: tuple[float, ...] = (1.0, 1.3, 1.5, 1.6, 1.75)
@@ -101,6 +103,7 @@ class Calender:
     release_fraction: float = 1e-4
     relax_steps: int = 20000
     thermo_every: int = 1000
+    resettle_steps: int = 0
 
     stage = "calender"
 
@@ -108,6 +111,7 @@ class Calender:
         object.__setattr__(self, "target_densities_g_cc",
                            _increasing_targets("calender.target_densities_g_cc", self.target_densities_g_cc, 0.0, 30.0))
         check_int("calender.target_hold_steps", self.target_hold_steps, 0, 10**8)
+        check_int("calender.resettle_steps", self.resettle_steps, 0, 10**8)
         _check_wall_motion(self)
 
 
@@ -213,6 +217,7 @@ def calender_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[f
     out = _compression_common(deck)
     out["heights"] = tuple(mass / (bed.area_um2 * rho) for rho in p.target_densities_g_cc)
     out["target_hold_steps"] = p.target_hold_steps
+    out["resettle_steps"] = p.resettle_steps
     return out
 
 
