@@ -97,6 +97,38 @@ def test_grouping_by_grade_and_size_class():
     g = cf.by_group("type").set_index("type")
     assert g.loc[2, "n"] == 2 and g.loc[2, "mean_force_mN"] == pytest.approx(40e-6)
     assert set(cf.by_group("size_class")["size_class"]) == {"0-8", "16-22"}
+    risky = cf.by_group("type", at_risk=[False, True, False]).set_index("type")
+    assert list(risky["at_risk_fraction"]) == [0.0, 0.5]
+
+
+def test_past_elastic_range_is_flagged_and_logged(caplog):
+    atoms = atoms_frame([{"id": 1, "radius": 4.0, "z": 3.9, "floor_fz": 10.0},   # δ/r = 0.025
+                         {"id": 2, "radius": 4.0, "x": 20.0, "z": 3.0, "floor_fz": 10.0}])  # δ/r = 0.25
+    with caplog.at_level("WARNING"):
+        s = ContactForces().compute(atoms, contacts_frame([]), wall_height_um=None).summary
+    assert s["elastic_range_exceeded"] and s["max_overlap_ratio"] == pytest.approx(0.25)
+    assert s["fraction_past_elastic"] == 0.5 and "elastic range" in caplog.text
+    caplog.clear()
+    s = ContactForces().compute(atoms.head(1), contacts_frame([]), wall_height_um=None).summary
+    assert not s["elastic_range_exceeded"] and not caplog.text
+
+
+def test_slab_circles_cut_spheres_and_wrap_periodic_images():
+    from sigdem.calender_plots import slab_circles
+    parts = pd.DataFrame({"x": [10.0, 1.0, 50.0], "y": [13.0, 39.0, 10.0], "z": [5.0, 5.0, 5.0], "radius": [5.0, 4.0, 3.0]})
+    c = slab_circles(parts, 40.0, 40.0, y0_um=10.0)
+    # sphere 0: d = 3 -> radius 4; sphere 1: y = 39 is 11 from the plane (through the periodic
+    # boundary too): not cut; sphere 2: d = 0 -> radius 3
+    by_row = c.groupby("row")["radius"].first()
+    assert by_row.loc[0] == pytest.approx(4.0) and 1 not in by_row.index and by_row.loc[2] == 3.0
+    parts.loc[1, "y"] = 8.0  # d = 2 -> radius sqrt(12); x = 1 - r < 0: an image at x = 41
+    c = slab_circles(parts, 40.0, 40.0, y0_um=10.0)
+    rows1 = c[c["row"] == 1].sort_values("x")
+    assert list(rows1["x"]) == [1.0, 41.0] and rows1["radius"].iloc[0] == pytest.approx(math.sqrt(12.0))
+    parts.loc[0, "y"] = 39.0  # 11 from the plane y = 10: not cut
+    assert 0 not in set(slab_circles(parts, 40.0, 40.0, y0_um=10.0)["row"])
+    assert 0 in set(slab_circles(parts, 40.0, 40.0, y0_um=37.0)["row"])  # distance 2
+    assert 0 in set(slab_circles(parts, 40.0, 40.0, y0_um=1.0)["row"])  # 2 across the periodic boundary
 
 
 def test_ccdf_is_the_fraction_at_or_above():

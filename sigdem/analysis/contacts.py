@@ -205,15 +205,21 @@ class ContactForces:
         """CCDF of the real normal contact forces (the paper's "accumulated compressive force")."""
         return ccdf(units.from_micro(self.contacts["fn_nN"].to_numpy(float), unit))
 
-    def by_group(self, by: str = "type") -> pd.DataFrame:
-        """Per-particle statistics split by ``"type"`` (grade) or ``"size_class"``."""
+    def by_group(self, by: str = "type", at_risk=None) -> pd.DataFrame:
+        """Per-particle statistics split by ``"type"`` (grade) or ``"size_class"``; with ``at_risk``
+        (a flag per particle, in the order of ``particles``) also the at-risk fraction of each group."""
         if by not in ("type", "size_class"):
             raise InputError("by", f"{by!r}; allowed: 'type', 'size_class'")
         p = self.particles.assign(force_mN=lambda d: units.from_micro(d["force_nN"], "mN"))
+        if at_risk is not None:
+            p["at_risk"] = np.asarray(at_risk, dtype=float)
         g = p.groupby(by)
-        return pd.DataFrame({"n": g.size(), "mean_force_mN": g["force_mN"].mean(), "max_force_mN": g["force_mN"].max(),
-                             "mean_sigma_c_mpa": g["sigma_c_mpa"].mean(), "max_sigma_c_mpa": g["sigma_c_mpa"].max(),
-                             "coordination": g["coordination"].mean()}).reset_index()
+        out = pd.DataFrame({"n": g.size(), "mean_force_mN": g["force_mN"].mean(), "max_force_mN": g["force_mN"].max(),
+                            "mean_sigma_c_mpa": g["sigma_c_mpa"].mean(), "max_sigma_c_mpa": g["sigma_c_mpa"].max(),
+                            "coordination": g["coordination"].mean()})
+        if at_risk is not None:
+            out["at_risk_fraction"] = g["at_risk"].mean()
+        return out.reset_index()
 
     def __getattr__(self, name):
         res = self.__dict__.get("_res", {})

@@ -6,23 +6,25 @@ holds, lifts and lets the bed spring back (``lammps_inputs/calender.lmp``).
 
 Decisions, stated in every result (:meth:`CalenderingResult.factors`):
 
-- As-coated bed. Real electrodes dry from a slurry to ~1.0 g/cc: binder and solvent leave a loose
-  structure. Frictional spheres without cohesion cannot pack that loosely in bulk (random loose
-  packing ~0.55, 1.24 g/cc at 2.26 g/cc). The bed settles with :data:`AS_COATED_GRAPHITE` (sliding
-  friction 1.0, rolling resistance 0.3, restitution 0.2, standing in for the binder's hold;
-  calibrated here on 400-particle beds of the small grade) to a bulk solid fraction ~0.54-0.57 and,
-  measured as an electrode is (mass / (area x height of its highest point)), to ~1.0-1.1 g/cc. The
-  roll then presses particles of :data:`CALENDER_GRAPHITE` (friction 0.3, rolling resistance 0.1 for
-  the non-spherical shape): the binder's hold yields at once, as it does under a real roll. Both keep
-  the same contact model (rolling on), which the restart's contact history requires. With the stiff
-  cohesion stand-in kept while pressing, 70 % of particles were at risk already at 1.3 g/cc.
-  A target at or below a replicate's as-settled density gets status ``below_settled`` (with that
-  density), one at or above the solid density ``above_solid``: never silently dropped.
+- As-coated bed. Real electrodes dry from a slurry to ~1.0 g/cc (binder and solvent leave a loose
+  structure); frictional spheres without cohesion cannot pack that loosely in bulk (random loose
+  packing ~0.55, 1.24 g/cc). The bed settles with :data:`AS_COATED_GRAPHITE` (friction 1.0, rolling
+  resistance 0.3, restitution 0.2: a stand-in for the binder's hold, calibrated on 400-particle beds
+  of the small grade) to a bulk solid fraction ~0.54-0.57, i.e. ~1.0-1.1 g/cc measured as an
+  electrode is (mass / (area x height of its highest point)). The roll presses particles of
+  :data:`CALENDER_GRAPHITE` (friction 0.3, rolling resistance 0.1 for the non-spherical shape): the
+  hold is released and the bed first re-settles, wall away, for ``resettle_time_factor`` free-fall
+  times (it sinks by ~5 %), so no gravity collapse mixes into the pressing. Both materials keep the
+  same contact model (rolling on), as the restart's contact history requires. Keeping the stand-in
+  while pressing put 70 % of particles at risk already at 1.3 g/cc. ``first_contact_density_g_cc``
+  (per replicate) is where the wall starts to press. A target at or below the as-coated density, or
+  one the re-settled bed already exceeds (the wall does not touch it), gets status
+  ``below_settled``; one at or above the solid density ``above_solid``: never silently dropped.
 - Electrode density = particle mass / (1 - binder_mass_fraction) / (box area x floor-to-wall gap).
 - Softened contacts: modulus x ``modulus_scale`` (default 0.01); forces and stresses map back as
   F_real = F_sim / s at the run's geometry (:mod:`sigdem.analysis.contacts`). Gravity while
-  calendering is ``calender_gravity_g`` (default 1e3 g, a tenth of the settling value); its share of
-  the floor force is reported per target. No mass scaling. A record maps back only when it is
+  calendering keeps the settle ratio g / E by default (1e4 g at s = 0.01); its share of the floor
+  force is reported per target. No mass scaling. A record maps back only when it is
   quasi-static (I <= :data:`QUASI_STATIC_I`) and the weight carries <= :data:`MAX_WEIGHT_SHARE` of
   the floor force (``mapping_valid``); below jamming neither holds and the forces are not real.
   :func:`mapping_check` reruns at another modulus and wall speed and compares force / E and
@@ -52,7 +54,7 @@ from ..analysis.contacts import DEFAULT_SIZE_EDGES_UM, ContactForces
 from ..analysis.fracture import DEFAULT_RISK_LEVEL, SI_COATING_STRENGTH_GPA, FractureRisk, fracture_free_density
 from ..analysis.springback import Springback, surface_height_um
 from ..beds import bed_from_sample
-from ..deck import Calender, Deck, Numerics, Settle, start_bed
+from ..deck import Calender, Deck, Numerics, Settle, start_bed, timestep_us
 from ..dumps import read_last_frame
 from ..logs import read_table
 from ..materials import COPPER, GRAPHITE, STEEL, Material
@@ -103,7 +105,8 @@ class CalenderingStudy:
     top: Material = STEEL
     settle_numerics: Numerics = PACKING_NUMERICS
     modulus_scale: float = 0.01
-    calender_gravity_g: float = 1.0e3
+    calender_gravity_g: float | None = None
+    resettle_time_factor: float = 10.0
     speed_m_s: float = DEFAULT_WALL_SPEED_M_S
     target_hold_steps: int = 2000
     hold_steps: int = 5000
@@ -120,6 +123,9 @@ class CalenderingStudy:
         check_int("replicates", self.replicates, 1, 1000)
         check_range("binder_mass_fraction", self.binder_mass_fraction, 0.0, 0.5, hi_open=True)
         check_range("modulus_scale", self.modulus_scale, 0.0, 1.0, lo_open=True)
+        check_range("resettle_time_factor", self.resettle_time_factor, 0.0, 1e3)
+        if self.calender_gravity_g is not None:
+            check_range("calender_gravity_g", self.calender_gravity_g, 0.0, 1e9, lo_open=True)
         Calender(target_densities_g_cc=self.target_densities_g_cc, speed_m_s=self.speed_m_s)  # validates both
         FractureRisk(self.threshold_gpa, self.weibull_sigma0_gpa, self.weibull_m)
         object.__setattr__(self, "target_densities_g_cc", tuple(float(x) for x in self.target_densities_g_cc))
@@ -152,8 +158,11 @@ class CalenderingStudy:
                     numerics=self.settle_numerics, replicate=replicate)
 
     def calender_numerics(self) -> Numerics:
-        """The settle numerics with the calendering modulus scale and gravity."""
-        return replace(self.settle_numerics, modulus_scale=self.modulus_scale, gravity_g=self.calender_gravity_g)
+        """The settle numerics at ``modulus_scale``; gravity ``calender_gravity_g`` or, by default, the
+        settle gravity scaled like the modulus (same g / E: the settled overlaps stay in equilibrium)."""
+        sn = self.settle_numerics
+        g = self.calender_gravity_g or sn.gravity_g * self.modulus_scale / sn.modulus_scale
+        return replace(sn, modulus_scale=self.modulus_scale, gravity_g=g)
 
     def particle_densities(self) -> tuple[float, ...]:
         """Particle-only densities of the targets (electrode density x (1 - binder fraction))."""
@@ -175,8 +184,14 @@ def calender_deck(study: CalenderingStudy, settle: RunFolder, densities: tuple[f
     protocol = Calender(target_densities_g_cc=densities, speed_m_s=study.speed_m_s, unload_speed_m_s=study.speed_m_s,
                         target_hold_steps=study.target_hold_steps, hold_steps=study.hold_steps,
                         relax_steps=study.relax_steps)
-    return Deck(start_bed(settle), protocol=protocol, material=study.calender_material, floor=study.floor, top=study.top,
+    deck = Deck(start_bed(settle), protocol=protocol, material=study.calender_material, floor=study.floor, top=study.top,
                 numerics=study.calender_numerics(), replicate=settle.params()["statepoint"]["replicate"], start=settle)
+    # release the binder stand-in: the bed re-settles under the calender contacts for resettle_time_factor
+    # free-fall times over the largest diameter before the wall starts (~4 of them sufficed in tests)
+    g = units.to_micro(deck.numerics.gravity_g * units.STANDARD_GRAVITY_M_S2, "m/s2")
+    t_fall = math.sqrt(2.0 * float(deck.bed.diameters_um.max()) / g)
+    steps = math.ceil(study.resettle_time_factor * t_fall / timestep_us(deck))
+    return replace(deck, protocol=replace(protocol, resettle_steps=steps))
 
 
 def run_replicate(study: CalenderingStudy, replicate: int, root: Path | str, runner: Runner | None = None,
@@ -202,10 +217,9 @@ def snapshot(folder: RunFolder, k: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.
 def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> tuple[dict, pd.DataFrame, ContactForces]:
     """Scalars of record ``k``, its per-group table and its ContactForces."""
     atoms, contacts, row = snapshot(folder, k)
-    v = folder.params()["variables"]
-    s = folder.params()["statepoint"]["numerics"]["modulus_scale"]
-    sp_box = folder.params()["statepoint"]["bed"]["box_um"]
-    area = sp_box[0] * sp_box[1]
+    params = folder.params()
+    v, s, box = params["variables"], params["statepoint"]["numerics"]["modulus_scale"], params["statepoint"]["bed"]["box_um"]
+    area = box[0] * box[1]
     cf = ContactForces(modulus_scale=s, size_edges_um=study.size_edges_um).compute(atoms, contacts, row["ztop"])
     risk = FractureRisk(study.threshold_gpa, study.weibull_sigma0_gpa, study.weibull_m).compute(cf.contacts, atoms["id"])
     p_sim = row["f_top"] / area  # kPa in the run
@@ -221,7 +235,6 @@ def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> tuple[
            "wall_pressure_over_e": p_sim / s / e_real,
            "weight_share": weight / row["f_floor"] if row["f_floor"] > 0 else math.inf,
            "inertial_number": (v["speed"] / row["ztop"]) * d_mean * math.sqrt(rho_solid / p_sim) if p_sim > 0 else math.inf,
-           "mapping_valid": None,
            "stress_balance": float(cf.particles["s_zz"].sum() * s / expect) if expect else math.nan,
            **cf.summary,
            "max_force_over_e_um2": units.to_micro(cf.summary["max_force_mN"], "mN") / e_real,
@@ -231,12 +244,8 @@ def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> tuple[
            "at_risk_fraction": risk.at_risk_fraction, "expected_failed_fraction": risk.expected_failed_fraction,
            "max_p0_gpa": float(risk.particles["max_p0_gpa"].max())}
     out["mapping_valid"] = bool(out["inertial_number"] <= QUASI_STATIC_I and out["weight_share"] <= MAX_WEIGHT_SHARE)
-    parts = cf.particles.merge(risk.particles[["id", "at_risk"]], on="id")
-    groups = []
-    for by in ("type", "size_class"):
-        g = cf.by_group(by).rename(columns={by: "group"}).assign(by=by)
-        g["at_risk_fraction"] = g["group"].map(parts.groupby(by)["at_risk"].mean())
-        groups.append(g)
+    at_risk = risk.particles["at_risk"].to_numpy()  # in the order of atoms, as cf.particles
+    groups = [cf.by_group(by, at_risk).rename(columns={by: "group"}).assign(by=by) for by in ("type", "size_class")]
     return out, pd.concat(groups, ignore_index=True), cf
 
 
@@ -269,11 +278,10 @@ class CalenderingResult:
             row = {"target_density_g_cc": rho, "n_ok": len(ok),
                    "status": "ok" if len(ok) == len(t) else ",".join(sorted(set(t["status"])))}
             for name in names:
-                est = mean_ci(ok[name]) if len(ok) else None
-                row[name] = est.mean if est else math.nan
-                row[f"{name}_ci95"] = est.ci95 if est else math.nan
-            row["elastic_range_exceeded"] = bool(ok["elastic_range_exceeded"].any()) if len(ok) else False
-            row["mapping_valid"] = bool(ok["mapping_valid"].all()) if len(ok) else False
+                est = mean_ci(ok[name] if len(ok) else [])
+                row[name], row[f"{name}_ci95"] = est.mean, est.ci95
+            row["elastic_range_exceeded"] = bool(len(ok) and ok["elastic_range_exceeded"].any())
+            row["mapping_valid"] = bool(len(ok) and ok["mapping_valid"].all())
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -289,15 +297,17 @@ class CalenderingResult:
     def factors(self) -> dict:
         """Every acceleration factor and assumption of the study, for the report."""
         st, cn = self.study, self.study.calender_numerics()
-        return {"modulus_scale_calender": cn.modulus_scale, "modulus_scale_settle": st.settle_numerics.modulus_scale,
-                "gravity_g_settle": st.settle_numerics.gravity_g, "gravity_g_calender": cn.gravity_g,
-                "mass_scale": 1.0, "wall_speed_m_s": st.speed_m_s, "force_map": "F_real = F_sim / modulus_scale",
-                "youngs_modulus_gpa": st.material.youngs_modulus_gpa, "friction": st.material.friction,
-                "rolling_friction": st.material.rolling_friction, "restitution": st.material.restitution,
-                "binder_mass_fraction": st.binder_mass_fraction, "threshold_gpa": st.threshold_gpa,
-                "weibull": (st.weibull_sigma0_gpa, st.weibull_m), "risk_level": st.risk_level,
-                "target_hold_steps": st.target_hold_steps, "side_um": st.side_um, "loading_mg_cm2": st.loading_mg_cm2,
-                "hertz_model": "elastic hertz/material + mindlin + sds rolling (mdr not used)"}
+        out = {"modulus_scale": cn.modulus_scale, "modulus_scale_settle": st.settle_numerics.modulus_scale,
+               "gravity_g_settle": st.settle_numerics.gravity_g, "gravity_g_calender": cn.gravity_g, "mass_scale": 1.0,
+               "wall_speed_m_s": st.speed_m_s, "force_map": "F_real = F_sim / modulus_scale at the run's overlaps",
+               "youngs_modulus_gpa": st.calender_material.youngs_modulus_gpa, "timestep_fraction": cn.timestep_fraction,
+               "resettle_time_factor": st.resettle_time_factor, "target_hold_steps": st.target_hold_steps,
+               "binder_mass_fraction": st.binder_mass_fraction, "threshold_gpa": st.threshold_gpa,
+               "weibull": (st.weibull_sigma0_gpa, st.weibull_m), "risk_level": st.risk_level, "side_um": st.side_um,
+               "loading_mg_cm2": st.loading_mg_cm2, "contact_model": "elastic Hertz + Mindlin + SDS rolling; mdr not used"}
+        for tag, m in (("settle", st.material), ("calender", st.calender_material)):
+            out.update({f"{q}_{tag}": getattr(m, q) for q in ("friction", "rolling_friction", "restitution")})
+        return out
 
 
 def _run_job(args) -> tuple[str, str | None]:
@@ -321,13 +331,12 @@ def run_calendering(study: CalenderingStudy, root: Path | str, runner: Runner | 
     for k, (settle_path, cal_path) in enumerate(paths):
         settle = RunFolder(Path(settle_path))
         status, settled, solid = target_status(study, settle)
-        rep = {"replicate": k, "settle_job": settle.job, "calender_job": None,
-               "settled_density_g_cc": settled / (1 - w), "solid_density_g_cc": solid,
-               "springback": math.nan, "fracture_free_g_cc": math.nan, "fracture_free_status": "no_targets"}
-        settled_atoms = read_last_frame(settle.fn("settled.dump")).data
-        box = settle.params()["statepoint"]["bed"]["box_um"]
-        rep["settled_surface_density_g_cc"] = float(settled_atoms["mass"].sum()) / (
-            box[0] * box[1] * surface_height_um(settled_atoms, box[0], box[1])) / (1 - w)
+        atoms0, box = read_last_frame(settle.fn("settled.dump")).data, settle.params()["statepoint"]["bed"]["box_um"]
+        surface = float(atoms0["mass"].sum()) / (box[0] * box[1] * surface_height_um(atoms0, box[0], box[1]))
+        rep = {"replicate": k, "settle_job": settle.job, "calender_job": None, "settled_density_g_cc": settled / (1 - w),
+               "settled_surface_density_g_cc": surface / (1 - w), "solid_density_g_cc": solid,
+               "first_contact_density_g_cc": math.nan, "springback": math.nan, "fracture_free_g_cc": math.nan,
+               "fracture_free_status": "no_targets"}
         ok_targets = [rho for rho, s in zip(study.target_densities_g_cc, status) if s == "ok"]
         for rho, s in zip(study.target_densities_g_cc, status):
             if s != "ok":
@@ -335,13 +344,22 @@ def run_calendering(study: CalenderingStudy, root: Path | str, runner: Runner | 
         if cal_path is not None:
             cal = RunFolder(Path(cal_path))
             rep["calender_job"] = cal.job
+            thermo = read_table(cal.fn("thermo.txt"))
+            touching = thermo[thermo["f_top"] > 0]
+            rep["first_contact_density_g_cc"] = float(touching["density"].iloc[0]) / (1 - w) if len(touching) else math.nan
+            loaded, frac = [], []
             for rec, rho in enumerate(ok_targets, start=1):
                 out, grp, cf = analyse_target(study, cal, rec)
-                rows.append({"replicate": k, "target_density_g_cc": rho, "status": "ok", **out})
-                groups.append(grp.assign(replicate=k, target_density_g_cc=rho))
-                forces.setdefault(rho, []).append(units.from_micro(cf.contacts["fn_nN"].to_numpy(float), "mN"))
-            frac = [r["at_risk_fraction"] for r in rows if r["replicate"] == k and r["status"] == "ok"]
-            rep["fracture_free_g_cc"], rep["fracture_free_status"] = fracture_free_density(ok_targets, frac, study.risk_level)
+                # the wall did not touch: the re-settled bed is denser than this target
+                status_k = "ok" if out["wall_pressure_mpa"] > 0 else "below_settled"
+                rows.append({"replicate": k, "target_density_g_cc": rho, "status": status_k, **out})
+                if status_k == "ok":
+                    groups.append(grp.assign(replicate=k, target_density_g_cc=rho))
+                    forces.setdefault(rho, []).append(units.from_micro(cf.contacts["fn_nN"].to_numpy(float), "mN"))
+                    loaded.append(rho)
+                    frac.append(out["at_risk_fraction"])
+            if loaded:
+                rep["fracture_free_g_cc"], rep["fracture_free_status"] = fracture_free_density(loaded, frac, study.risk_level)
             last, _, _ = snapshot(cal, len(ok_targets))
             sb = Springback().compute(last, read_last_frame(cal.fn("unloaded.dump")).data, box[0], box[1])
             rep.update(springback=sb.springback, compressed_um=sb.compressed_um, relaxed_um=sb.relaxed_um)
@@ -357,15 +375,14 @@ def mapping_check(study: CalenderingStudy, root: Path | str, runner: Runner | No
                   speed_factor: float = 0.5, modulus_factor: float = 2.0, workers: int = 1) -> pd.DataFrame:
     """Rerun the study with a slower wall and a stiffer modulus on the same settled beds; compare.
 
-    The stiffer run scales gravity with the modulus (same g / E, so the same static overlaps).
-
-    Per target density and variant: wall pressure / E and max force / E (mean, CI), the difference
-    to the base run and ``agrees`` = |difference| <= the CI of the difference (sqrt(ci_base² + ci²);
-    NaN with one replicate). Results that agree show the acceleration does not move them.
+    The stiffer run scales gravity with the modulus (same g / E: same static overlaps). Per target and
+    variant: wall pressure / E and max force / E (mean, CI), the difference to the base run and
+    ``agrees`` = |difference| <= sqrt(ci_base² + ci²) (NaN with one replicate).
     """
+    g = study.calender_gravity_g * modulus_factor if study.calender_gravity_g else None
     variants = {"base": study, f"speed x{speed_factor:g}": replace(study, speed_m_s=study.speed_m_s * speed_factor),
                 f"modulus x{modulus_factor:g}": replace(study, modulus_scale=study.modulus_scale * modulus_factor,
-                                                         calender_gravity_g=study.calender_gravity_g * modulus_factor)}
+                                                         calender_gravity_g=g)}
     summaries = {name: run_calendering(v, root, runner, workers=workers).summary() for name, v in variants.items()}
     base = summaries["base"].set_index("target_density_g_cc")
     rows = []
