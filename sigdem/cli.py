@@ -105,6 +105,34 @@ def _cmd_ternary(args) -> int:
     return 0
 
 
+def _cmd_calender(args) -> int:
+    from .errors import InputError
+    from .studies.calendering import CalenderingStudy, run_calendering
+
+    try:
+        targets = tuple(float(x) for x in args.targets.split(","))
+    except ValueError:
+        raise InputError("targets", f"{args.targets!r} is not a comma-separated list of densities, e.g. 1.3,1.5") from None
+    study = CalenderingStudy(parse_blend(args.blend), side_um=args.side_um, loading_mg_cm2=args.loading_mg_cm2,
+                             replicates=args.replicates, target_densities_g_cc=targets, binder_mass_fraction=args.binder,
+                             modulus_scale=args.modulus_scale, speed_m_s=args.speed_m_s, threshold_gpa=args.threshold_gpa)
+    res = run_calendering(study, args.root, workers=args.workers, progress=not args.quiet)
+    cols = ["target_density_g_cc", "status", "n_ok", "wall_pressure_mpa", "wall_pressure_mpa_ci95", "max_force_mN",
+            "max_force_mN_ci95", "median_force_mN", "p99_force_mN", "coordination", "at_risk_fraction",
+            "max_overlap_ratio", "inertial_number", "mapping_valid"]
+    print(res.summary()[cols].to_string(index=False, float_format="%.4g"))
+    reps = res.replicates
+    print(f"as-coated density    : {reps['settled_density_g_cc'].min():.4g}-{reps['settled_density_g_cc'].max():.4g} g/cc; "
+          f"the wall first presses at {reps['first_contact_density_g_cc'].mean():.4g} g/cc")
+    ff, status = res.fracture_free()
+    print(f"fracture-free up to  : {ff:.4g} g/cc ({status}; p0 > {args.threshold_gpa:g} GPa in > "
+          f"{100 * study.risk_level:g} % of particles)")
+    print(f"springback           : {res.springback()}")
+    print("factors              : " + ", ".join(f"{k} {v}" for k, v in res.factors().items()))
+    print(f"run folders under {args.root}: " + ", ".join(str(j) for j in reps["calender_job"]))
+    return 0
+
+
 def _add_packing_options(p, n_default: int):
     p.add_argument("--n", type=int, default=n_default, help=f"particles per bed (default {n_default})")
     p.add_argument("--replicates", type=int, default=3, help="beds per blend, different seeds (default 3)")
@@ -145,6 +173,26 @@ def build_parser() -> argparse.ArgumentParser:
     tn.add_argument("--workers", type=int, default=None, help="parallel LAMMPS processes (default: all cores)")
     _add_packing_options(tn, 3000)
     tn.set_defaults(func=_cmd_ternary)
+
+    cl = sub.add_parser("calender", help="press an as-coated bed to electrode densities: forces, stress, fracture risk",
+                        description="Settle a loose as-coated bed of a blend, press it with a flat wall through target "
+                                    "electrode densities (g/cc), release it; report wall pressure (MPa), contact forces "
+                                    "(mN), coordination, Si-coating fracture risk and springback with 95 %% CIs, "
+                                    "forces mapped back to the real modulus.")
+    cl.add_argument("--blend", default="small=1.0", help="mass fractions, e.g. small=1.0 (SiG, default) or "
+                                                         "large=0.5,small=0.5 (WD-SiG)")
+    cl.add_argument("--targets", default="1.0,1.3,1.5,1.6,1.75", help="electrode densities, g/cc (default the paper's)")
+    cl.add_argument("--side-um", type=float, default=100.0, help="box side, µm (default 100)")
+    cl.add_argument("--loading-mg-cm2", type=float, default=8.0, help="mass loading, mg/cm² (default 8)")
+    cl.add_argument("--replicates", type=int, default=3, help="beds, different seeds (default 3)")
+    cl.add_argument("--binder", type=float, default=0.0, help="binder + carbon mass fraction counted in the density")
+    cl.add_argument("--modulus-scale", type=float, default=0.01, help="contact modulus / real one (default 0.01)")
+    cl.add_argument("--speed-m-s", type=float, default=0.1, help="wall speed, m/s (default 0.1)")
+    cl.add_argument("--threshold-gpa", type=float, default=1.5, help="Si-coating strength vs Hertz peak pressure, GPa")
+    cl.add_argument("--workers", type=int, default=1, help="replicates run in parallel processes (default 1)")
+    cl.add_argument("--root", default="sigdem-runs", help="folder for run folders (default ./sigdem-runs)")
+    cl.add_argument("--quiet", action="store_true", help="no progress bar")
+    cl.set_defaults(func=_cmd_calender)
     return p
 
 
