@@ -68,6 +68,7 @@ def test_pair_contacts_add_lammps_pair_stress_and_count_once_per_particle():
                          {"id": 2, "radius": 3.0, "x": 7.5, "z": 10.0, "c_stress[3]": -30.0},
                          {"id": 3, "radius": 3.0, "x": 30.0, "z": 10.0}])
     contacts = contacts_frame([{"id1": 1, "id2": 2, "dist": 7.5, "fn": 1000.0},
+                               {"id1": 2, "id2": 1, "dist": 7.5, "fn": 1000.0},  # listed by two MPI ranks
                                {"id1": 2, "id2": 3, "dist": 6.2, "fn": 0.0}])  # listed, not touching
     cf = ContactForces(modulus_scale=0.01).compute(atoms, contacts, wall_height_um=None)
     assert len(cf.contacts) == 1

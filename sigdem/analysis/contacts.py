@@ -45,7 +45,14 @@ _WALL_COLUMNS = ("floor_fx", "floor_fy", "floor_fz", "top_fx", "top_fy", "top_fz
 
 
 def pair_contacts(atoms: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
-    """Pair contacts with overlap > 0: ``i j kind fn ft overlap r_star r_min`` (sim units: nN, µm)."""
+    """Pair contacts with overlap > 0: ``i j kind fn ft overlap r_star r_min`` (sim units: nN, µm).
+
+    With ``newton off`` on several MPI ranks, ``compute pair/local`` lists a pair that straddles two
+    ranks once on each: rows with the same two ids and the same distance are kept once.
+    """
+    lo = np.minimum(contacts["id1"], contacts["id2"])
+    hi = np.maximum(contacts["id1"], contacts["id2"])
+    contacts = contacts[~pd.DataFrame({"lo": lo, "hi": hi, "d": contacts["dist"]}).duplicated()]
     r = pd.Series(atoms["radius"].to_numpy(float), index=atoms["id"].to_numpy())
     i, j = contacts["id1"].to_numpy(np.int64), contacts["id2"].to_numpy(np.int64)
     ri, rj = r.loc[i].to_numpy(), r.loc[j].to_numpy()
