@@ -98,7 +98,7 @@ def _cmd_ternary(args) -> int:
     out = Path(args.root)
     table.to_csv(out / "ternary_packing.csv", index=False)
     fig = ternary_map(table, tuple(g.name for g in grades), estimators=("farr_groot", "desmond_weeks"))
-    fig.savefig(out / "ternary_packing.png", dpi=150)
+    fig.savefig(out / "ternary_packing.png", dpi=150, bbox_inches="tight")
     cols = [c for c in table.columns if c.startswith("x_")] + ["solid_fraction", "solid_fraction_ci95", "n", "farr_groot"]
     print(table[cols].sort_values("solid_fraction", ascending=False).to_string(index=False, float_format="%.4f"))
     print(f"table: {out / 'ternary_packing.csv'}; map: {out / 'ternary_packing.png'}")
