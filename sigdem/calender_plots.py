@@ -105,7 +105,9 @@ def force_ccdf_figure(curves: dict, *, unit: str = "mN", ax=None):
 
 def property_density_figure(summaries: dict, column: str, *, ylabel: str, log: bool = False, level: float | None = None,
                             ax=None):
-    """``column`` (and its ``_ci95``) of study summaries against electrode density; one line per label."""
+    """``column`` (and its ``_ci95``) of study summaries against electrode density; one line per label.
+
+    Error bars are the 95 % CIs, cut at zero for quantities that cannot be negative."""
     plt = _pyplot()
     fig = None
     if ax is None:
@@ -114,8 +116,9 @@ def property_density_figure(summaries: dict, column: str, *, ylabel: str, log: b
         s = s.dropna(subset=[column])
         if column not in s:
             raise InputError("column", f"{column!r} is not a summary column")
-        ax.errorbar(s["target_density_g_cc"], s[column], yerr=s[f"{column}_ci95"].fillna(0.0), marker="o",
-                    capsize=3, label=label)
+        y, ci = s[column].to_numpy(float), s[f"{column}_ci95"].fillna(0.0).to_numpy(float)
+        lower = np.where(y >= 0, np.minimum(ci, y), ci)  # non-negative quantities: the bar stops at 0
+        ax.errorbar(s["target_density_g_cc"], y, yerr=[lower, ci], marker="o", capsize=3, label=label)
     if level is not None:
         ax.axhline(level, color="0.4", ls=":", lw=1, label=f"level {level:g}")
     if log:

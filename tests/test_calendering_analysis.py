@@ -212,3 +212,15 @@ def test_springback_of_a_lifted_bed_and_of_an_unchanged_one():
     assert Springback().compute(pd.concat([compressed, loose.tail(1)]), loose, 40.0, 40.0).relaxed_um == 21.0
     with pytest.raises(ValueError, match="lost"):
         Springback().compute(compressed, relaxed.head(5), 40.0, 40.0)
+
+
+def test_density_figures_render_and_keep_error_bars_above_zero(tmp_path):
+    from sigdem.calender_plots import force_ccdf_figure, property_density_figure
+    s = pd.DataFrame({"target_density_g_cc": [1.3, 1.5], "at_risk_fraction": [0.05, 0.5],
+                      "at_risk_fraction_ci95": [0.2, 0.1]})
+    fig = property_density_figure({"SiG": s}, "at_risk_fraction", ylabel="at risk", level=0.01)
+    lower = fig.axes[0].containers[0].lines[2][0].get_segments()[0][0][1]  # bottom of the first error bar
+    assert lower == pytest.approx(0.0)
+    fig = force_ccdf_figure({"SiG 1.3 g/cc": [0.1, 1.0, 2.0], "empty": []})
+    fig.savefig(tmp_path / "ccdf.png")
+    assert len(fig.axes[0].lines) == 1 and (tmp_path / "ccdf.png").stat().st_size > 5000
