@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     pk = sub.add_parser("pack", help="packing density of a blend of the paper's graphite grades",
                         description="Pour and settle a blend (mass fractions of the grades large D50 19 µm, "
                                     "middle 14 µm, small 11 µm) onto a copper floor; report the bulk solid "
-                                    "fraction, bed density (g/cc) and coordination with 95 %% CIs.")
+                                    "fraction, bed density (g/cc) and coordination with 95 % CIs.")
     pk.add_argument("--blend", default="large=0.5,small=0.5", help="mass fractions, e.g. large=0.5,small=0.5 (default)")
     _add_packing_options(pk, 3000)
     pk.set_defaults(func=_cmd_pack)
@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     cl = sub.add_parser("calender", help="press an as-coated bed to electrode densities: forces, stress, fracture risk",
                         description="Settle a loose as-coated bed of a blend, press it with a flat wall through target "
                                     "electrode densities (g/cc), release it; report wall pressure (MPa), contact forces "
-                                    "(mN), coordination, Si-coating fracture risk and springback with 95 %% CIs, "
+                                    "(mN), coordination, Si-coating fracture risk and springback with 95 % CIs, "
                                     "forces mapped back to the real modulus.")
     cl.add_argument("--blend", default="small=1.0", help="mass fractions, e.g. small=1.0 (SiG, default) or "
                                                          "large=0.5,small=0.5 (WD-SiG)")
