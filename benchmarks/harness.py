@@ -1,8 +1,10 @@
 """Helpers of the benchmarks: timing of subprocesses and in-process work, machine and load, tiled beds.
 
 Subprocess times come from ``os.wait4`` (wall by ``perf_counter``; CPU = user + system of the child
-and the descendants it waited for; peak RSS of the largest of them). In-process times use
-``getrusage(RUSAGE_SELF)``; its peak RSS is the process's peak so far.
+and the descendants it waited for). Their peak RSS comes from ``/usr/bin/time`` wrapped around the
+command (the largest single process: for MPI runs, one rank): ``wait4``'s own figure would count the
+memory of this (large) Python process, which a forked child carries until it execs. In-process
+times use ``getrusage(RUSAGE_SELF)``; its peak RSS is this process's peak so far.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import numpy as np
 
 from liggghts import loop_lines
 
+TIME_BIN = "/usr/bin/time"
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -36,6 +40,10 @@ class Timing:
 def run_child(argv: list[str], cwd: Path, env: dict | None = None, log: Path | None = None) -> Timing:
     """Run ``argv`` in ``cwd``; raise with the output tail if it fails. ``log``: read its Loop times."""
     out = cwd / "bench_stdout.txt"
+    rss_file = cwd / "bench_maxrss_kb.txt"
+    rss_file.unlink(missing_ok=True)
+    if Path(TIME_BIN).exists():
+        argv = [TIME_BIN, "-f", "%M", "-o", str(rss_file)] + list(argv)
     with open(out, "w") as fh:
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=fh, stderr=subprocess.STDOUT)
@@ -51,7 +59,11 @@ def run_child(argv: list[str], cwd: Path, env: dict | None = None, log: Path | N
     if log is not None and log.exists():
         loops = loop_lines(log.read_text())
         loop_s, steps = sum(t for t, _, _ in loops), sum(s for _, _, s in loops)
-    return Timing(wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, loop_s, steps)
+    try:
+        rss_mb = int(rss_file.read_text().split()[-1]) / 1024.0
+    except (OSError, ValueError, IndexError):
+        rss_mb = float("nan")
+    return Timing(wall, ru.ru_utime + ru.ru_stime, rss_mb, loop_s, steps)
 
 
 class InProcessTimer:

@@ -118,8 +118,11 @@ def _plane_stl(path: Path, lx: float, ly: float) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def write_peer_case(settle_dir: Path, calender_dir: Path, out: Path) -> Phases:
-    """Write ``out/in.liggghts`` (+ data file and top-wall mesh) mirroring the two sigdem folders."""
+def write_peer_case(settle_dir: Path, calender_dir: Path, out: Path, xy_split: bool = False) -> Phases:
+    """Write ``out/in.liggghts`` (+ data file and top-wall mesh) mirroring the two sigdem folders.
+
+    ``xy_split``: ``processors * * 1`` (as in the sigdem decks it is compared with).
+    """
     out.mkdir(parents=True, exist_ok=True)
     phases = sigdem_phases(settle_dir, calender_dir)
     sv = json.loads((settle_dir / "params.json").read_text())["variables"]
@@ -152,6 +155,7 @@ def write_peer_case(settle_dir: Path, calender_dir: Path, out: Path) -> Phases:
 atom_style      granular
 atom_modify     map array
 boundary        p p f
+{"processors      * * 1" if xy_split else "# processors: LIGGGHTS's choice"}
 newton          off
 communicate     single vel yes
 units           micro

@@ -4,6 +4,7 @@ pre-screen, the paper's DEM workflow, and a LIGGGHTS peer. One command, a table,
     PYTHONPATH=. python benchmarks/run.py            # full: ~10 min on 2 cores
     PYTHONPATH=. python benchmarks/run.py --quick    # smoke run, ~2 min
     PYTHONPATH=. python benchmarks/run.py --wait-quiet 0.5   # first wait (<= 20 min) for 1-min load < 0.5
+    PYTHONPATH=. python benchmarks/run.py --only calendering --csv benchmarks/results/calendering.csv
 
 Targets are ratios measured in one run, so a noisy machine moves numerator and denominator
 together; the 1-min load average before and after every case is in the CSV. Nothing here
@@ -20,7 +21,9 @@ asserts a time. What each case runs (full mode; --quick uses ~400-particle beds)
              Target: speed-up >= 1.7.
 4. analytic  Farr-Groot + Desmond-Weeks on the 66-point ternary grid (best of 5). Target < 1 s.
 5. workflow  ``sigdem pack`` at its defaults (3 x 3,000-particle beds of the paper blend), measured;
-             ``sigdem ternary`` (15 blends x 3 replicates, 2 workers) estimated from it. Target <= 10 min.
+             ``sigdem ternary`` (15 blends x 3 replicates, 2 workers) estimated from it; with
+             --with-calendering also ``workflows/sig_vs_wdsig.py`` (2 workers), measured (~6 min more).
+             Target: the whole <= 10 min.
 6. peer      LIGGGHTS 3.8 runs the same pour-and-compress problem as sigdem's settle + calender of
              item 1 (same particles, contact law, time step, skin, wall speeds, steps per phase;
              benchmarks/liggghts.py), on 1 and 2 ranks. Target: sigdem wall time <= LIGGGHTS's.
@@ -118,6 +121,8 @@ class State:
     sig_calender: RunFolder | None = None
     sig_calender_run_timing: Timing | None = None
     pack: dict | None = None
+    ternary_s: float | None = None
+    calendering_s: float | None = None
 
     def add(self, row: Row) -> None:
         self.rows.append(row)
@@ -335,14 +340,45 @@ def case_ternary_estimate(st: State) -> None:
         v = deck_variables(deck)
         times.append(template.replicates * sec_per_step * steps_per_min_step * v["min_steps"])
     wall = harness.lpt_makespan(times, cfg.ternary_workers)
-    total = st.pack["wall_s"] + wall
+    st.ternary_s = wall
     st.add(Row("5", f"sigdem ternary --step {cfg.ternary_step} ({len(times)} blends x {template.replicates}, "
                f"{cfg.ternary_workers} workers)", wall, "s", kind="estimated", n_particles=template.n_particles,
                note=f"CPU {sum(times) / 60:.1f} min; {sec_per_step * 1e3:.2f} ms/step and steps = "
                     f"{steps_per_min_step:.2f} x min_steps, from the pack beds"))
-    st.add(Row("5", "paper DEM workflow: pack (measured) + ternary (estimated)", total, "s", "<= 600 s",
-               total <= 600, kind="measured + estimated",
-               note="the calendering study is not included (not built yet)"))
+
+
+def case_calendering(st: State) -> None:
+    """The paper's calendering comparison as its workflow script runs it (defaults, 2 workers)."""
+    script = HERE.parent / "workflows" / "sig_vs_wdsig.py"
+    if not script.exists():
+        st.add(Row("5", "calendering workflow", None, "", kind="not run", note=f"{script} not found"))
+        return
+    root = st.work / "calendering"
+    root.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, str(script), "--workers", "2", "--root", str(root), "--out", str(root / "out")]
+    if st.cfg.quick:
+        argv += ["--replicates", "1"]
+    lb = loadavg()[0]
+    t = run_child(argv, root, env=env_with_path())
+    st.calendering_s = t.wall_s
+    st.add(Row("5", f"calendering workflow: workflows/sig_vs_wdsig.py {' '.join(argv[2:4])} (defaults otherwise)",
+               t.wall_s, "s", ranks=1, wall_s=t.wall_s, cpu_s=t.cpu_s, max_rss_mb=t.max_rss_mb, load_before=lb,
+               load_after=loadavg()[0], note="2 worker processes, one LAMMPS each"))
+
+
+def workflow_total(st: State) -> None:
+    """Item 5's total from what this run measured or estimated."""
+    parts = [("pack", st.pack["wall_s"] if st.pack else None, "measured"),
+             ("ternary", st.ternary_s, "estimated"), ("calendering", st.calendering_s, "measured")]
+    have = [(n, v, k) for n, v, k in parts if v is not None]
+    if not have:
+        return
+    total = sum(v for _, v, _ in have)
+    missing = [n for n, v, _ in parts if v is None]
+    st.add(Row("5", "paper DEM workflow: " + " + ".join(f"{n} ({k})" for n, _, k in have), total, "s",
+               "<= 600 s", total <= 600 if not missing else None,
+               kind="measured" if all(k == "measured" for _, _, k in have) else "measured + estimated",
+               note=(f"not in this run: {', '.join(missing)} (--only/--with-calendering)" if missing else "")))
 
 
 # ---- 6. peer --------------------------------------------------------------------------------------
@@ -358,50 +394,77 @@ def liggghts_run(case_dir: Path, ranks: int) -> Timing:
     return run_child(argv, case_dir, env=env, log=case_dir / "log.liggghts")
 
 
+XY_SPLIT = "processors      * * 1\n"
+
+
+def with_xy_split(folder: RunFolder) -> RunFolder:
+    """Add ``processors * * 1`` to a rendered folder's in.lmp (split x-y, never z); not what sigdem ships."""
+    text = folder.fn("in.lmp").read_text()
+    anchor = "boundary        p p f\n"
+    if anchor not in text:
+        raise RuntimeError(f"{folder.path}: no '{anchor.strip()}' line to put the processors line after")
+    folder.fn("in.lmp").write_text(text.replace(anchor, anchor + XY_SPLIT, 1))
+    return folder
+
+
+def sigdem_two_ranks(st: State, root: Path, xy: bool) -> tuple[RunFolder, RunFolder, Timing]:
+    """Settle + calender of the reference decks with Executable(ranks=2), optionally split x-y."""
+    runner = runners.Executable(ranks=2)
+    with InProcessTimer() as t:
+        settle = runners.render(st.ref_deck, root)
+        runners.execute(with_xy_split(settle) if xy else settle, runner)
+        calender = runners.render(calender_deck(settle, st.ref_deck, st.cfg), root)
+        runners.execute(with_xy_split(calender) if xy else calender, runner)
+    return settle, calender, t.timing
+
+
 def case_peer(st: State) -> None:
     version = harness.liggghts_version()
     if not version:
         st.add(Row("6", "LIGGGHTS peer", None, "", "sigdem <= LIGGGHTS", None, kind="not run",
                    note="liggghts not found (Debian: apt-get install -y liggghts)"))
         return
-    for ranks in (1, 2):
+    n = st.ref_deck.bed.n
+    # 2 ranks run the same decks, but the trajectory differs (summation order), so the settle stops at
+    # another step: each LIGGGHTS run mirrors the step counts of the sigdem run it is compared with
+    for ranks, xy in ((1, False), (2, False), (2, True)):
+        label = f"{ranks} rank{'s' * (ranks > 1)}" + (", x-y split (processors * * 1 added to both decks)" if xy else "")
         if ranks == 1:
             settle, calender = st.ref_settle, st.sig_calender
             sig = st.ref_settle_timing.wall_s + st.sig_calender_run_timing.wall_s
             sig_cpu = st.ref_settle_timing.cpu_s + st.sig_calender_run_timing.cpu_s
             how = "in-process runner"
-        else:  # the same decks on 2 ranks: the trajectory (and so the step counts) differ slightly
-            root = st.work / "peer-2"
-            runner = runners.Executable(ranks=2)
-            with InProcessTimer() as t:
-                settle = runners.run(st.ref_deck, root, runner)
-                calender = runners.run(calender_deck(settle, st.ref_deck, st.cfg), root, runner)
-            sig, sig_cpu, how = t.timing.wall_s, None, "Executable(ranks=2)"
-        case_dir = st.work / f"liggghts-{ranks}"
-        phases = liggghts.write_peer_case(settle.path, calender.path, case_dir)
-        lb = loadavg()[0]
-        lig = liggghts_run(case_dir, ranks)
-        n = st.ref_deck.bed.n
+        else:
+            lb = loadavg()[0]
+            settle, calender, t = sigdem_two_ranks(st, st.work / f"peer-2{'-xy' * xy}", xy)
+            sig, sig_cpu, how = t.wall_s, None, "Executable(ranks=2)"
+        case_dir = st.work / f"liggghts-{ranks}{'-xy' * xy}"
+        phases = liggghts.write_peer_case(settle.path, calender.path, case_dir, xy_split=xy)
         sig_loops = [liggghts.loop_lines(f.fn("log.lammps").read_text()) for f in (settle, calender)]
         sig_loop = sum(t for loops in sig_loops for t, _, _ in loops)
         grid = next((l.strip() for l in settle.fn("log.lammps").read_text().splitlines() if "MPI processor grid" in l), "")
-        st.add(Row("6", f"pour+compress, sigdem, {ranks} rank{'s' * (ranks > 1)} ({how})", sig, "s", n_particles=n,
-                   ranks=ranks, steps=phases.total, wall_s=sig, cpu_s=sig_cpu, loop_s=sig_loop, load_before=lb,
-                   note=grid))
-        st.add(Row("6", f"pour+compress, LIGGGHTS, {ranks} rank{'s' * (ranks > 1)}", lig.wall_s, "s", n_particles=n,
+        st.add(Row("6", f"pour+compress, sigdem, {label} ({how})", sig, "s", n_particles=n, ranks=ranks,
+                   steps=phases.total, wall_s=sig, cpu_s=sig_cpu, loop_s=sig_loop, note=grid))
+        lb = loadavg()[0]
+        lig = liggghts_run(case_dir, ranks)
+        st.add(Row("6", f"pour+compress, LIGGGHTS, {label}", lig.wall_s, "s", n_particles=n,
                    ranks=ranks, steps=lig.steps, wall_s=lig.wall_s, cpu_s=lig.cpu_s, loop_s=lig.loop_s,
                    max_rss_mb=lig.max_rss_mb, load_before=lb, load_after=loadavg()[0],
                    note=f"steps settle {phases.settle}, compress {phases.compress}, hold {phases.hold}, "
                         f"lift+relax {phases.lift + phases.relax}"))
         ratio = sig / lig.wall_s
-        st.add(Row("6", f"sigdem / LIGGGHTS wall time, {ranks} rank{'s' * (ranks > 1)}", ratio, "x", "<= 1.0",
-                   ratio <= 1.0, n_particles=n, ranks=ranks,
-                   note=f"loop-time ratio {sig_loop / lig.loop_s:.2f} (time stepping only)"))
+        lig_loops = [t for t, _, _ in liggghts.loop_lines((case_dir / "log.liggghts").read_text())]
+        settle_ratio = sum(t for t, _, _ in sig_loops[0]) / lig_loops[0]
+        cal_ratio = sum(t for t, _, _ in sig_loops[1]) / sum(lig_loops[1:])
+        st.add(Row("6", f"sigdem / LIGGGHTS wall time, {label}", ratio, "x", "<= 1.0" if not xy else "",
+                   (ratio <= 1.0) if not xy else None, n_particles=n, ranks=ranks,
+                   note=f"loop-time ratio {sig_loop / lig.loop_s:.2f}: settle {settle_ratio:.2f}, "
+                        f"calender {cal_ratio:.2f}" + ("" if not xy else "; decks not as shipped")))
 
 
 # ---- main -----------------------------------------------------------------------------------------
 
-CASES = ("workflow", "analytic", "reference", "overhead", "peer", "scaling", "mpi")
+CASES = ("workflow", "analytic", "reference", "overhead", "peer", "scaling", "mpi", "calendering")
 
 
 def print_table(rows: list[Row]) -> None:
@@ -423,7 +486,10 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="small beds: a smoke run of ~2 minutes")
     p.add_argument("--only", default=None,
-                   help=f"comma-separated cases (default all: {','.join(CASES)}; --quick leaves out workflow)")
+                   help=f"comma-separated cases of {','.join(CASES)} (default: all but calendering; "
+                        "--quick also leaves out workflow)")
+    p.add_argument("--with-calendering", action="store_true",
+                   help="add the calendering workflow script (~6 min more) to item 5")
     p.add_argument("--csv", default=str(HERE / "results" / ("quick.csv" if "--quick" in (argv or sys.argv) else "latest.csv")),
                    help="CSV written at the end (default benchmarks/results/latest.csv, quick.csv with --quick)")
     p.add_argument("--work", default=None, help="folder for run folders (default: a temporary folder, removed)")
@@ -432,7 +498,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--wait-max", type=float, default=1200.0)
     args = p.parse_args(argv)
     cfg = Config.make(args.quick)
-    only = set(args.only.split(",")) if args.only else set(CASES) - ({"workflow"} if args.quick else set())
+    only = set(args.only.split(",")) if args.only else set(CASES) - {"calendering"} - ({"workflow"} if args.quick else set())
+    if args.with_calendering:
+        only.add("calendering")
     unknown = only - set(CASES)
     if unknown:
         p.error(f"unknown cases {sorted(unknown)}; allowed: {', '.join(CASES)}")
@@ -463,12 +531,14 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f"[{time.perf_counter() - t0:6.0f} s] {name} (load {loadavg()[0]:.2f})", flush=True)
             {"workflow": case_workflow, "analytic": case_analytic, "reference": reference_settle,
-             "overhead": case_overhead, "peer": case_peer, "scaling": case_scaling, "mpi": case_mpi}[name](st)
+             "overhead": case_overhead, "peer": case_peer, "scaling": case_scaling, "mpi": case_mpi,
+             "calendering": case_calendering}[name](st)
             if name == "reference":
                 t = st.ref_settle_timing
                 st.add(Row("-", f"reference bed: settle {st.ref_deck.bed.n} particles of the paper blend (in-process)",
                            t.wall_s, "s", n_particles=st.ref_deck.bed.n, ranks=1, steps=t.steps, wall_s=t.wall_s,
                            cpu_s=t.cpu_s, max_rss_mb=t.max_rss_mb))
+        workflow_total(st)
     finally:
         elapsed = time.perf_counter() - t0
         print_table(st.rows)
