@@ -154,3 +154,4 @@ def test_mpirun_two_ranks_runs_the_same_deck(tmp_path):
 
     grid = re.search(r"(\d+) by (\d+) by (\d+) MPI processor grid", two.fn("log.lammps").read_text())
     assert grid and np.prod([int(g) for g in grid.groups()]) == 2
+    assert grid.group(3) == "1", "the decks split x-y (processors * * 1): a z split leaves a rank idle over a settled bed"
