@@ -1,4 +1,4 @@
-"""Hertz contact theory, the LAMMPS wall modulus, and the time-step rule.
+"""Hertz contact theory, the LAMMPS wall modulus, the time-step rules, and the elastic-plastic mdr contact law.
 
 All functions take and return LAMMPS ``units micro`` values (µm, pg, µs, nN, kPa) unless
 a name says otherwise; :mod:`sigdem.units` converts user units.
@@ -17,9 +17,11 @@ References
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from .errors import InputError
 from .materials import Material
+from .validate import check_range
 from . import units
 
 #: ∫₀¹ dx / sqrt(1 - x^(5/2)); the Hertz impact duration is 2 δ_max / v times this.
@@ -125,5 +127,115 @@ def stable_timestep(
             "timestep_us",
             f"{override!r} µs is above the stable limit: allowed range (0, {limit:.4g}] µs "
             f"({MAX_RAYLEIGH_FRACTION} x Rayleigh time {t_r:.4g} µs of the smallest particle, R = {min_radius:g} µm)",
+        )
+    return float(override)
+
+
+# ---- elastic-plastic contacts: LAMMPS "mdr" (Zunker & Kamrin) ------------------------------------
+
+#: Yield stress of the graphite particles for mdr, GPa. ASSUMPTION: 0.1 GPa, the order of the compressive
+#: strength of polycrystalline graphites (~0.07-0.15 GPa; e.g. 78 MPa for isotropic IG-110) and of the yield
+#: stress found at the onset of plasticity under spherical indentation of polycrystalline graphite (Hakiri &
+#: Sakai, J. Mater. Res. 19 (2004) 228, size dependent); the paper gives none. With E = 20 GPa, Y / E = 0.005:
+#: a Hertz contact yields (mean pressure 2.75 Y) past an overlap of ~9e-4 x the particle radius, so nearly every
+#: loaded contact of a calendered bed is plastic. Change it with MdrContact(yield_stress_gpa=...).
+GRAPHITE_YIELD_STRESS_GPA = 0.1
+
+#: mdr time step as a fraction of sqrt(m / (kappa R)) of the smallest particle: the LAMMPS manual's
+#: conservative start (pair_style granular, mdr: the bulk elastic response sets the critical step).
+MDR_TIMESTEP_FRACTION = 0.08
+#: Largest accepted fraction: twice the manual's start; larger steps are untested here and refused.
+MAX_MDR_TIMESTEP_FRACTION = 0.16
+
+
+@dataclass(frozen=True, slots=True)
+class MdrContact:
+    """LAMMPS's elastic-plastic ``mdr`` normal contact model (Zunker & Kamrin, J. Mech. Phys. Solids 183
+    (2024) 105492 and 105493), as an alternative to elastic Hertz contacts for the calender stage.
+
+    The particle's Young's modulus and Poisson ratio come from the deck's material; this adds
+    ``yield_stress_gpa`` (Y, GPa; the mean contact pressure of a yielded contact stays within Y to
+    2.75 Y), ``psi_b`` (critical confinement: the bulk elastic response starts when a particle's free
+    surface falls below this fraction of its total surface; 0.5 as in the LAMMPS examples),
+    ``surface_energy_j_m2`` (effective surface energy, J/m²; 0 = no adhesion, as the Hertz model),
+    ``damping`` (mdr normal damping coefficient; ``None`` = :func:`mdr_damping` of the material's
+    restitution) and ``timestep_fraction`` (of sqrt(m / (kappa R)), see :func:`mdr_timestep`).
+
+    LAMMPS allows one mdr model for all particles (one species: one set of E, nu, Y) and rigid region
+    walls with the same E, nu, Y, psi_b and damping; walls keep their own friction.
+    """
+
+    yield_stress_gpa: float = GRAPHITE_YIELD_STRESS_GPA
+    psi_b: float = 0.5
+    surface_energy_j_m2: float = 0.0
+    damping: float | None = None
+    timestep_fraction: float = MDR_TIMESTEP_FRACTION
+
+    model = "mdr"
+
+    def __post_init__(self):
+        check_range("contact.yield_stress_gpa", self.yield_stress_gpa, 0.0, 1e3, lo_open=True)
+        check_range("contact.psi_b", self.psi_b, 0.0, 1.0)
+        check_range("contact.surface_energy_j_m2", self.surface_energy_j_m2, 0.0, 1e3)
+        if self.damping is not None:
+            check_range("contact.damping", self.damping, 0.0, 100.0)
+        check_range("contact.timestep_fraction", self.timestep_fraction, 0.0, MAX_MDR_TIMESTEP_FRACTION, lo_open=True)
+
+
+def mdr_damping(restitution: float) -> float:
+    """mdr damping coefficient (``damping mdr 1``) that damps a particle pair like LAMMPS's
+    ``coeff_restitution`` damping of a Hertz contact of the same material, below yield.
+
+    LAMMPS damps a Hertz pair with η = β sqrt(m* · 4/3 E* a), β = sqrt(5) (-ln e) / sqrt(π² + ln² e), and an
+    mdr pair with η = c sqrt(2 m* E_eff a_damp), where E_eff = E / (1 - ν²) = 2 E* and a_damp = 2 a (both
+    sides of the rigid flat between two equal spheres, each of Hertz contact radius a). Equal η gives
+    c = β / sqrt(6). A wall contact, one side against a rigid flat, gets η = c sqrt(m E_eff a / 2): a quarter
+    of LAMMPS's Hertz damping of the same particle on a rigid wall (walls bounce more under mdr).
+    """
+    e = check_range("restitution", restitution, 0.0, 1.0, lo_open=True)
+    if e == 1.0:
+        return 0.0
+    beta = math.sqrt(5.0) * -math.log(e) / math.sqrt(math.pi**2 + math.log(e) ** 2)
+    return beta / math.sqrt(6.0)
+
+
+def bulk_modulus_kpa(material: Material, modulus_scale: float = 1.0) -> float:
+    """kappa = E / (3 (1 - 2 nu)) of a material (softened by ``modulus_scale``), kPa."""
+    return units.to_micro(material.youngs_modulus_gpa, "GPa") * modulus_scale / (3.0 * (1.0 - 2.0 * material.poisson_ratio))
+
+
+def mdr_timestep(
+    min_radius: float,
+    material: Material,
+    *,
+    fraction: float = MDR_TIMESTEP_FRACTION,
+    modulus_scale: float = 1.0,
+    override: float | None = None,
+) -> float:
+    """Time step (µs) of an mdr run whose smallest particle has radius ``min_radius`` (µm).
+
+    ``fraction`` x sqrt(m / (kappa R)): m the smallest particle's mass, kappa R the stiffness of its bulk
+    elastic response (the stiffest branch of mdr; LAMMPS manual, pair_style granular). For one material
+    this is a fixed share of the Rayleigh time: sqrt(m / (kappa R)) = R sqrt(ρ/G) sqrt(4π/3 · G/kappa), so
+    0.08 of it is 0.033 T_R at ν = 0.3, 4.6x below the Hertz default of 0.15 T_R. An ``override`` above
+    :data:`MAX_MDR_TIMESTEP_FRACTION` of it is refused.
+    """
+    if material.rigid:
+        raise InputError("material", "an mdr particle needs a finite Young's modulus")
+    if not 0 < fraction <= MAX_MDR_TIMESTEP_FRACTION:
+        raise InputError("contact.timestep_fraction",
+                         f"{fraction!r} outside the allowed range (0, {MAX_MDR_TIMESTEP_FRACTION}] of sqrt(m / (kappa R))")
+    if min_radius <= 0:
+        raise InputError("radius", f"{min_radius!r} must be > 0 µm")
+    mass = material.density_g_cc * 4.0 / 3.0 * math.pi * min_radius**3
+    t_bulk = math.sqrt(mass / (bulk_modulus_kpa(material, modulus_scale) * min_radius))
+    if override is None:
+        return fraction * t_bulk
+    limit = MAX_MDR_TIMESTEP_FRACTION * t_bulk
+    if not (isinstance(override, (int, float)) and 0 < override <= limit):
+        raise InputError(
+            "timestep_us",
+            f"{override!r} µs is above the mdr limit: allowed range (0, {limit:.4g}] µs "
+            f"({MAX_MDR_TIMESTEP_FRACTION} x sqrt(m / (kappa R)) = {t_bulk:.4g} µs of the smallest particle, R = {min_radius:g} µm)",
         )
     return float(override)

@@ -7,6 +7,10 @@ deck section) and the particle data file. :mod:`sigdem.rundir` writes them into 
 
 Numbers reach a deck only through :func:`sigdem.validate.format_number`; names only as checked
 identifiers; the template text is sigdem's own.
+
+Contact model: elastic Hertz (``contact=None``) for every stage, or LAMMPS's elastic-plastic ``mdr``
+(:class:`sigdem.contact.MdrContact`) for the calender stage, whose script is then
+``lammps_inputs/calender_mdr.lmp`` (stage ``calender_mdr``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 
 from . import contact, units
 from .errors import InputError
+from .contact import MdrContact
 from .materials import COPPER, GRAPHITE, STEEL, Material
 from .protocols import Calender, Pellet, Settle, protocol_variables
 from .rundir import RunFolder
@@ -121,7 +126,12 @@ class Numerics:
 
 Protocol = Union[Settle, Calender, Pellet]
 #: Stages that start from a finished settle folder (its restart) rather than a data file.
-STAGES_WITH_START = ("calender", "pellet")
+STAGES_WITH_START = ("calender", "calender_mdr", "pellet")
+#: Protocol stages that can run with the mdr contact model (their script is ``<stage>_mdr.lmp``).
+MDR_STAGES = ("calender",)
+#: A wall at least this many times stiffer than the particles may stand for mdr's rigid wall: its
+#: particle-wall E* is then within ~20 % of the rigid one (1 / (1 + (1 - ν_w²) E_p / ((1 - ν_p²) E_w))).
+MDR_MIN_WALL_STIFFNESS_RATIO = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +141,10 @@ class Deck:
     Calender and pellet decks continue a finished settle run: ``start`` is its run folder (its
     restart carries positions and contact history) and ``bed`` the bed it settled, e.g.
     :func:`start_bed` of that folder.
+
+    ``contact``: ``None`` for elastic Hertz contacts, or an :class:`~sigdem.contact.MdrContact` for
+    LAMMPS's elastic-plastic mdr model (calender decks only; one particle material; rigid walls, so the
+    floor and top materials must be rigid or at least :data:`MDR_MIN_WALL_STIFFNESS_RATIO` x stiffer).
     """
 
     bed: Bed
@@ -141,10 +155,11 @@ class Deck:
     numerics: Numerics = field(default_factory=Numerics)
     replicate: int = 0
     start: RunFolder | None = None
+    contact: MdrContact | None = None
 
     @property
     def stage(self) -> str:
-        return self.protocol.stage
+        return f"{self.protocol.stage}_mdr" if self.contact is not None else self.protocol.stage
 
     def __post_init__(self):
         check_int("deck.replicate", self.replicate, 0, 10**6)
@@ -155,24 +170,70 @@ class Deck:
             raise InputError("deck.start", f"a {self.stage} deck needs the run folder of a finished settle run")
         if not needs_start and self.start is not None:
             raise InputError("deck.start", f"a {self.stage} deck starts from its bed; start must be None")
+        if self.contact is not None:
+            check_mdr(self)
+
+
+def check_mdr(deck: Deck) -> None:
+    """Refuse a deck LAMMPS's mdr model cannot run (see :func:`check_mdr_setup`)."""
+    check_mdr_setup(deck.contact, deck.protocol.stage, deck.material, deck.floor, deck.top, prefix="deck.")
+
+
+def check_mdr_setup(contact, stage: str, material: Material, floor: Material, top: Material, *,
+                    prefix: str = "") -> None:
+    """Refuse what LAMMPS's mdr model cannot do: another stage, a rigid particle, walls of their own modulus.
+
+    One species: mdr takes E, nu and Y of the deck's one particle material for every pair, and its walls
+    are rigid flats of that same model; a wall cannot have its own modulus, so a wall softer than
+    :data:`MDR_MIN_WALL_STIFFNESS_RATIO` x the particles is refused rather than silently made rigid.
+    Error fields start with ``prefix`` (e.g. ``deck.``).
+    """
+    if not isinstance(contact, MdrContact):
+        raise InputError(f"{prefix}contact", f"{contact!r} is not allowed; allowed: None (Hertz) or MdrContact(...)")
+    if stage not in MDR_STAGES:
+        raise InputError(f"{prefix}contact", f"mdr is not available for the {stage} stage; "
+                                    f"allowed: mdr for {', '.join(MDR_STAGES)}, None (Hertz) for every stage")
+    if material.rigid:
+        raise InputError(f"{prefix}material", "mdr needs particles of finite Young's modulus")
+    for name, wall in (("floor", floor), ("top", top)):
+        ratio = wall.youngs_modulus_gpa / material.youngs_modulus_gpa
+        if ratio < MDR_MIN_WALL_STIFFNESS_RATIO:
+            raise InputError(f"{prefix}{name}", f"{wall.name} (E = {wall.youngs_modulus_gpa:g} GPa) is only {ratio:.3g}x as stiff as "
+                                   f"the particles; mdr walls are rigid flats of the particle's own model: allowed a rigid "
+                                   f"wall or E >= {MDR_MIN_WALL_STIFFNESS_RATIO:g} x {material.youngs_modulus_gpa:g} GPa, "
+                                   "or contact=None (Hertz walls of their own modulus)")
 
 
 # ---- one pure function per deck section -----------------------------------------------------
 
 def timestep_us(deck: Deck) -> float:
-    """Time step from the smallest particle's Rayleigh time (softened modulus included)."""
+    """Time step from the smallest particle's Rayleigh time (softened modulus included), or for mdr
+    from its bulk stiffness (:func:`sigdem.contact.mdr_timestep`)."""
     r_min = float(deck.bed.diameters_um.min()) / 2.0
+    if deck.contact is not None:
+        return contact.mdr_timestep(r_min, deck.material, fraction=deck.contact.timestep_fraction,
+                                    modulus_scale=deck.numerics.modulus_scale, override=deck.numerics.timestep_us)
     return contact.stable_timestep(r_min, deck.material, fraction=deck.numerics.timestep_fraction,
                                    modulus_scale=deck.numerics.modulus_scale, override=deck.numerics.timestep_us)
 
 
 def contact_variables(deck: Deck) -> dict[str, float]:
-    """Particle-particle Hertz/Mindlin/restitution coefficients, and rolling resistance."""
+    """Particle-particle Hertz/Mindlin/restitution coefficients (or mdr's), and rolling resistance.
+
+    mdr: Y and the surface energy are softened with the modulus (Y / E and γ / (E R) kept), so that an mdr
+    force, like a Hertz one, scales with E at a given geometry and maps back as F_real = F_sim / modulus_scale.
+    """
     m = deck.material
     scale = deck.numerics.modulus_scale
     e_kpa = units.to_micro(m.youngs_modulus_gpa, "GPa") * scale
     out = {"E": e_kpa, "nu": m.poisson_ratio, "e": m.restitution, "mu": m.friction, "mu_roll": m.rolling_friction,
            "k_roll": 0.0, "gamma_roll": 0.0}
+    if deck.contact is not None:
+        c = deck.contact
+        gamma = units.to_micro(c.surface_energy_j_m2, "N/m") * scale  # J/m² = N/m
+        del out["e"]
+        out.update({"Y": units.to_micro(c.yield_stress_gpa, "GPa") * scale, "gamma_s": gamma, "gamma_wall": gamma,
+                    "psi_b": c.psi_b, "damp": contact.mdr_damping(m.restitution) if c.damping is None else c.damping})
     if m.rolling_friction > 0:
         # rolling spring as stiff as the Hertz normal stiffness 2 E* a of a mean contact at
         # overlap 1e-3 R (a typical settled-bed overlap); undamped
@@ -187,8 +248,13 @@ def contact_variables(deck: Deck) -> dict[str, float]:
 
 
 def wall_variables(deck: Deck) -> dict[str, float]:
-    """Floor and top-wall coefficients for fix wall/gran (interaction moduli, see sigdem.contact)."""
+    """Floor and top-wall coefficients for fix wall/gran (interaction moduli, see sigdem.contact).
+
+    mdr walls are rigid flats with the particle's own mdr coefficients: only their friction is theirs.
+    """
     scale = deck.numerics.modulus_scale
+    if deck.contact is not None:
+        return {"mu_floor": deck.floor.friction, "mu_top": deck.top.friction}
     out = {}
     for prefix, wall in (("floor", deck.floor), ("top", deck.top)):
         out[f"E_{prefix}"] = contact.lammps_wall_modulus_kpa(deck.material, wall) * scale
@@ -297,4 +363,6 @@ def statepoint(deck: Deck) -> dict:
     }
     if deck.start is not None:  # only then: settle job ids stay as they were
         sp["start"] = deck.start.job
+    if deck.contact is not None:  # only then: Hertz job ids stay as they were
+        sp["contact"] = {"model": deck.contact.model, **asdict(deck.contact)}
     return sp

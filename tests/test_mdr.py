@@ -1,0 +1,312 @@
+"""LAMMPS's elastic-plastic mdr contact model as a calender option (issue 6).
+
+Theory checks on two spheres (``lammps_inputs/verify_mdr_pair.lmp``): below yield mdr is Hertz; past
+yield its force falls below Hertz with a mean contact pressure between Y and 2.75 Y (Zunker & Kamrin's
+yield surface); unloading leaves a permanent overlap; the damping rule gives the material's restitution.
+Then the time-step rule, the refusals, the rendered deck, and a small calender_mdr run beside a Hertz
+run of the same settled bed.
+"""
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sigdem import contact, runners
+from sigdem.contact import MdrContact, mdr_damping, mdr_timestep, rayleigh_time, stable_timestep
+from sigdem.deck import Bed, Calender, Deck, Numerics, Settle, start_bed, statepoint
+from sigdem.dumps import read_data_atoms, read_last_frame, read_table
+from sigdem.engine import LammpsSession
+from sigdem.errors import InputError
+from sigdem.materials import COPPER, GRAPHITE, RIGID, STEEL
+from sigdem.placement import place_spheres
+from sigdem.protocols import settled_surface_um
+from sigdem.psd import blend_from_fractions
+from sigdem.psd.presets import graphite_grade
+from sigdem.rundir import RunFolder
+from sigdem.studies.calendering import CalenderingStudy, calender_deck
+from sigdem.templates import template_path
+
+E_KPA = 2.0e5  # 0.2 GPa: graphite (20 GPa) softened 100x, as the calendering study runs it
+Y_KPA = 1.0e3  # 1 MPa: graphite's assumed 0.1 GPa softened alike (Y / E = 0.005)
+R_UM = 10.0
+
+
+# ---- two spheres -------------------------------------------------------------------------------
+
+def pair_run(workdir: Path, **variables) -> np.ndarray:
+    """Rows (step, overlap, force, area, vx2) of verify_mdr_pair.lmp, contact rows only."""
+    with LammpsSession(workdir, variables={"dir": workdir, "E": E_KPA, "R": R_UM, **variables}) as lmp:
+        lmp.file(template_path("verify_mdr_pair"))
+    return np.loadtxt(workdir / "mdr_pair.txt", comments="#")
+
+
+def hertz(overlap):
+    """Hertz force of two equal spheres of radius R_UM (E* = E / (2 (1 - nu²)), R* = R / 2), nN."""
+    e_star = E_KPA / (2.0 * (1.0 - 0.3**2))
+    return 4.0 / 3.0 * e_star * math.sqrt(R_UM / 2.0) * np.clip(overlap, 0.0, None) ** 1.5
+
+
+def yield_overlap() -> float:
+    """Total overlap where each sphere's Hertz mean pressure on the rigid flat between them reaches
+    mdr's yield pressure 2.75 Y: 4 E' sqrt(δ/2) / (3 π sqrt(R)) = 2.75 Y, E' = E / (1 - nu²)."""
+    e_plane = E_KPA / (1.0 - 0.3**2)
+    return 2.0 * R_UM * (2.75 * Y_KPA * 3.0 * math.pi / (4.0 * e_plane)) ** 2
+
+
+@pytest.fixture(scope="module")
+def pressed(tmp_path_factory):
+    """Plastic (Y/E = 0.005) and elastic (Y huge) two-sphere press to δ = 0.1 R and back."""
+    out = {}
+    for name, y in (("plastic", Y_KPA), ("elastic", 1e9)):
+        d = tmp_path_factory.mktemp(name)
+        out[name] = pair_run(d, Y=y, dmax=1.0, speed=0.05, dt=2e-4, every=25)
+    return out
+
+
+def split(table):
+    """Loading and unloading halves of a press run (rows in contact or not)."""
+    turn = int(np.argmax(table[:, 1]))
+    return table[: turn + 1], table[turn + 1:]
+
+
+@pytest.mark.lammps
+def test_mdr_is_hertz_below_yield(pressed):
+    load, _ = split(pressed["plastic"])
+    d_y = yield_overlap()
+    below = load[(load[:, 1] > 0.05 * d_y) & (load[:, 1] < 0.8 * d_y)]
+    assert len(below) >= 1
+    np.testing.assert_allclose(below[:, 2], hertz(below[:, 1]), rtol=2e-3)
+    # without yield the whole press (to 0.1 R) stays within 0.5 % of Hertz
+    load_el, _ = split(pressed["elastic"])
+    ok = load_el[load_el[:, 1] > 0.01]
+    np.testing.assert_allclose(ok[:, 2], hertz(ok[:, 1]), rtol=5e-3)
+
+
+@pytest.mark.lammps
+def test_mdr_falls_below_hertz_past_yield_with_mean_pressure_between_y_and_2p75_y(pressed):
+    load, _ = split(pressed["plastic"])
+    past = load[load[:, 1] > 20 * yield_overlap()]
+    assert len(past) > 10
+    assert np.all(past[:, 2] < 0.8 * hertz(past[:, 1]))
+    assert past[-1, 2] < 0.3 * hertz(past[-1, 1])  # at δ = 0.1 R: a quarter of Hertz
+    pressure = past[:, 2] / past[:, 3]  # force / mdr's contact area, kPa
+    assert np.all(pressure > Y_KPA) and np.all(pressure < 2.75 * Y_KPA)
+    assert np.all(np.diff(pressure) < 1e-6 * Y_KPA)  # relaxes towards Y as the contact flattens
+
+
+@pytest.mark.lammps
+def test_unloading_leaves_a_permanent_overlap_and_elastic_unloading_retraces(pressed):
+    dmax = pressed["plastic"][:, 1].max()
+    _, unload = split(pressed["plastic"])
+    touching = unload[unload[:, 2] > 0]
+    # the contact lets go while the spheres still overlap by most of the largest overlap: plastic flattening
+    assert touching[:, 1].min() > 0.8 * dmax
+    assert np.all(unload[unload[:, 1] < 0.8 * dmax, 2] <= 0)
+    load_el, unload_el = split(pressed["elastic"])
+    back = unload_el[unload_el[:, 1] > 0.05 * dmax]
+    np.testing.assert_allclose(back[:, 2], hertz(back[:, 1]), rtol=5e-3)
+
+
+@pytest.mark.lammps
+@pytest.mark.parametrize("e", [0.2, 0.5, 0.9])
+def test_mdr_damping_gives_the_material_restitution(e, tmp_path):
+    """Elastic impact (Y huge, δ_max ~ 0.015 R) with mdr_damping(e): the spheres leave at e times the speed."""
+    table = pair_run(tmp_path, mode="impact", Y=1e9, speed=1.0, damp=mdr_damping(e), dt=1e-3, every=10,
+                     impact_steps=20000)
+    assert table[:, 2].max() > 0  # they touched
+    assert table[-1, 4] / 0.5 == pytest.approx(e, abs=0.01)  # sphere 2 came in at -0.5 µm/µs
+
+
+def test_mdr_damping_by_hand():
+    beta = math.sqrt(5.0) * math.log(2.0) / math.sqrt(math.pi**2 + math.log(2.0) ** 2)
+    assert mdr_damping(0.5) == pytest.approx(beta / math.sqrt(6.0), rel=1e-12)
+    assert mdr_damping(1.0) == 0.0
+    assert mdr_damping(0.1) > mdr_damping(0.5) > mdr_damping(0.9) > 0
+
+
+# ---- time step -----------------------------------------------------------------------------------
+
+def test_mdr_timestep_is_the_manual_rule_by_hand():
+    r, s = 1.5, 0.01
+    m = 2.26 * 4.0 / 3.0 * math.pi * r**3  # pg
+    kappa = 2.0e7 * s / (3.0 * (1.0 - 2.0 * 0.3))  # kPa
+    assert mdr_timestep(r, GRAPHITE, modulus_scale=s) == pytest.approx(0.08 * math.sqrt(m / (kappa * r)), rel=1e-12)
+    assert mdr_timestep(r, GRAPHITE, modulus_scale=s) == pytest.approx(9.04e-4, rel=1e-3)  # µs
+
+
+def test_mdr_timestep_is_a_fixed_share_of_the_rayleigh_time():
+    nu = GRAPHITE.poisson_ratio
+    share = 0.08 * math.sqrt(4.0 * math.pi / 3.0 / (2.0 * (1.0 + nu) / (3.0 * (1.0 - 2.0 * nu)))) \
+        * (0.1631 * nu + 0.8766) / math.pi
+    for r, s in ((1.0, 1.0), (4.0, 0.01), (7.5, 0.3)):
+        assert mdr_timestep(r, GRAPHITE, modulus_scale=s) / rayleigh_time(r, GRAPHITE, s) == pytest.approx(share, rel=1e-12)
+    assert share == pytest.approx(0.0328, abs=1e-4)
+    # ~4.6x below the Hertz default step: mdr stiffens under confinement
+    assert stable_timestep(2.0, GRAPHITE) / mdr_timestep(2.0, GRAPHITE) == pytest.approx(0.15 / share, rel=1e-12)
+    assert mdr_timestep(2.0, GRAPHITE, modulus_scale=0.25) == pytest.approx(2.0 * mdr_timestep(2.0, GRAPHITE), rel=1e-12)
+
+
+def test_mdr_timestep_refuses_unsafe_steps():
+    limit = mdr_timestep(2.0, GRAPHITE, fraction=contact.MAX_MDR_TIMESTEP_FRACTION)
+    assert mdr_timestep(2.0, GRAPHITE, override=0.9 * limit) == 0.9 * limit
+    with pytest.raises(InputError, match="timestep_us"):
+        mdr_timestep(2.0, GRAPHITE, override=1.1 * limit)
+    with pytest.raises(InputError, match="timestep_fraction"):
+        mdr_timestep(2.0, GRAPHITE, fraction=0.2)
+    with pytest.raises(InputError, match="contact.timestep_fraction"):
+        MdrContact(timestep_fraction=0.2)
+
+
+# ---- refusals and rendering ----------------------------------------------------------------------
+
+def tiny_bed(n=20) -> Bed:
+    d = np.full(n, 10.0)
+    pos = np.column_stack([np.arange(n) % 4 * 12.0 + 6.0, np.arange(n) // 4 * 12.0 + 6.0, np.full(n, 6.0)])
+    return Bed(d, np.zeros(n, int), pos, ("graphite",), (2.26,), 48.0, 64.0, 40.0)
+
+
+START = RunFolder(Path("/nonexistent/settle-0000000000000000"))  # decks only check its type
+
+
+@pytest.mark.parametrize("kw,field", [
+    ({"yield_stress_gpa": 0.0}, "contact.yield_stress_gpa"), ({"yield_stress_gpa": "0.1"}, "contact.yield_stress_gpa"),
+    ({"psi_b": 1.5}, "contact.psi_b"), ({"damping": -1.0}, "contact.damping"),
+    ({"surface_energy_j_m2": float("nan")}, "contact.surface_energy_j_m2"), ({"timestep_fraction": 0.0}, "contact.timestep_fraction")])
+def test_bad_mdr_parameters_are_refused(kw, field):
+    with pytest.raises(InputError) as err:
+        MdrContact(**kw)
+    assert err.value.field == field
+
+
+def test_mdr_is_refused_where_lammps_cannot_run_it():
+    bed, cal = tiny_bed(), Calender(target_densities_g_cc=(1.5,))
+    with pytest.raises(InputError, match="allowed: mdr for calender") as err:
+        Deck(bed, protocol=Settle(), contact=MdrContact())
+    assert err.value.field == "deck.contact"
+    with pytest.raises(InputError, match="allowed: None") as err:
+        Deck(bed, protocol=cal, start=START, contact="mdr")
+    assert err.value.field == "deck.contact"
+    # one species: mdr walls are rigid flats of the particles' own model, so a soft wall cannot be honoured
+    soft = replace(COPPER, name="soft_foil", youngs_modulus_gpa=50.0)
+    with pytest.raises(InputError, match="rigid") as err:
+        Deck(bed, protocol=cal, start=START, contact=MdrContact(), floor=soft)
+    assert err.value.field == "deck.floor"
+    with pytest.raises(InputError) as err:
+        Deck(bed, protocol=cal, start=START, contact=MdrContact(), top=replace(GRAPHITE, name="graphite_roll"))
+    assert err.value.field == "deck.top"
+    with pytest.raises(InputError) as err:
+        Deck(bed, protocol=cal, start=START, contact=MdrContact(), material=RIGID)
+    assert err.value.field == "deck.material"
+    for floor, top in ((COPPER, STEEL), (RIGID, RIGID)):  # stiff walls are accepted
+        assert Deck(bed, protocol=cal, start=START, contact=MdrContact(), floor=floor, top=top).stage == "calender_mdr"
+
+
+def test_study_refuses_mdr_with_soft_walls_before_running():
+    blend = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6),), narrow=1.0)
+    with pytest.raises(InputError) as err:
+        CalenderingStudy(blend, contact=MdrContact(), top=replace(STEEL, name="soft_roll", youngs_modulus_gpa=30.0))
+    assert err.value.field == "top"
+    with pytest.raises(InputError) as err:
+        CalenderingStudy(blend, contact="mdr")
+    assert err.value.field == "contact"
+
+
+# ---- a small bed pressed with mdr and with Hertz -------------------------------------------------
+
+N, SIDE_UM = 100, 40.0
+NUMERICS = Numerics(modulus_scale=0.01)
+
+
+@pytest.fixture(scope="module")
+def beds(tmp_path_factory):
+    """A settled bed of 100 spheres (9-18 µm), pressed by the same wall motion with Hertz and with mdr."""
+    root = tmp_path_factory.mktemp("mdr_beds")
+    rng = np.random.default_rng(1)
+    d = rng.lognormal(np.log(12.0), 0.2, N).clip(9.0, 18.0)
+    placed = place_spheres(d, SIDE_UM, SIDE_UM, seed=3)
+    bed = Bed(d, np.zeros(N, int), placed.positions_um, ("graphite",), (2.26,), SIDE_UM, SIDE_UM, placed.fill_height_um)
+    settle = runners.run(Deck(bed, numerics=NUMERICS), root)
+    rho0 = float(bed.masses_pg.sum()) / (bed.area_um2 * settled_surface_um(settle))
+    proto = Calender(target_densities_g_cc=(round(rho0 + 0.1, 3), round(rho0 + 0.3, 3)), speed_m_s=0.5,
+                     unload_speed_m_s=0.5, hold_steps=5000, relax_steps=10000, resettle_steps=2000, thermo_every=500)
+    out = {"settle": settle, "bed": bed}
+    for name, c in (("hertz", None), ("mdr", MdrContact())):
+        out[name] = runners.run(Deck(start_bed(settle), numerics=NUMERICS, start=settle, contact=c, protocol=proto), root)
+    return out
+
+
+@pytest.mark.lammps
+def test_mdr_deck_renders_its_own_script_with_softened_y(beds, tmp_path):
+    settle = beds["settle"]
+    hertz_deck = Deck(start_bed(settle), numerics=NUMERICS, start=settle, protocol=Calender(target_densities_g_cc=(1.6,)))
+    deck = replace(hertz_deck, contact=MdrContact(yield_stress_gpa=0.2, surface_energy_j_m2=0.05))
+    folder = runners.render(deck, tmp_path)
+    assert folder.path.name.startswith("calender_mdr-")
+    text = folder.fn("in.lmp").read_text()
+    assert text.endswith(template_path("calender_mdr").read_text())
+    assert "atom_style      sphere 1" in text and "hertz/material" not in text.split("read_data")[-1]
+    v = folder.params()["variables"]
+    assert v["E"] == pytest.approx(2.0e5) and v["Y"] == pytest.approx(2.0e3)  # kPa, both x 0.01
+    assert v["gamma_s"] == pytest.approx(0.05 * 1e3 * 0.01)  # J/m² = N/m = 1e3 nN/µm, softened
+    assert v["damp"] == pytest.approx(mdr_damping(GRAPHITE.restitution))
+    assert v["dt"] == pytest.approx(mdr_timestep(float(deck.bed.diameters_um.min()) / 2, GRAPHITE, modulus_scale=0.01))
+    assert v["mu_floor"] == COPPER.friction and "E_floor" not in v and "e" not in v
+    assert "variable Y            index 2000.0" in text
+    # the contact law is part of the identity, and Hertz decks keep the ids they had
+    assert statepoint(deck)["contact"]["yield_stress_gpa"] == 0.2 and statepoint(deck)["stage"] == "calender_mdr"
+    assert "contact" not in statepoint(hertz_deck)
+
+
+@pytest.mark.lammps
+def test_mdr_stage_starts_from_the_settled_particles(beds):
+    settled = read_last_frame(beds["settle"].fn("settled.dump")).data.set_index("id").sort_index()
+    start = read_data_atoms(beds["mdr"].fn("start.data")).set_index("id").sort_index()
+    np.testing.assert_allclose(start[["x", "y", "z"]].to_numpy(), settled[["x", "y", "z"]].to_numpy(), rtol=1e-9)  # dumps keep 10 digits
+    np.testing.assert_allclose(start["diameter"].to_numpy(), 2 * settled["radius"].to_numpy(), rtol=1e-9)
+
+
+@pytest.mark.lammps
+def test_mdr_calender_reaches_targets_and_balances_the_walls_at_rest(beds):
+    f, bed = beds["mdr"], beds["bed"]
+    v = f.params()["variables"]
+    targets = read_table(f.fn("targets.txt"))
+    np.testing.assert_allclose(targets["ztop"], v["heights"], rtol=0, atol=v["speed"] * v["dt"])
+    held = read_table(f.fn("held.txt")).iloc[0]
+    weight = float(bed.masses_pg.sum()) * v["g"]
+    assert held["f_floor"] - weight == pytest.approx(held["f_top"], rel=0.03)
+    r0 = np.sort(bed.diameters_um / 2)
+    for k in (1, 2):
+        atoms = read_last_frame(f.fn(f"target_{k}.dump")).data
+        assert len(atoms) == N and atoms["z"].min() > 0
+        # apparent radii only grow (plastic flow pushes material outwards); by well under mdr's 1.5 cap
+        r = atoms.sort_values("id")["radius"].to_numpy() / (bed.diameters_um / 2)
+        assert r.min() >= 1.0 - 1e-12 and r.max() < 1.5
+    assert np.sort(read_last_frame(f.fn("target_2.dump")).data["radius"].to_numpy()).max() > r0.max()  # grew
+
+
+@pytest.mark.lammps
+def test_mdr_presses_with_less_force_and_springs_back_less_than_hertz(beds):
+    out = {}
+    for name in ("hertz", "mdr"):
+        t = read_table(beds[name].fn("targets.txt"))
+        u = read_table(beds[name].fn("unloaded.txt")).iloc[0]
+        c = read_last_frame(beds[name].fn("target_2_contacts.dump")).data
+        out[name] = (t["f_top"].iloc[-1], c["fn"].max(), u["zsurf"] / t["ztop"].iloc[-1] - 1.0)
+    (fh, ch, sh), (fm, cm, sm) = out["hertz"], out["mdr"]
+    assert fm < 0.3 * fh and cm < 0.3 * ch  # plastic contacts carry far less at the same density
+    assert 0 < sm < 0.5 * sh  # most of the compaction is permanent
+
+
+@pytest.mark.lammps
+def test_study_builds_mdr_decks(beds):
+    study = CalenderingStudy(blend_from_fractions((graphite_grade("g", 12.0, span=0.6),), g=1.0), contact=MdrContact())
+    deck = calender_deck(study, beds["settle"], (1.6,))
+    assert deck.stage == "calender_mdr" and deck.contact == MdrContact()
+    # the re-settling time is resettle_time_factor free-fall times at mdr's own (shorter) step
+    assert deck.protocol.resettle_steps * mdr_timestep(float(deck.bed.diameters_um.min()) / 2, study.calender_material,
+                                                       modulus_scale=study.modulus_scale) > 0
+    hertz = calender_deck(replace(study, contact=None), beds["settle"], (1.6,))
+    assert deck.protocol.resettle_steps > 4 * hertz.protocol.resettle_steps
