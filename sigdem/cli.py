@@ -6,7 +6,11 @@ import argparse
 import logging
 import sys
 
+from .contact import GRAPHITE_YIELD_STRESS_GPA
 from .errors import SigdemError
+
+#: Contact models of ``sigdem calender --contact``.
+CONTACT_MODELS = ("hertz", "mdr")
 
 log = logging.getLogger("sigdem")
 
@@ -106,16 +110,21 @@ def _cmd_ternary(args) -> int:
 
 
 def _cmd_calender(args) -> int:
+    from .contact import MdrContact
     from .errors import InputError
     from .studies.calendering import CalenderingStudy, run_calendering
 
+    if args.contact not in CONTACT_MODELS:
+        raise InputError("contact", f"{args.contact!r} is not allowed; allowed: {', '.join(CONTACT_MODELS)}")
+    contact = MdrContact(yield_stress_gpa=args.yield_stress_gpa) if args.contact == "mdr" else None
     try:
         targets = tuple(float(x) for x in args.targets.split(","))
     except ValueError:
         raise InputError("targets", f"{args.targets!r} is not a comma-separated list of densities, e.g. 1.3,1.5") from None
     study = CalenderingStudy(parse_blend(args.blend), side_um=args.side_um, loading_mg_cm2=args.loading_mg_cm2,
                              replicates=args.replicates, target_densities_g_cc=targets, binder_mass_fraction=args.binder,
-                             modulus_scale=args.modulus_scale, speed_m_s=args.speed_m_s, threshold_gpa=args.threshold_gpa)
+                             modulus_scale=args.modulus_scale, speed_m_s=args.speed_m_s, threshold_gpa=args.threshold_gpa,
+                             contact=contact)
     res = run_calendering(study, args.root, workers=args.workers, progress=not args.quiet)
     cols = ["target_density_g_cc", "status", "n_ok", "wall_pressure_mpa", "wall_pressure_mpa_ci95", "max_force_mN",
             "max_force_mN_ci95", "median_force_mN", "p99_force_mN", "coordination", "at_risk_fraction",
@@ -129,7 +138,7 @@ def _cmd_calender(args) -> int:
           f"{100 * study.risk_level:g} % of particles)")
     print(f"springback           : {res.springback()}")
     print("factors              : " + ", ".join(f"{k} {v}" for k, v in res.factors().items()))
-    print(f"run folders under {args.root}: " + ", ".join(str(j) for j in reps["calender_job"]))
+    print(f"run folders under {args.root}: " + ", ".join(str(j) for j in reps["calender_folder"]))
     return 0
 
 
@@ -189,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--modulus-scale", type=float, default=0.01, help="contact modulus / real one (default 0.01)")
     cl.add_argument("--speed-m-s", type=float, default=0.1, help="wall speed, m/s (default 0.1)")
     cl.add_argument("--threshold-gpa", type=float, default=1.5, help="Si-coating strength vs Hertz peak pressure, GPa")
+    cl.add_argument("--contact", default="hertz", help="contact model while pressing: hertz (elastic, default) or mdr "
+                                                      "(LAMMPS's elastic-plastic model; ~10x slower)")
+    cl.add_argument("--yield-stress-gpa", type=float, default=GRAPHITE_YIELD_STRESS_GPA,
+                    help=f"particle yield stress for --contact mdr, GPa (default {GRAPHITE_YIELD_STRESS_GPA:g}, an assumption)")
     cl.add_argument("--workers", type=int, default=1, help="replicates run in parallel processes (default 1)")
     cl.add_argument("--root", default="sigdem-runs", help="folder for run folders (default ./sigdem-runs)")
     cl.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -13,7 +13,9 @@ def test_calender_defaults_are_the_papers():
 
 @pytest.mark.parametrize("argv,field", [(["--targets", "1.3,abc"], "targets"), (["--targets", "1.5,1.3"], "target"),
                                         (["--blend", "huge=1.0"], "fractions"), (["--binder", "0.7"], "binder"),
-                                        (["--modulus-scale", "2"], "modulus_scale")])
+                                        (["--modulus-scale", "2"], "modulus_scale"),
+                                        (["--contact", "plastic"], "contact"),
+                                        (["--contact", "mdr", "--yield-stress-gpa", "-1"], "yield_stress_gpa")])
 def test_calender_refuses_bad_input_before_running(argv, field, capsys, tmp_path):
     assert main(["calender", "--root", str(tmp_path), *argv]) == 2
     assert field in capsys.readouterr().err

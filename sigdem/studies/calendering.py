@@ -32,8 +32,15 @@ Decisions, stated in every result (:meth:`CalenderingResult.factors`):
 - Quasi-static wall: inertial number I = (v / h) d sqrt(ρ / p), d the mean diameter, p the
   (simulated) wall pressure, reported per target.
 - Elastic Hertz spheres reach 1.6-1.75 g/cc (solid fraction 0.71-0.77) only through overlaps far
-  past Hertz's elastic range; every target reports max and p99 overlap / radius and a flag. The
-  elastic-plastic ``mdr`` model of LAMMPS is not used.
+  past Hertz's elastic range; every target reports max and p99 overlap / radius and a flag.
+- ``contact=MdrContact(...)`` presses with LAMMPS's elastic-plastic ``mdr`` model instead
+  (``lammps_inputs/calender_mdr.lmp``): a yielded contact carries a mean pressure of Y to 2.75 Y
+  (graphite Y = 0.1 GPa assumed, :data:`sigdem.contact.GRAPHITE_YIELD_STRESS_GPA`), Y is softened with
+  the modulus so forces map back as with Hertz. The bed still settles with Hertz contacts (the
+  as-coated calibration); the mdr stage starts from its particles without contact history (mdr
+  needs another atom style and cannot read a Hertz history) and re-settles under mdr before the
+  wall comes. mdr walls are rigid; the elastic-range flag does not apply. The fracture index keeps
+  its Hertz peak pressure 3F / (2π R* δ), about 3x the mean pressure of a yielded mdr contact.
 """
 
 from __future__ import annotations
@@ -53,7 +60,8 @@ from ..analysis.contacts import DEFAULT_SIZE_EDGES_UM, ContactForces
 from ..analysis.fracture import DEFAULT_RISK_LEVEL, SI_COATING_STRENGTH_GPA, FractureRisk, fracture_free_density
 from ..analysis.springback import Springback, surface_height_um
 from ..beds import bed_from_sample
-from ..deck import Calender, Deck, Numerics, Settle, start_bed, timestep_us
+from ..contact import MdrContact, mdr_damping
+from ..deck import Calender, Deck, Numerics, Settle, check_mdr_setup, start_bed, timestep_us
 from ..dumps import read_last_frame
 from ..logs import read_table
 from ..materials import COPPER, GRAPHITE, STEEL, Material
@@ -91,7 +99,8 @@ class CalenderingStudy:
     The bed: ``side_um`` x ``side_um`` box holding ``loading_mg_cm2`` of particles (blends compared
     at equal area and loading). Targets are electrode densities; ``binder_mass_fraction`` of the
     electrode mass is counted in them but not simulated. Fracture: ``threshold_gpa`` or a Weibull
-    strength; ``risk_level`` ends the fracture-free range.
+    strength; ``risk_level`` ends the fracture-free range. ``contact``: ``None`` presses with elastic Hertz
+    contacts, an :class:`~sigdem.contact.MdrContact` with LAMMPS's elastic-plastic mdr model.
     """
 
     blend: Blend
@@ -117,8 +126,11 @@ class CalenderingStudy:
     weibull_m: float | None = None
     risk_level: float = DEFAULT_RISK_LEVEL
     size_edges_um: tuple[float, ...] = DEFAULT_SIZE_EDGES_UM
+    contact: MdrContact | None = None
 
     def __post_init__(self):
+        if self.contact is not None:  # before anything runs: mdr needs rigid-enough walls
+            check_mdr_setup(self.contact, Calender.stage, self.calender_material, self.floor, self.top)
         check_range("side_um", self.side_um, 1.0, 1e5)
         check_range("loading_mg_cm2", self.loading_mg_cm2, 0.0, 1e3, lo_open=True)
         check_int("replicates", self.replicates, 1, 1000)
@@ -186,9 +198,11 @@ def calender_deck(study: CalenderingStudy, settle: RunFolder, densities: tuple[f
                         target_hold_steps=study.target_hold_steps, hold_steps=study.hold_steps,
                         relax_steps=study.relax_steps)
     deck = Deck(start_bed(settle), protocol=protocol, material=study.calender_material, floor=study.floor, top=study.top,
-                numerics=study.calender_numerics(), replicate=settle.params()["statepoint"]["replicate"], start=settle)
+                numerics=study.calender_numerics(), replicate=settle.params()["statepoint"]["replicate"], start=settle,
+                contact=study.contact)
     # release the binder stand-in: the bed re-settles under the calender contacts for resettle_time_factor
-    # free-fall times over the largest diameter before the wall starts (~4 of them sufficed in tests)
+    # free-fall times over the largest diameter before the wall starts (~4 of them sufficed in tests); under
+    # mdr this also brings the bed, restarted without contact history, to rest in the new model
     g = units.to_micro(deck.numerics.gravity_g * units.STANDARD_GRAVITY_M_S2, "m/s2")
     t_fall = math.sqrt(2.0 * float(deck.bed.diameters_um.max()) / g)
     steps = math.ceil(study.resettle_time_factor * t_fall / timestep_us(deck))
@@ -244,6 +258,8 @@ def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> tuple[
            "max_sigma_c_mpa": float(cf.particles["sigma_c_mpa"].max()),
            "at_risk_fraction": risk.at_risk_fraction, "expected_failed_fraction": risk.expected_failed_fraction,
            "max_p0_gpa": float(risk.particles["max_p0_gpa"].max())}
+    if study.contact is not None:  # no Hertz in an mdr run: its elastic range does not apply (overlaps stay reported)
+        out["elastic_range_exceeded"] = False
     out["mapping_valid"] = bool(out["inertial_number"] <= QUASI_STATIC_I and out["weight_share"] <= MAX_WEIGHT_SHARE)
     at_risk = risk.particles["at_risk"].to_numpy()  # in the order of atoms, as cf.particles
     groups = [cf.by_group(by, at_risk).rename(columns={by: "group"}).assign(by=by) for by in ("type", "size_class")]
@@ -305,7 +321,14 @@ class CalenderingResult:
                "resettle_time_factor": st.resettle_time_factor, "target_hold_steps": st.target_hold_steps,
                "binder_mass_fraction": st.binder_mass_fraction, "threshold_gpa": st.threshold_gpa,
                "weibull": (st.weibull_sigma0_gpa, st.weibull_m), "risk_level": st.risk_level, "side_um": st.side_um,
-               "loading_mg_cm2": st.loading_mg_cm2, "contact_model": "elastic Hertz + Mindlin + SDS rolling; mdr not used"}
+               "loading_mg_cm2": st.loading_mg_cm2, "contact_model": "elastic Hertz + Mindlin + SDS rolling"}
+        if st.contact is not None:
+            c = st.contact
+            out.update({"contact_model": "mdr elastic-plastic (Zunker & Kamrin 2024) + Mindlin + SDS rolling, rigid walls; "
+                                         "Hertz while settling, mdr from the settled bed without contact history",
+                        "yield_stress_gpa": c.yield_stress_gpa, "psi_b": c.psi_b, "surface_energy_j_m2": c.surface_energy_j_m2,
+                        "mdr_damping": c.damping if c.damping is not None else mdr_damping(st.calender_material.restitution),
+                        "timestep_rule": f"{c.timestep_fraction} x sqrt(m / (kappa R)) of the smallest particle"})
         for tag, m in (("settle", st.material), ("calender", st.calender_material)):
             out.update({f"{q}_{tag}": getattr(m, q) for q in ("friction", "rolling_friction", "restitution")})
         return out
@@ -334,7 +357,8 @@ def run_calendering(study: CalenderingStudy, root: Path | str, runner: Runner | 
         status, settled, solid = target_status(study, settle)
         atoms0, box = read_last_frame(settle.fn("settled.dump")).data, settle.params()["statepoint"]["bed"]["box_um"]
         surface = float(atoms0["mass"].sum()) / (box[0] * box[1] * surface_height_um(atoms0, box[0], box[1]))
-        rep = {"replicate": k, "settle_job": settle.job, "calender_job": None, "settled_density_g_cc": settled / (1 - w),
+        rep = {"replicate": k, "settle_job": settle.job, "calender_job": None, "calender_folder": None,
+               "settled_density_g_cc": settled / (1 - w),
                "settled_surface_density_g_cc": surface / (1 - w), "solid_density_g_cc": solid,
                "first_contact_density_g_cc": math.nan, "springback": math.nan, "fracture_free_g_cc": math.nan,
                "fracture_free_status": "no_targets"}
@@ -344,7 +368,7 @@ def run_calendering(study: CalenderingStudy, root: Path | str, runner: Runner | 
                 rows.append({"replicate": k, "target_density_g_cc": rho, "status": s})
         if cal_path is not None:
             cal = RunFolder(Path(cal_path))
-            rep["calender_job"] = cal.job
+            rep["calender_job"], rep["calender_folder"] = cal.job, cal.path.name
             thermo = read_table(cal.fn("thermo.txt"))
             touching = thermo[thermo["f_top"] > 0]
             rep["first_contact_density_g_cc"] = float(touching["density"].iloc[0]) / (1 - w) if len(touching) else math.nan
