@@ -40,6 +40,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -237,12 +238,59 @@ def equivalence(settle: Path, calender: Path, variants: list[str], work: Path, s
             print(f"                 records (max rel diff): {fmt(recs)}; record steps identical: {steps_same}")
 
 
+def idle_fraction(seconds: float = 2.0) -> float:
+    """Fraction of all CPUs idle over ``seconds`` (from /proc/stat): 1.0 = nothing else running."""
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as fh:
+            v = [int(x) for x in fh.readline().split()[1:]]
+        return v[3] + v[4], sum(v)
+    i0, t0 = sample()
+    time.sleep(seconds)
+    i1, t1 = sample()
+    return (i1 - i0) / max(t1 - t0, 1)
+
+
+def wait_idle(min_idle: float | None, max_wait: float) -> tuple[float, float]:
+    """Wait (up to ``max_wait`` s) until the CPUs are at least ``min_idle`` idle; (idle, seconds waited)."""
+    t0 = time.monotonic()
+    idle = idle_fraction()
+    while min_idle is not None and idle < min_idle and time.monotonic() - t0 < max_wait:
+        time.sleep(8.0)
+        idle = idle_fraction()
+    return idle, time.monotonic() - t0
+
+
+def liggghts_breakdown(log: Path) -> dict:
+    text = log.read_text()
+    out = {}
+    for sec in ("Pair", "Neigh", "Comm", "Modify", "Output", "Other"):
+        out[sec] = sum(float(m.group(1)) for m in re.finditer(rf"^{sec}\s+\|[^|]+\|\s+([0-9.eE+-]+)", text, re.M))
+    return out
+
+
 def timing(settle: Path, calender: Path, variants: list[str], work: Path, repeats: int, ranks_list: list[int],
-           settle_steps: int, stages: list[str]) -> None:
+           settle_steps: int, stages: list[str], peer: bool = False, min_idle: float | None = None,
+           max_wait: float = 600.0) -> None:
     print(f"\n2. timing ({repeats} interleaved repeats; wall, CPU and loop s; LAMMPS sections s; load before)")
     results: dict = {}
+    if peer:
+        import liggghts
+        from run import liggghts_run
+        case = work / "liggghts"
+        phases = liggghts.write_peer_case(settle, calender, case)
+        print(f"   LIGGGHTS peer of the reference settle + calender: {phases}")
     for rep in range(repeats):
         for ranks in ranks_list:
+            if peer:
+                idle, waited = wait_idle(min_idle, max_wait)
+                lb = harness.loadavg()[0]
+                t = liggghts_run(case, ranks)
+                b = liggghts_breakdown(case / "log.liggghts")
+                results.setdefault(("liggghts", "-", ranks), []).append(t)
+                print(f"   LIGGGHTS settle+calender {ranks}r rep {rep}: wall {t.wall_s:6.2f} cpu {t.cpu_s:6.2f} "
+                      f"loop {t.loop_s:6.2f} steps {t.steps}  "
+                      + " ".join(f"{k} {b[k]:.2f}" for k in ("Pair", "Neigh", "Comm", "Modify", "Other"))
+                      + f"  load {lb:.2f} idle before {idle:.2f} (waited {waited:.0f} s)", flush=True)
             for name in variants:
                 for stage in stages:
                     src = settle if stage == "settle" else calender
@@ -250,6 +298,7 @@ def timing(settle: Path, calender: Path, variants: list[str], work: Path, repeat
                     shutil.copytree(src, f, ignore=shutil.ignore_patterns("*.dump", "log.lammps", "thermo.txt", "*.txt"))
                     (f / "in.lmp").write_text(patch((src / "in.lmp").read_text(), name, stage))
                     var = {"min_steps": settle_steps, "max_steps": settle_steps} if stage == "settle" else {}
+                    idle, waited = wait_idle(min_idle, max_wait)
                     lb = harness.loadavg()[0]
                     t = lmp(f, ranks, **var)
                     b = breakdown(f / "log.lammps")
@@ -257,16 +306,37 @@ def timing(settle: Path, calender: Path, variants: list[str], work: Path, repeat
                     print(f"   {stage:8s} {name:14s} {ranks}r rep {rep}: wall {t.wall_s:6.2f} cpu {t.cpu_s:6.2f} "
                           f"loop {t.loop_s:6.2f} steps {t.steps}  "
                           + " ".join(f"{k} {b[k]:.2f}" for k in ("Pair", "Neigh", "Comm", "Modify", "Output"))
-                          + f"  ghosts {b['ghosts']:.0f}  load {lb:.2f}", flush=True)
+                          + f"  ghosts {b['ghosts']:.0f}  load {lb:.2f} idle before {idle:.2f} (waited {waited:.0f} s)",
+                          flush=True)
                     shutil.rmtree(f, ignore_errors=True)
-    print("\n   best (and median) wall s per variant; ratio of best to the first variant's best")
+    print("\n   best (and median) wall s per variant, best CPU s; ratios of best to the first variant's best")
     for stage in stages:
         for ranks in ranks_list:
             base = min(t.wall_s for t in results[(stage, variants[0], ranks)])
+            base_cpu = min(t.cpu_s for t in results[(stage, variants[0], ranks)])
             for name in variants:
                 ws = [t.wall_s for t in results[(stage, name, ranks)]]
-                print(f"   {stage:8s} {name:14s} {ranks}r: best {min(ws):6.2f} median {np.median(ws):6.2f}  "
-                      f"x{min(ws) / base:.3f}")
+                cs = [t.cpu_s for t in results[(stage, name, ranks)]]
+                print(f"   {stage:8s} {name:24s} {ranks}r: wall best {min(ws):6.2f} median {np.median(ws):6.2f} "
+                      f"x{min(ws) / base:.3f}   CPU best {min(cs):6.2f} x{min(cs) / base_cpu:.3f}")
+    if peer and set(stages) == {"settle", "calender"}:
+        print("\n   peer: sigdem settle + calender (lmp, two processes) / LIGGGHTS, per repeat (same repeat = same load)")
+        for ranks in ranks_list:
+            lig = [t.wall_s for t in results[("liggghts", "-", ranks)]]
+            for name in variants:
+                sig = [a.wall_s + b.wall_s for a, b in zip(results[("settle", name, ranks)],
+                                                           results[("calender", name, ranks)])]
+                print(f"   {name:24s} {ranks}r: sigdem " + " ".join(f"{x:6.2f}" for x in sig)
+                      + "  LIGGGHTS " + " ".join(f"{x:6.2f}" for x in lig)
+                      + "  ratio " + " ".join(f"{a / b:.3f}" for a, b in zip(sig, lig))
+                      + f"  (best/best {min(sig) / min(lig):.3f})")
+            if ranks == 1:
+                ligc = min(t.cpu_s for t in results[("liggghts", "-", ranks)])
+                for name in variants:
+                    sigc = min(a.cpu_s + b.cpu_s for a, b in zip(results[("settle", name, ranks)],
+                                                                 results[("calender", name, ranks)]))
+                    print(f"   {name:24s} {ranks}r CPU: sigdem best {sigc:6.2f}  LIGGGHTS best {ligc:6.2f}  "
+                          f"ratio {sigc / ligc:.3f}")
 
 
 def main() -> int:
@@ -279,6 +349,10 @@ def main() -> int:
     p.add_argument("--ranks", default="1", help="ranks of the timing runs, comma-separated")
     p.add_argument("--stages", default="calender,settle")
     p.add_argument("--settle-steps", type=int, default=None, help="default: the reference settle's step count")
+    p.add_argument("--peer", action="store_true", help="also time LIGGGHTS on the same problem, interleaved")
+    p.add_argument("--min-idle", type=float, default=None,
+                   help="before each timed run wait (<= --max-wait s) until this fraction of the CPUs is idle")
+    p.add_argument("--max-wait", type=float, default=600.0)
     p.add_argument("--no-equiv", action="store_true")
     p.add_argument("--no-timing", action="store_true")
     p.add_argument("--keep", action="store_true", help="keep the work folder")
@@ -294,7 +368,7 @@ def main() -> int:
                 equivalence(settle, calender, names, work, args.equiv_steps, r)
         if not args.no_timing:
             timing(settle, calender, names, work, args.repeats, [int(r) for r in args.ranks.split(",")], steps,
-                   args.stages.split(","))
+                   args.stages.split(","), peer=args.peer, min_idle=args.min_idle, max_wait=args.max_wait)
         print(f"\nload at end {harness.loadavg()}")
     finally:
         if args.keep:

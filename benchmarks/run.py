@@ -35,6 +35,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -398,8 +399,14 @@ XY_SPLIT = "processors      * * 1\n"
 
 
 def with_xy_split(folder: RunFolder) -> RunFolder:
-    """Add ``processors * * 1`` to a rendered folder's in.lmp (split x-y, never z); not what sigdem ships."""
+    """Add ``processors * * 1`` to a rendered folder's in.lmp (split x-y, never z), unless it has one.
+
+    The stage templates ship this line since commit b7beec6; then this is a no-op and the sigdem side of
+    the "x-y" peer case is the shipped deck (only the LIGGGHTS side gets a line it would not have).
+    """
     text = folder.fn("in.lmp").read_text()
+    if re.search(r"^processors\s+\*\s+\*\s+1\b", text, re.M):
+        return folder
     anchor = "boundary        p p f\n"
     if anchor not in text:
         raise RuntimeError(f"{folder.path}: no '{anchor.strip()}' line to put the processors line after")
