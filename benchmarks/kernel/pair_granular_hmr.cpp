@@ -318,7 +318,7 @@ double PairGranularHMR::init_one(int i, int j)
    one contact: GranularModel::calculate_forces() with hertz/material, coeff_restitution, mindlin
 ---------------------------------------------------------------------- */
 
-inline void PairGranularHMR::contact(int i, int j, int itype, int jtype, const double *dx, double rsq,
+__attribute__((always_inline)) inline void PairGranularHMR::contact(int i, int j, int itype, int jtype, const double *dx, double rsq,
                                      double radi, double radj, double meff, double *history,
                                      bool history_update, Contact &c, double *nx)
 {
