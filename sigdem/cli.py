@@ -59,14 +59,12 @@ def parse_blend(text: str):
 def _packing_template(args):
     from dataclasses import replace
 
-    from .studies.packing import PACKING_NUMERICS, PackingStudy
+    from .studies.packing import PACKING_NUMERICS, PACKING_SETTLE, PackingStudy
     from .psd import paper_grades, blend_from_fractions
-
-    from .protocols import Settle
 
     numerics = replace(PACKING_NUMERICS, gravity_g=args.gravity_g, modulus_scale=args.modulus_scale)
     blend = parse_blend(args.blend) if getattr(args, "blend", None) else blend_from_fractions(paper_grades(), large=1.0)
-    settle = Settle(taps=args.taps, tap_height_d=args.tap_height)
+    settle = replace(PACKING_SETTLE, taps=args.taps, tap_height_d=args.tap_height)
     return PackingStudy(blend, n_particles=args.n, replicates=args.replicates, numerics=numerics, settle=settle)
 
 
