@@ -16,14 +16,19 @@ from pathlib import Path
 import pandas as pd
 
 from ..psd import Grade, ternary_blends
+from ..runners import run
 from .packing import PackingStudy, run_packing
 
 log = logging.getLogger(__name__)
 
 
-def _run_point(args) -> dict:
-    study, root = args
-    res = run_packing(study, root)
+def _run_deck(args) -> str:
+    deck, root = args
+    return run(deck, root).path.name
+
+
+def _row(study: PackingStudy, root: Path | str) -> dict:
+    res = run_packing(study, root)  # every bed is done by now: this only reads and summarises
     row = {f"x_{g.name}": frac for g, frac in zip(study.blend.grades, study.blend.mass_fractions)}
     row.update(res.summary())
     return row
@@ -33,17 +38,25 @@ def ternary_packing_sweep(grades: tuple[Grade, Grade, Grade], template: PackingS
                           step: float = 0.25, workers: int | None = None) -> pd.DataFrame:
     """Packing of every blend of three grades at mass-fraction ``step``: one tidy table.
 
+    Every bed (blend x replicate) is one job; jobs run on ``workers`` processes, the tallest
+    initial columns (the longest settles) first, so the cores stay busy to the end.
+
     Columns: ``x_<grade>`` mass fractions, ``solid_fraction`` (mean), ``solid_fraction_ci95``,
     ``n`` (replicates), ``bed_density_g_cc``, ``coordination``, ``farr_groot``,
     ``desmond_weeks``, and the acceleration factors used.
     """
     studies = [replace(template, blend=b) for b in ternary_blends(grades, step)]
     workers = workers or max(1, len(os.sched_getaffinity(0)))
-    log.info("ternary sweep: %d blends x %d replicates on %d workers", len(studies), template.replicates, workers)
-    jobs = [(s, str(root)) for s in studies]
+    decks = [s.deck(k) for s in studies for k in range(s.replicates)]
+    # settle time ~ fall time x particles: sqrt(column height) x n
+    decks.sort(key=lambda d: -d.bed.n * d.bed.height_um**0.5)
+    log.info("ternary sweep: %d blends x %d replicates = %d beds on %d workers", len(studies), template.replicates,
+             len(decks), workers)
+    jobs = [(d, str(root)) for d in decks]
     if workers == 1:
-        rows = [_run_point(j) for j in jobs]
+        for j in jobs:
+            _run_deck(j)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            rows = list(pool.map(_run_point, jobs))
-    return pd.DataFrame(rows)
+            list(pool.map(_run_deck, jobs))
+    return pd.DataFrame([_row(s, root) for s in studies])
