@@ -15,6 +15,7 @@ settled as loose as-coated beds and pressed through the same electrode densities
 - with ``--check``: ``mapping_check.csv`` (half wall speed, twice the modulus, per blend).
 
 Run from the repository:  python workflows/sig_vs_wdsig.py --replicates 3 --workers 2
+With LAMMPS's elastic-plastic contacts (about 10x the CPU time):  ... --contact mdr [--yield-stress-gpa 0.1]
 Finished run folders under ``--root`` are reused, so an interrupted workflow resumes.
 """
 
@@ -29,7 +30,9 @@ import pandas as pd
 
 from sigdem.analysis import ContactForces, fracture_free_density
 from sigdem.calender_plots import force_ccdf_figure, property_density_figure, slab_figure, write_extxyz
-from sigdem.cli import parse_blend
+from sigdem.cli import CONTACT_MODELS, parse_blend
+from sigdem.contact import GRAPHITE_YIELD_STRESS_GPA, MdrContact
+from sigdem.errors import InputError
 from sigdem.rundir import RunFolder
 from sigdem.studies.calendering import CalenderingStudy, mapping_check, run_calendering, snapshot
 
@@ -49,6 +52,11 @@ def parse_args(argv=None):
     p.add_argument("--binder", type=float, default=0.0, help="binder + carbon mass fraction counted in the density")
     p.add_argument("--workers", type=int, default=1, help="parallel LAMMPS processes")
     p.add_argument("--check", action="store_true", help="also rerun at half speed and twice the modulus")
+    p.add_argument("--contact", default="hertz", help=f"contact model while pressing: {' or '.join(CONTACT_MODELS)}")
+    p.add_argument("--yield-stress-gpa", type=float, default=GRAPHITE_YIELD_STRESS_GPA,
+                   help="particle yield stress for --contact mdr, GPa (an assumption)")
+    p.add_argument("--resettle-time-factor", type=float, default=10.0,
+                   help="free-fall times the released bed re-settles before the wall comes (default 10)")
     p.add_argument("--root", default="sigdem-runs", help="run folders")
     p.add_argument("--out", default="sigdem-runs/sig_vs_wdsig", help="figures and tables")
     return p.parse_args(argv)
@@ -60,7 +68,7 @@ def highest_loaded_snapshot(res, root: Path):
     if t.empty:
         return None
     last = t.sort_values("target_density_g_cc").iloc[-1]
-    folder = RunFolder(root / f"calender-{res.replicates['calender_job'][0]}")
+    folder = RunFolder(root / res.replicates["calender_folder"][0])
     atoms, contacts, row = snapshot(folder, int(last["record"]))
     cf = ContactForces(modulus_scale=res.study.modulus_scale).compute(atoms, contacts, row["ztop"])
     return cf.particles, res.study.side_um, float(row["ztop"]), float(last["target_density_g_cc"])
@@ -72,9 +80,13 @@ def main(argv=None) -> int:
     root, out = Path(args.root), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     targets = tuple(float(x) for x in args.targets.split(","))
+    if args.contact not in CONTACT_MODELS:
+        raise InputError("contact", f"{args.contact!r} is not allowed; allowed: {', '.join(CONTACT_MODELS)}")
+    contact = MdrContact(yield_stress_gpa=args.yield_stress_gpa) if args.contact == "mdr" else None
     studies = {name: CalenderingStudy(parse_blend(text), side_um=args.side_um, loading_mg_cm2=args.loading_mg_cm2,
                                       replicates=args.replicates, target_densities_g_cc=targets,
-                                      binder_mass_fraction=args.binder)
+                                      binder_mass_fraction=args.binder, contact=contact,
+                                      resettle_time_factor=args.resettle_time_factor)
                for name, text in BLENDS.items()}
     results = {name: run_calendering(st, root, workers=args.workers) for name, st in studies.items()}
 
