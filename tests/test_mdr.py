@@ -111,6 +111,22 @@ def test_unloading_leaves_a_permanent_overlap_and_elastic_unloading_retraces(pre
 
 
 @pytest.mark.lammps
+def test_mdr_force_scales_with_e_when_y_scales_with_it(tmp_path):
+    """Why a softened mdr run maps back as F_real = F_sim / s: with Y / E fixed, the force at a given
+    geometry is proportional to E, plastic branch and unloading included."""
+    runs = []
+    for k in (1, 4):  # both spheres move prescribed (fix move): the same overlaps at the same steps
+        (tmp_path / f"x{k}").mkdir()
+        runs.append(pair_run(tmp_path / f"x{k}", E=k * E_KPA, Y=k * Y_KPA, dmax=1.0, speed=0.05, dt=2e-4, every=25))
+    a, b = runs
+    np.testing.assert_array_equal(b[:, 1], a[:, 1])
+    hit = a[:, 2] > 0
+    assert hit.sum() > 100
+    np.testing.assert_allclose(b[hit, 2], 4.0 * a[hit, 2], rtol=1e-6)
+    np.testing.assert_allclose(b[hit, 3], a[hit, 3], rtol=1e-6)  # same contact areas
+
+
+@pytest.mark.lammps
 @pytest.mark.parametrize("e", [0.2, 0.5, 0.9])
 def test_mdr_damping_gives_the_material_restitution(e, tmp_path):
     """Elastic impact (Y huge, δ_max ~ 0.015 R) with mdr_damping(e): the spheres leave at e times the speed."""
