@@ -250,7 +250,8 @@ def beds(tmp_path_factory):
                      unload_speed_m_s=0.5, hold_steps=5000, relax_steps=10000, resettle_steps=2000, thermo_every=500)
     out = {"settle": settle, "bed": bed}
     for name, c in (("hertz", None), ("mdr", MdrContact())):
-        out[name] = runners.run(Deck(start_bed(settle), numerics=NUMERICS, start=settle, contact=c, protocol=proto), root)
+        out[f"{name}_deck"] = Deck(start_bed(settle), numerics=NUMERICS, start=settle, contact=c, protocol=proto)
+        out[name] = runners.run(out[f"{name}_deck"], root)
     return out
 
 
@@ -282,6 +283,16 @@ def test_mdr_stage_starts_from_the_settled_particles(beds):
     start = read_data_atoms(beds["mdr"].fn("start.data")).set_index("id").sort_index()
     np.testing.assert_allclose(start[["x", "y", "z"]].to_numpy(), settled[["x", "y", "z"]].to_numpy(), rtol=1e-9)  # dumps keep 10 digits
     np.testing.assert_allclose(start["diameter"].to_numpy(), 2 * settled["radius"].to_numpy(), rtol=1e-9)
+
+
+@pytest.mark.lammps
+def test_mdr_in_lmp_runs_by_hand_like_in_process(beds, tmp_path):
+    """``lmp -in in.lmp`` (read_restart, write_data, clear, read_data inside one script) gives the same numbers."""
+    b = runners.run(beds["mdr_deck"], tmp_path, runners.Executable())
+    a = beds["mdr"]
+    assert a.path.name == b.path.name
+    for name in ("targets.txt", "held.txt", "unloaded.txt"):
+        assert a.fn(name).read_text() == b.fn(name).read_text(), name
 
 
 @pytest.mark.lammps
