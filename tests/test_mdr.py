@@ -354,8 +354,27 @@ def test_calendering_study_with_mdr_end_to_end(tmp_path):
     # volume-averaged particle stress (pair + wall dyads) equals the wall load under mdr too
     assert row["stress_balance"] == pytest.approx(1.0, abs=0.02)
     assert not row["elastic_range_exceeded"]  # no Hertz to push past its range
+    # the plastic cap in a bed: loaded pairs press at Y to 2.75 Y (graphite Y = 0.1 GPa), not at Hertz's GPa
+    y = study.contact.yield_stress_gpa
+    assert y < row["median_contact_pressure_gpa"] <= row["max_contact_pressure_gpa"] <= 2.75 * y * 1.01
+    assert res.summary()["max_contact_pressure_gpa"].iloc[0] == row["max_contact_pressure_gpa"]
     rep = res.replicates.iloc[0]
     assert rep["calender_folder"].startswith("calender_mdr-") and 0 < rep["springback"] < 0.1
     f = res.factors()
     assert f["contact_model"].startswith("mdr") and f["yield_stress_gpa"] == contact.GRAPHITE_YIELD_STRESS_GPA
     assert f["mdr_damping"] == pytest.approx(mdr_damping(study.calender_material.restitution))
+
+
+def test_contact_pressures_by_hand():
+    import pandas as pd
+
+    from sigdem.studies.calendering import contact_pressures
+
+    # pairs (1,2) listed twice (two MPI ranks), (2,3) unloaded, (3,4) and (1,4) loaded; s = 0.01
+    c = pd.DataFrame({"id1": [1, 2, 2, 3, 4], "id2": [2, 1, 3, 4, 1], "dist": [9.0, 9.0, 10.0, 9.5, 9.8],
+                      "fn": [100.0, 100.0, 0.0, 300.0, 50.0], "area": [1.0, 1.0, 0.5, 2.0, 1.0]})
+    p = contact_pressures(c, 0.01)  # fn / area = 100, 150, 50 kPa -> x 100 -> GPa
+    assert p["max_contact_pressure_gpa"] == pytest.approx(150.0 * 100 * 1e-6)
+    assert p["median_contact_pressure_gpa"] == pytest.approx(100.0 * 100 * 1e-6)
+    with pytest.raises(InputError, match="area"):
+        contact_pressures(c.drop(columns="area"), 0.01)

@@ -66,6 +66,7 @@ from ..beds import bed_from_sample
 from ..contact import MdrContact, mdr_damping
 from ..deck import Calender, Deck, Numerics, Settle, check_mdr_setup, start_bed, timestep_us
 from ..dumps import read_last_frame
+from ..errors import InputError
 from ..logs import read_table
 from ..materials import COPPER, GRAPHITE, STEEL, Material
 from ..protocols import DEFAULT_WALL_SPEED_M_S, settled_surface_um
@@ -263,10 +264,30 @@ def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> tuple[
            "max_p0_gpa": float(risk.particles["max_p0_gpa"].max())}
     if study.contact is not None:  # no Hertz in an mdr run: its elastic range does not apply (overlaps stay reported)
         out["elastic_range_exceeded"] = False
+        out.update(contact_pressures(contacts, s))
     out["mapping_valid"] = bool(out["inertial_number"] <= QUASI_STATIC_I and out["weight_share"] <= MAX_WEIGHT_SHARE)
     at_risk = risk.particles["at_risk"].to_numpy()  # in the order of atoms, as cf.particles
     groups = [cf.by_group(by, at_risk).rename(columns={by: "group"}).assign(by=by) for by in ("type", "size_class")]
     return out, pd.concat(groups, ignore_index=True), cf
+
+
+def contact_pressures(contacts: pd.DataFrame, modulus_scale: float) -> dict[str, float]:
+    """Mean contact pressure fn / area of the loaded pair contacts of a calender_mdr record, real GPa.
+
+    ``area`` is mdr's contact area (pair/local p13). Median, p99 and max; the yield stress bounds a yielded
+    contact's pressure to Y-2.75 Y unless the particle's bulk response (psi < psi_b) adds to it. A pair
+    listed by two MPI ranks counts once.
+    """
+    if "area" not in contacts:
+        raise InputError("contacts", "needs the 'area' column of a calender_mdr.lmp contact dump")
+    key = pd.DataFrame({"lo": np.minimum(contacts["id1"], contacts["id2"]),
+                        "hi": np.maximum(contacts["id1"], contacts["id2"]), "d": contacts["dist"]})
+    c = contacts[~key.duplicated() & (contacts["fn"] > 0) & (contacts["area"] > 0)]
+    p = units.from_micro((c["fn"] / c["area"]).to_numpy(float) / modulus_scale, "GPa")
+    if not p.size:
+        return {f"{q}_contact_pressure_gpa": math.nan for q in ("median", "p99", "max")}
+    return {"median_contact_pressure_gpa": float(np.median(p)), "p99_contact_pressure_gpa": float(np.percentile(p, 99)),
+            "max_contact_pressure_gpa": float(p.max())}
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +314,8 @@ class CalenderingResult:
                  "coordination", "mean_sigma_c_mpa", "max_sigma_c_mpa", "at_risk_fraction", "max_p0_gpa",
                  "max_overlap_ratio", "p99_overlap_ratio", "inertial_number", "weight_share",
                  "wall_pressure_over_e", "max_force_over_e_um2")
+        if "max_contact_pressure_gpa" in self.targets:  # mdr runs
+            names += ("median_contact_pressure_gpa", "p99_contact_pressure_gpa", "max_contact_pressure_gpa")
         for rho, t in self.targets.groupby("target_density_g_cc", sort=True):
             ok = t[t["status"] == "ok"]
             row = {"target_density_g_cc": rho, "n_ok": len(ok),
