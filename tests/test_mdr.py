@@ -356,7 +356,8 @@ def test_calendering_study_with_mdr_end_to_end(tmp_path):
     assert not row["elastic_range_exceeded"]  # no Hertz to push past its range
     # the plastic cap in a bed: loaded pairs press at Y to 2.75 Y (graphite Y = 0.1 GPa), not at Hertz's GPa
     y = study.contact.yield_stress_gpa
-    assert y < row["median_contact_pressure_gpa"] <= row["max_contact_pressure_gpa"] <= 2.75 * y * 1.01
+    # (p99, not max: a contact being unloaded keeps force while mdr's area shrinks with its overlap)
+    assert y < row["median_contact_pressure_gpa"] <= row["p99_contact_pressure_gpa"] <= 2.75 * y * 1.01
     assert res.summary()["max_contact_pressure_gpa"].iloc[0] == row["max_contact_pressure_gpa"]
     rep = res.replicates.iloc[0]
     assert rep["calender_folder"].startswith("calender_mdr-") and 0 < rep["springback"] < 0.1

@@ -275,8 +275,9 @@ def contact_pressures(contacts: pd.DataFrame, modulus_scale: float) -> dict[str,
     """Mean contact pressure fn / area of the loaded pair contacts of a calender_mdr record, real GPa.
 
     ``area`` is mdr's contact area (pair/local p13). Median, p99 and max; the yield stress bounds a yielded
-    contact's pressure to Y-2.75 Y unless the particle's bulk response (psi < psi_b) adds to it. A pair
-    listed by two MPI ranks counts once.
+    contact's pressure to Y-2.75 Y unless the particle's bulk response (psi < psi_b) adds to it. A contact
+    being unloaded keeps some force while its reported area shrinks with its overlap, so the max can show a
+    few such contacts above 2.75 Y; the p99 does not. A pair listed by two MPI ranks counts once.
     """
     if "area" not in contacts:
         raise InputError("contacts", "needs the 'area' column of a calender_mdr.lmp contact dump")
