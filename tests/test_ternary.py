@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sigdem.materials import GRAPHITE
-from sigdem.plots import _scheffe_eval, _scheffe_fit, ternary_map
+from sigdem.plots import _scheffe_eval, _scheffe_fit, scheffe_terms, ternary_map
 from sigdem.psd import Grade, lognormal_from_d50_gsd, ternary_grid
 from sigdem.studies.packing import PackingStudy
 from sigdem.studies.ternary import ternary_packing_sweep
@@ -19,6 +19,27 @@ def test_scheffe_fit_recovers_a_special_cubic_surface():
     y = np.array([_scheffe_eval(coef, *row) for row in x])
     fit, r2 = _scheffe_fit(x, y)
     assert np.allclose(fit, coef) and r2 == pytest.approx(1.0)
+
+
+def test_six_blends_determine_the_quadratic_surface_exactly():
+    coef = np.array([0.60, 0.62, 0.64, 0.08, 0.05, 0.03])
+    x = np.array([[float(a) for a in p] for p in ternary_grid(0.5)])
+    y = np.array([_scheffe_eval(coef, *row) for row in x])
+    assert scheffe_terms(len(x)) == 6 and scheffe_terms(7) == 7 and scheffe_terms(4) == 3 and scheffe_terms(2) == 0
+    fit, r2 = _scheffe_fit(x, y, 6)
+    assert np.allclose(fit, coef) and r2 == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("step", [0.25, 0.5, 1.0])
+def test_ternary_map_draws_a_surface_from_any_grid(tmp_path, step):
+    """The 0.5 grid (6 blends, the default paper workflow) must get a surface too: a special-cubic
+    fit needs 7 blends and used to leave that map empty."""
+    x = np.array([[float(a) for a in p] for p in ternary_grid(step)])
+    table = pd.DataFrame({"x_a": x[:, 0], "x_b": x[:, 1], "x_c": x[:, 2], "solid_fraction": 0.6 + 0.01 * x[:, 1] + 0.05 * x[:, 0] * x[:, 2]})
+    fig = ternary_map(table, ("a", "b", "c"), estimators=())
+    contours = [coll for coll in fig.axes[0].collections if coll.__class__.__name__ != "PathCollection"]
+    assert bool(contours) == (len(x) >= 3)
+    assert len(fig.axes) == 2  # the map and its colour bar
 
 
 def test_ternary_map_draws_a_figure(tmp_path):
