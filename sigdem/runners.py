@@ -35,12 +35,14 @@ EXPECTED_OUTPUTS = {
     "settle": ("settle_result.txt", "settled.dump", "settled_contacts.dump", "settled.restart"),
     # unloaded.txt is written last: with it, every target_<k>.dump was written before
     "calender": ("targets.txt", "held.txt", "unloaded.dump", "unloaded.txt"),
+    "calender_mdr": ("targets.txt", "held.txt", "unloaded.dump", "unloaded.txt"),
     "pellet": ("targets.txt", "unloaded.dump", "unloaded.txt"),
 }
 #: Columns of thermo.txt shown as progress, per stage.
 PROGRESS_COLUMNS = {
     "settle": ("time", "ke_ratio", "zmax"),
     "calender": ("time", "ztop", "density", "f_top"),
+    "calender_mdr": ("time", "ztop", "density", "f_top"),
     "pellet": ("time", "ztop", "density", "pressure_top"),
 }
 #: What a calender or pellet folder takes from its settle start: (file there, name here).
@@ -211,17 +213,17 @@ def execute(folder: RunFolder, runner: Runner | None = None, *, progress: bool =
     if folder.state == "done":
         return folder
     stage = folder.params()["statepoint"]["stage"]
-    for name in EXPECTED_OUTPUTS.get(stage, ()):  # stale outputs of an earlier attempt
+    for name in EXPECTED_OUTPUTS[stage]:  # stale outputs of an earlier attempt
         folder.fn(name).unlink(missing_ok=True)
     folder.set_state("running", runner=runner.name, pid=os.getpid(), host=socket.gethostname())
     try:
-        with ProgressWatcher(folder, PROGRESS_COLUMNS.get(stage, ()), bar=progress):
+        with ProgressWatcher(folder, PROGRESS_COLUMNS[stage], bar=progress):
             runner.execute(folder)
     except BaseException as exc:
         reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         folder.set_state("failed", reason=reason)
         raise
-    missing = [n for n in EXPECTED_OUTPUTS.get(stage, ()) if not folder.fn(n).exists()]
+    missing = [n for n in EXPECTED_OUTPUTS[stage] if not folder.fn(n).exists()]
     if missing:
         folder.set_state("failed", reason=f"outputs missing: {', '.join(missing)}")
         raise EngineError(f"LAMMPS finished but did not write {', '.join(missing)}", folder.path, tail_text(folder.fn("log.lammps")))

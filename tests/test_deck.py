@@ -155,3 +155,14 @@ def test_mpirun_two_ranks_runs_the_same_deck(tmp_path):
     grid = re.search(r"(\d+) by (\d+) by (\d+) MPI processor grid", two.fn("log.lammps").read_text())
     assert grid and np.prod([int(g) for g in grid.groups()]) == 2
     assert grid.group(3) == "1", "the decks split x-y (processors * * 1): a z split leaves a rank idle over a settled bed"
+
+
+def test_every_stage_template_has_its_expected_outputs_and_progress_columns():
+    """A stage missing here would run without the missing-output check that keeps a half-written
+    folder from looking done (execute now refuses unknown stages outright)."""
+    from pathlib import Path
+
+    stages = {p.stem for p in (Path(__file__).parent.parent / "lammps_inputs").glob("*.lmp")
+              if not p.stem.startswith("verify_")}
+    assert {"settle", "calender", "pellet", "calender_mdr"} <= stages
+    assert stages <= set(runners.EXPECTED_OUTPUTS) and stages <= set(runners.PROGRESS_COLUMNS)

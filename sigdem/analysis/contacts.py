@@ -20,6 +20,8 @@ at zero overlap). Its overlap is δ = r - z (floor) or z + r - H (top), and R* =
 
 from __future__ import annotations
 
+import math
+
 import logging
 from dataclasses import dataclass, field
 
@@ -147,7 +149,7 @@ class ContactForces:
 
     modulus_scale: float = 1.0
     size_edges_um: tuple = DEFAULT_SIZE_EDGES_UM
-    overlap_limit: float = ELASTIC_OVERLAP_LIMIT
+    overlap_limit: float | None = ELASTIC_OVERLAP_LIMIT  # None: a plastic contact law, no elastic range to leave
     _res: dict = field(default_factory=dict, repr=False)
 
     def compute(self, atoms: pd.DataFrame, contacts: pd.DataFrame, wall_height_um: float | None) -> "ContactForces":
@@ -200,8 +202,9 @@ class ContactForces:
             out[f"{name}_force_mN"] = float(fun(fn)) if fn.size else np.nan
         out["max_overlap_ratio"] = float(ratio.max()) if ratio.size else 0.0
         out["p99_overlap_ratio"] = float(np.percentile(ratio, 99)) if ratio.size else 0.0
-        out["fraction_past_elastic"] = float((ratio > self.overlap_limit).mean()) if ratio.size else 0.0
-        out["elastic_range_exceeded"] = bool(out["max_overlap_ratio"] > self.overlap_limit)
+        limit = self.overlap_limit if self.overlap_limit is not None else math.inf
+        out["fraction_past_elastic"] = float((ratio > limit).mean()) if ratio.size else 0.0
+        out["elastic_range_exceeded"] = bool(out["max_overlap_ratio"] > limit)
         if out["elastic_range_exceeded"]:
             log.warning("Hertz pushed past its elastic range: overlap/radius up to %.3g (p99 %.3g; %.1f %% of contacts "
                         "above %.3g)", out["max_overlap_ratio"], out["p99_overlap_ratio"],

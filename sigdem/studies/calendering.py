@@ -239,7 +239,8 @@ def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> tuple[
     params = folder.params()
     v, s, box = params["variables"], params["statepoint"]["numerics"]["modulus_scale"], params["statepoint"]["bed"]["box_um"]
     area = box[0] * box[1]
-    cf = ContactForces(modulus_scale=s, size_edges_um=study.size_edges_um).compute(atoms, contacts, row["ztop"])
+    limit = {} if study.contact is None else {"overlap_limit": None}  # mdr is plastic: no Hertz range to leave
+    cf = ContactForces(modulus_scale=s, size_edges_um=study.size_edges_um, **limit).compute(atoms, contacts, row["ztop"])
     risk = FractureRisk(study.threshold_gpa, study.weibull_sigma0_gpa, study.weibull_m).compute(cf.contacts, atoms["id"])
     p_sim = row["f_top"] / area  # kPa in the run
     weight = float(atoms["mass"].sum()) * v["g"]
