@@ -12,7 +12,7 @@ assumption. Change any of them with :func:`dataclasses.replace`, e.g.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .validate import check_name, check_range
 
@@ -82,15 +82,7 @@ GRAPHITE = Material(
 #: Si-coated graphite ("SiG"): a ~15 nm Si layer on graphite (paper). At > 500 mAh/g the Si
 #: mass fraction is only ~4 % ((500-372)/(3579-372)), so the bulk contact properties are taken
 #: as graphite's (ASSUMPTION); density 2.26 g/cc (Si 2.33 g/cc changes it by < 0.2 %).
-SI_GRAPHITE = Material(
-    name="si_graphite",
-    density_g_cc=2.26,
-    youngs_modulus_gpa=20.0,
-    poisson_ratio=0.3,
-    restitution=0.5,
-    friction=0.3,
-    rolling_friction=0.0,
-)
+SI_GRAPHITE = replace(GRAPHITE, name="si_graphite")
 
 #: Copper current collector (the floor under the electrode): E = 110 GPa, nu = 0.34
 #: (annealed copper, handbook values). Particle-wall restitution/friction: ASSUMPTION, as graphite.
