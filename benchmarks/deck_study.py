@@ -8,7 +8,8 @@ error). Variants (``--variants``, comma-separated):
 - ``newton``  ``newton on`` instead of ``newton off`` in both stages (a pair straddling a periodic
               boundary or two ranks is computed once, its force on the ghost sent back by reverse comm)
 - ``flatwall`` calender only: the wall displacement ``v_dz`` as one equal-style formula with the
-              segment's numbers inlined at full precision, instead of four nested variables
+              segment's numbers inlined at full precision, instead of four nested variables (each
+              nested level is formatted to 15 digits and parsed back by LAMMPS, every step)
 - ``plugin`` / ``plugin-newton``  ``pair_style granular/hmr`` from benchmarks/kernel (the same model
               with the sub-models inlined; built by benchmarks/kernel/build.sh), optionally + newton
 
@@ -62,14 +63,20 @@ KERNEL = HERE / "kernel"
 PLUGIN_SO = KERNEL / "build" / "granhmrplugin.so"
 
 NEWTON = [("newton          off\n", "newton          on\n")]
-def _flatwall_runs(text: str) -> str:
-    """Before every ``run`` after the wall is defined, redefine dz with the current segment inlined."""
-    head, sep, tail = text.partition("region          top plane")
-    # one word, no quotes: LAMMPS does not substitute $(...) inside quotes
-    redefine = ("variable        dz equal $(v_zfrom:%.20g)+($(v_zto:%.20g)-$(v_zfrom:%.20g))*ternary((step-"
-                "$(v_sfrom:%.20g))*$(v_rate:%.20g)<1.0,(step-$(v_sfrom:%.20g))*$(v_rate:%.20g),1.0)-${z0}\n")
-    tail = re.sub(r"^(run\s)", lambda m: redefine + m.group(1), tail, flags=re.M)
-    return head + sep + tail
+# the wall displacement as one formula with the current segment's numbers inlined at full precision
+# (%.20g round-trips a double). One word, no quotes: LAMMPS does not substitute $(...) inside quotes.
+FLAT_DZ = ("variable        dz equal $(v_zfrom:%.20g)+($(v_zto:%.20g)-$(v_zfrom:%.20g))*ternary((step-"
+           "$(v_sfrom:%.20g))*$(v_rate:%.20g)<1.0,(step-$(v_sfrom:%.20g))*$(v_rate:%.20g),1.0)-${z0}\n")
+NESTED_DZ = "variable        dz equal v_ztop-${z0}\n"
+
+
+def _flatwall(text: str) -> str:
+    """The template lines recommended to the lead: the nested ``dz`` replaced by FLAT_DZ, and FLAT_DZ
+    repeated after every ``variable rate equal`` line that follows it (a segment is complete once its
+    rate is set; zfrom, zto and sfrom are always redefined before rate)."""
+    head, sep, tail = _replace(text, NESTED_DZ, NESTED_DZ).partition(NESTED_DZ)
+    tail = re.sub(r"^(variable\s+rate\s+equal\s.*\n)", lambda m: m.group(1) + FLAT_DZ, tail, flags=re.M)
+    return head + FLAT_DZ + tail
 
 
 PLUGIN_LOAD = f"plugin          load {PLUGIN_SO}\n"
@@ -103,7 +110,7 @@ def patch(text: str, variant: str, stage: str) -> str:
                 text = _replace(text, old, new)
         elif part == "flatwall":
             if stage == "calender":
-                text = _flatwall_runs(text)
+                text = _flatwall(text)
         elif part == "plugin":
             text = _plugin(text, stage)
         else:
@@ -261,10 +268,11 @@ def wait_idle(min_idle: float | None, max_wait: float) -> tuple[float, float]:
 
 
 def liggghts_breakdown(log: Path) -> dict:
+    """LIGGGHTS 3.8 sections ("Pair  time (%) = 25.3 (73.4)"); its fixes are in Other (no Modify line)."""
     text = log.read_text()
     out = {}
-    for sec in ("Pair", "Neigh", "Comm", "Modify", "Output", "Other"):
-        out[sec] = sum(float(m.group(1)) for m in re.finditer(rf"^{sec}\s+\|[^|]+\|\s+([0-9.eE+-]+)", text, re.M))
+    for sec, key in (("Pair", "Pair"), ("Neigh", "Neigh"), ("Comm", "Comm"), ("Modify", "Modify"), ("Other", "Other")):
+        out[sec] = sum(float(m.group(1)) for m in re.finditer(rf"^{key}\s+time \(%\) = ([0-9.eE+-]+)", text, re.M))
     return out
 
 
@@ -276,16 +284,18 @@ def timing(settle: Path, calender: Path, variants: list[str], work: Path, repeat
     if peer:
         import liggghts
         from run import liggghts_run
-        case = work / "liggghts"
-        phases = liggghts.write_peer_case(settle, calender, case)
-        print(f"   LIGGGHTS peer of the reference settle + calender: {phases}")
+        cases = {}
+        for ranks in ranks_list:  # on 2 ranks LIGGGHTS too splits x-y (processors * * 1), as sigdem's decks do
+            cases[ranks] = work / f"liggghts-{ranks}"
+            phases = liggghts.write_peer_case(settle, calender, cases[ranks], xy_split=ranks > 1)
+        print(f"   LIGGGHTS peer of the reference settle + calender: {phases}; x-y split on > 1 rank")
     for rep in range(repeats):
         for ranks in ranks_list:
             if peer:
                 idle, waited = wait_idle(min_idle, max_wait)
                 lb = harness.loadavg()[0]
-                t = liggghts_run(case, ranks)
-                b = liggghts_breakdown(case / "log.liggghts")
+                t = liggghts_run(cases[ranks], ranks)
+                b = liggghts_breakdown(cases[ranks] / "log.liggghts")
                 results.setdefault(("liggghts", "-", ranks), []).append(t)
                 print(f"   LIGGGHTS settle+calender {ranks}r rep {rep}: wall {t.wall_s:6.2f} cpu {t.cpu_s:6.2f} "
                       f"loop {t.loop_s:6.2f} steps {t.steps}  "
