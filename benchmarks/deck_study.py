@@ -10,8 +10,9 @@ error). Variants (``--variants``, comma-separated):
 - ``flatwall`` calender only: the wall displacement ``v_dz`` as one equal-style formula with the
               segment's numbers inlined at full precision, instead of four nested variables (each
               nested level is formatted to 15 digits and parsed back by LAMMPS, every step)
-- ``plugin`` / ``plugin-newton``  ``pair_style granular/hmr`` from benchmarks/kernel (the same model
-              with the sub-models inlined; built by benchmarks/kernel/build.sh), optionally + newton
+- ``plugin``  ``pair_style granular/hmr`` from benchmarks/kernel (the same model with the sub-models
+              inlined; build it first with ``sh benchmarks/kernel/build.sh``)
+Parts combine with ``+``: ``plugin+flatwall``, ``plugin+newton+flatwall``.
 
 1. Equivalence (every variant against ``base``), run in full precision (dumps at %.17g):
    a. *settle*: the settled reference bed (``settled.data``: positions, velocities, spins, no contact
