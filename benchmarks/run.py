@@ -20,10 +20,9 @@ asserts a time. What each case runs (full mode; --quick uses ~400-particle beds)
 3. mpi       the same deck on the 3x3 tiling (18k particles): Executable(ranks=1) vs (ranks=2).
              Target: speed-up >= 1.7.
 4. analytic  Farr-Groot + Desmond-Weeks on the 66-point ternary grid (best of 5). Target < 1 s.
-5. workflow  ``sigdem pack`` at its defaults (3 x 3,000-particle beds of the paper blend), measured;
-             ``sigdem ternary`` (15 blends x 3 replicates, 2 workers) estimated from it; with
-             --with-calendering also ``workflows/sig_vs_wdsig.py`` (2 workers), measured (~6 min more).
-             Target: the whole <= 10 min.
+5. workflow  ``workflows/paper_dem.py`` at its defaults (ternary packing of 6 blends x 2 beds of 3,000
+             particles, then SiG vs WD-SiG calendering with 2 replicates; 2 workers), measured end to
+             end; its ``--full`` scale estimated from the measured parts. Target <= 10 min.
 6. peer      LIGGGHTS 3.8 runs the same pour-and-compress problem as sigdem's settle + calender of
              item 1 (same particles, contact law, time step, skin, wall speeds, steps per phase;
              benchmarks/liggghts.py), on 1 and 2 ranks. Target: sigdem wall time <= LIGGGHTS's.
@@ -78,16 +77,13 @@ class Config:
     scale_steps: int
     mpi_tiles: int              # mpi: tiles per side
     mpi_steps: int
-    pack_args: tuple            # extra arguments of `sigdem pack`
-    ternary_step: float = 0.25
-    ternary_workers: int = 2
 
     @classmethod
     def make(cls, quick: bool) -> "Config":
         if quick:
-            # `sigdem pack` needs ~3,000 particles for its bulk slab: the workflow case is not part of --quick
-            return cls(True, 400, (0.05, 0.10), 500, 1000, (1, 2, 4), 500, 3, 500, ("--replicates", "1"))
-        return cls(False, 2000, (0.05, 0.10, 0.15), 2000, 5000, (1, 2, 4), 3000, 3, 2000, ())
+            # the paper workflow needs ~3,000-particle beds for its bulk slab: it is not part of --quick
+            return cls(True, 400, (0.05, 0.10), 500, 1000, (1, 2, 4), 500, 3, 500)
+        return cls(False, 2000, (0.05, 0.10, 0.15), 2000, 5000, (1, 2, 4), 3000, 3, 2000)
 
 
 @dataclass
@@ -122,8 +118,6 @@ class State:
     sig_calender: RunFolder | None = None
     sig_calender_run_timing: Timing | None = None
     pack: dict | None = None
-    ternary_s: float | None = None
-    calendering_s: float | None = None
 
     def add(self, row: Row) -> None:
         self.rows.append(row)
@@ -298,88 +292,34 @@ def case_analytic(st: State) -> None:
 # ---- 5. workflow ----------------------------------------------------------------------------------
 
 def case_workflow(st: State) -> None:
-    cfg = st.cfg
-    root = st.work / "pack"
+    """Item 5: ``workflows/paper_dem.py`` at its defaults (small scale), measured end to end; the
+    ``--full`` scale estimated from the wall seconds of each job it measured."""
+    script = HERE.parent / "workflows" / "paper_dem.py"
+    root = st.work / "paper_dem"
     root.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-c", "import sys; from sigdem.cli import main; sys.exit(main(sys.argv[1:]))",
-            "pack", "--root", str(root), "--quiet", *cfg.pack_args]
+    argv = [sys.executable, str(script), "--workers", "2", "--root", str(root), "--out", str(root / "out")]
     lb = loadavg()[0]
     t = run_child(argv, root, env=env_with_path())
     la = loadavg()[0]
-    reps = []
-    for status in sorted(root.glob("settle-*/status.json")):
-        s = json.loads(status.read_text())
-        folder = RunFolder(status.parent)
-        start = time.mktime(time.strptime(s["running_at"][:19], "%Y-%m-%dT%H:%M:%S"))
-        end = time.mktime(time.strptime(s["done_at"][:19], "%Y-%m-%dT%H:%M:%S"))
-        v = folder.params()["variables"]
-        steps = int(read_table(folder.fn("settle_result.txt")).iloc[-1]["step"])
-        reps.append({"seconds": end - start, "steps": steps, "min_steps": v["min_steps"],
-                     "n": folder.params()["statepoint"]["bed"]["n"]})
-    n = reps[0]["n"] if reps else None
-    st.pack = {"reps": reps, "wall_s": t.wall_s}
-    st.add(Row("5", f"sigdem pack ({' '.join(cfg.pack_args) or 'defaults'}: {len(reps)} x {n} particles)", t.wall_s,
-               "s", "<= 10 min (whole workflow)", None, n_particles=n, ranks=1, wall_s=t.wall_s, cpu_s=t.cpu_s,
-               max_rss_mb=t.max_rss_mb, load_before=lb, load_after=la,
-               note="per bed " + ", ".join(f"{r['seconds']:.0f} s/{r['steps']} steps" for r in reps)))
-    case_ternary_estimate(st)
-
-
-def case_ternary_estimate(st: State) -> None:
-    """`sigdem ternary` (defaults) estimated: each blend's settle scales with its fall time in steps."""
-    from sigdem.deck import deck_variables
-    from sigdem.psd import paper_grades, ternary_blends
-
-    cfg = st.cfg
-    reps = st.pack["reps"]
-    sec_per_step = sum(r["seconds"] for r in reps) / sum(r["steps"] for r in reps)
-    steps_per_min_step = float(np.mean([r["steps"] / r["min_steps"] for r in reps]))
-    template = cli_study(["ternary", *cfg.pack_args])
-    times = []
-    for blend in ternary_blends(paper_grades(), cfg.ternary_step):
-        deck = replace(template, blend=blend).deck(0)
-        v = deck_variables(deck)
-        times.append(template.replicates * sec_per_step * steps_per_min_step * v["min_steps"])
-    wall = harness.lpt_makespan(times, cfg.ternary_workers)
-    st.ternary_s = wall
-    st.add(Row("5", f"sigdem ternary --step {cfg.ternary_step} ({len(times)} blends x {template.replicates}, "
-               f"{cfg.ternary_workers} workers)", wall, "s", kind="estimated", n_particles=template.n_particles,
-               note=f"CPU {sum(times) / 60:.1f} min; {sec_per_step * 1e3:.2f} ms/step and steps = "
-                    f"{steps_per_min_step:.2f} x min_steps, from the pack beds"))
-
-
-def case_calendering(st: State) -> None:
-    """The paper's calendering comparison as its workflow script runs it (defaults, 2 workers)."""
-    script = HERE.parent / "workflows" / "sig_vs_wdsig.py"
-    if not script.exists():
-        st.add(Row("5", "calendering workflow", None, "", kind="not run", note=f"{script} not found"))
-        return
-    root = st.work / "calendering"
-    root.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, str(script), "--workers", "2", "--root", str(root), "--out", str(root / "out")]
-    if st.cfg.quick:
-        argv += ["--replicates", "1"]
-    lb = loadavg()[0]
-    t = run_child(argv, root, env=env_with_path())
-    st.calendering_s = t.wall_s
-    st.add(Row("5", f"calendering workflow: workflows/sig_vs_wdsig.py {' '.join(argv[2:4])} (defaults otherwise)",
-               t.wall_s, "s", ranks=1, wall_s=t.wall_s, cpu_s=t.cpu_s, max_rss_mb=t.max_rss_mb, load_before=lb,
-               load_after=loadavg()[0], note="2 worker processes, one LAMMPS each"))
-
-
-def workflow_total(st: State) -> None:
-    """Item 5's total from what this run measured or estimated."""
-    parts = [("pack", st.pack["wall_s"] if st.pack else None, "measured"),
-             ("ternary", st.ternary_s, "estimated"), ("calendering", st.calendering_s, "measured")]
-    have = [(n, v, k) for n, v, k in parts if v is not None]
-    if not have:
-        return
-    total = sum(v for _, v, _ in have)
-    missing = [n for n, v, _ in parts if v is None]
-    st.add(Row("5", "paper DEM workflow: " + " + ".join(f"{n} ({k})" for n, _, k in have), total, "s",
-               "<= 600 s", total <= 600 if not missing else None,
-               kind="measured" if all(k == "measured" for _, _, k in have) else "measured + estimated",
-               note=(f"not in this run: {', '.join(missing)} (--only/--with-calendering)" if missing else "")))
+    timing = json.loads((root / "out" / "timing.json").read_text())
+    pack, cal = timing["packing_job_s"], timing["calendering_job_s"]
+    st.add(Row("5", f"paper DEM workflow, default scale: packing beds ({timing['step']} grid, {timing['replicates']} "
+               f"of {timing['n_particles']} particles per blend)", sum(pack), "s", kind="measured",
+               n_particles=timing["n_particles"], note=f"{len(pack)} jobs, {min(pack):.0f}-{max(pack):.0f} s each"))
+    st.add(Row("5", f"paper DEM workflow, default scale: calendering chains (settle + press; "
+               f"{timing['calender_replicates']} replicates per blend)", sum(cal), "s", kind="measured",
+               note=f"{len(cal)} jobs, {min(cal):.0f}-{max(cal):.0f} s each"))
+    st.add(Row("5", "paper DEM workflow: workflows/paper_dem.py (defaults, 2 workers, one pool)", t.wall_s, "s",
+               "<= 600 s", t.wall_s <= 600, kind="measured", wall_s=t.wall_s, cpu_s=t.cpu_s, max_rss_mb=t.max_rss_mb,
+               load_before=lb, load_after=la, note=f"CPU {t.cpu_s / 60:.1f} min; simulations "
+                                                   f"{timing['simulations_s']:.0f} s, analysis {timing['analysis_s']:.0f} s"))
+    # --full: 15 blends x 3 beds and 3 calendering replicates, from the job times measured here
+    from sigdem.psd import ternary_grid
+    n_full = len(ternary_grid(0.25)) * 3
+    work = sum(pack) * n_full / len(pack) + sum(cal) * 3 / timing["calender_replicates"]
+    full = work / 2 + timing["analysis_s"]
+    st.add(Row("5", "paper DEM workflow --full (0.25 grid x 3 beds, 3 calendering replicates)", full, "s",
+               kind="estimated", note=f"job seconds scaled to {n_full} beds and 3 replicates, / 2 workers"))
 
 
 # ---- 6. peer --------------------------------------------------------------------------------------
@@ -471,7 +411,7 @@ def case_peer(st: State) -> None:
 
 # ---- main -----------------------------------------------------------------------------------------
 
-CASES = ("workflow", "analytic", "reference", "overhead", "peer", "scaling", "mpi", "calendering")
+CASES = ("workflow", "analytic", "reference", "overhead", "peer", "scaling", "mpi")
 
 
 def print_table(rows: list[Row]) -> None:
@@ -493,10 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="small beds: a smoke run of ~2 minutes")
     p.add_argument("--only", default=None,
-                   help=f"comma-separated cases of {','.join(CASES)} (default: all but calendering; "
-                        "--quick also leaves out workflow)")
-    p.add_argument("--with-calendering", action="store_true",
-                   help="add the calendering workflow script (~6 min more) to item 5")
+                   help=f"comma-separated cases of {','.join(CASES)} (default: all; --quick leaves out workflow)")
     p.add_argument("--csv", default=str(HERE / "results" / ("quick.csv" if "--quick" in (argv or sys.argv) else "latest.csv")),
                    help="CSV written at the end (default benchmarks/results/latest.csv, quick.csv with --quick)")
     p.add_argument("--work", default=None, help="folder for run folders (default: a temporary folder, removed)")
@@ -505,9 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--wait-max", type=float, default=1200.0)
     args = p.parse_args(argv)
     cfg = Config.make(args.quick)
-    only = set(args.only.split(",")) if args.only else set(CASES) - {"calendering"} - ({"workflow"} if args.quick else set())
-    if args.with_calendering:
-        only.add("calendering")
+    only = set(args.only.split(",")) if args.only else set(CASES) - ({"workflow"} if args.quick else set())
     unknown = only - set(CASES)
     if unknown:
         p.error(f"unknown cases {sorted(unknown)}; allowed: {', '.join(CASES)}")
@@ -538,14 +473,12 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f"[{time.perf_counter() - t0:6.0f} s] {name} (load {loadavg()[0]:.2f})", flush=True)
             {"workflow": case_workflow, "analytic": case_analytic, "reference": reference_settle,
-             "overhead": case_overhead, "peer": case_peer, "scaling": case_scaling, "mpi": case_mpi,
-             "calendering": case_calendering}[name](st)
+             "overhead": case_overhead, "peer": case_peer, "scaling": case_scaling, "mpi": case_mpi}[name](st)
             if name == "reference":
                 t = st.ref_settle_timing
                 st.add(Row("-", f"reference bed: settle {st.ref_deck.bed.n} particles of the paper blend (in-process)",
                            t.wall_s, "s", n_particles=st.ref_deck.bed.n, ranks=1, steps=t.steps, wall_s=t.wall_s,
                            cpu_s=t.cpu_s, max_rss_mb=t.max_rss_mb))
-        workflow_total(st)
     finally:
         elapsed = time.perf_counter() - t0
         print_table(st.rows)

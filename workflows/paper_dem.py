@@ -23,6 +23,7 @@ import json
 import logging
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,7 +33,8 @@ import sig_vs_wdsig  # noqa: E402  (the calendering half of this workflow)
 from sigdem.plots import ternary_map  # noqa: E402
 from sigdem.psd import blend_from_fractions, paper_grades  # noqa: E402
 from sigdem.studies.packing import PackingStudy  # noqa: E402
-from sigdem.studies.ternary import ternary_packing_sweep  # noqa: E402
+from sigdem.studies.calendering import run_replicate_job  # noqa: E402
+from sigdem.studies.ternary import run_deck_job, ternary_decks, ternary_packing_sweep, ternary_studies  # noqa: E402
 
 log = logging.getLogger("workflows.paper_dem")
 
@@ -63,6 +65,39 @@ def ternary_part(args, scale: dict, out: Path):
     return table, names
 
 
+def calender_argv(args, scale: dict) -> list[str]:
+    return ["--replicates", str(scale["calender_replicates"]), "--workers", str(args.workers),
+            "--root", str(args.root), "--out", str(Path(args.out) / "calendering")]
+
+
+def run_all_jobs(args, scale: dict) -> dict:
+    """Every LAMMPS run of both halves on one pool of ``workers`` processes: the calendering chains
+    (settle then press, the longest jobs) first, then the packing beds, longest first. Run
+    separately, each half's last jobs leave a core idle; the halves then only read finished folders.
+    Returns the wall seconds of every job, by half."""
+    grades = paper_grades()
+    template = PackingStudy(blend_from_fractions(grades, large=1.0), n_particles=args.n, replicates=scale["replicates"])
+    studies = sig_vs_wdsig.make_studies(sig_vs_wdsig.parse_args(calender_argv(args, scale)))
+    jobs = [(run_replicate_job, (st, k, str(args.root), None)) for st in studies.values() for k in range(st.replicates)]
+    jobs += [(run_deck_job, (deck, str(args.root))) for deck in ternary_decks(ternary_studies(grades, template, scale["step"]))]
+    log.info("paper workflow: %d LAMMPS jobs on %d workers", len(jobs), args.workers)
+    if args.workers == 1:
+        done = [_timed(fn, job) for fn, job in jobs]
+    else:
+        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            # result() re-raises a job's error (its folder is marked failed)
+            done = [fut.result() for fut in [pool.submit(_timed, fn, job) for fn, job in jobs]]
+    return {"calendering_job_s": [s for fn, s in zip((f for f, _ in jobs), done) if fn is run_replicate_job],
+            "packing_job_s": [s for fn, s in zip((f for f, _ in jobs), done) if fn is run_deck_job]}
+
+
+def _timed(fn, job) -> float:
+    """Wall seconds of one pool job (a finished folder that is reused counts ~0)."""
+    t = time.perf_counter()
+    fn(job)
+    return time.perf_counter() - t
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -73,13 +108,12 @@ def main(argv=None) -> int:
     timing = {"scale": scale_name, **scale, "n_particles": args.n, "workers": args.workers}
 
     t0 = time.perf_counter()
-    table, names = ternary_part(args, scale, out)
-    timing["ternary_s"] = time.perf_counter() - t0
-
+    timing.update(run_all_jobs(args, scale))
+    timing["simulations_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    sig_vs_wdsig.main(["--replicates", str(scale["calender_replicates"]), "--workers", str(args.workers),
-                       "--root", str(args.root), "--out", str(out / "calendering")])
-    timing["calendering_s"] = time.perf_counter() - t1
+    table, names = ternary_part(args, scale, out)
+    sig_vs_wdsig.main(calender_argv(args, scale))
+    timing["analysis_s"] = time.perf_counter() - t1
     timing["total_s"] = time.perf_counter() - t0
     (out / "timing.json").write_text(json.dumps(timing, indent=2) + "\n")
 
@@ -87,7 +121,7 @@ def main(argv=None) -> int:
     print(f"\npacking of the simulated blends ({scale_name} scale, {args.n} particles, {scale['replicates']} beds each),"
           " densest first:")
     print(table[cols].sort_values("solid_fraction", ascending=False).to_string(index=False, float_format="%.4f"))
-    print(f"\nwall time: ternary {timing['ternary_s']:.0f} s, calendering {timing['calendering_s']:.0f} s, "
+    print(f"\nwall time: simulations {timing['simulations_s']:.0f} s, analysis and figures {timing['analysis_s']:.0f} s, "
           f"total {timing['total_s'] / 60:.1f} min on {args.workers} workers; outputs in {out}")
     return 0
 

@@ -74,20 +74,25 @@ def highest_loaded_snapshot(res, root: Path):
     return cf.particles, res.study.side_um, float(row["ztop"]), float(last["target_density_g_cc"])
 
 
+def make_studies(args) -> dict[str, CalenderingStudy]:
+    """The two studies (SiG, WD-SiG) the arguments describe."""
+    targets = tuple(float(x) for x in args.targets.split(","))
+    if args.contact not in CONTACT_MODELS:
+        raise InputError("contact", f"{args.contact!r} is not allowed; allowed: {', '.join(CONTACT_MODELS)}")
+    contact = MdrContact(yield_stress_gpa=args.yield_stress_gpa) if args.contact == "mdr" else None
+    return {name: CalenderingStudy(parse_blend(text), side_um=args.side_um, loading_mg_cm2=args.loading_mg_cm2,
+                                   replicates=args.replicates, target_densities_g_cc=targets,
+                                   binder_mass_fraction=args.binder, contact=contact,
+                                   resettle_time_factor=args.resettle_time_factor)
+            for name, text in BLENDS.items()}
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     root, out = Path(args.root), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    targets = tuple(float(x) for x in args.targets.split(","))
-    if args.contact not in CONTACT_MODELS:
-        raise InputError("contact", f"{args.contact!r} is not allowed; allowed: {', '.join(CONTACT_MODELS)}")
-    contact = MdrContact(yield_stress_gpa=args.yield_stress_gpa) if args.contact == "mdr" else None
-    studies = {name: CalenderingStudy(parse_blend(text), side_um=args.side_um, loading_mg_cm2=args.loading_mg_cm2,
-                                      replicates=args.replicates, target_densities_g_cc=targets,
-                                      binder_mass_fraction=args.binder, contact=contact,
-                                      resettle_time_factor=args.resettle_time_factor)
-               for name, text in BLENDS.items()}
+    studies = make_studies(args)
     results = {name: run_calendering(st, root, workers=args.workers) for name, st in studies.items()}
 
     summaries = {name: r.summary() for name, r in results.items()}

@@ -362,7 +362,8 @@ class CalenderingResult:
         return out
 
 
-def _run_job(args) -> tuple[str, str | None]:
+def run_replicate_job(args) -> tuple[str, str | None]:
+    """Pool job: ``(study, replicate, root, runner)`` -> the settle and calender folder paths."""
     study, k, root, runner = args
     settle, cal = run_replicate(study, k, root, runner)
     return str(settle.path), (str(cal.path) if cal else None)
@@ -374,7 +375,7 @@ def run_calendering(study: CalenderingStudy, root: Path | str, runner: Runner | 
     jobs = [(study, k, str(root), runner) for k in range(study.replicates)]
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            paths = list(pool.map(_run_job, jobs))
+            paths = list(pool.map(run_replicate_job, jobs))
     else:
         paths = [(str(s.path), str(c.path) if c else None) for s, c in
                  (run_replicate(study, k, root, runner, progress) for k in range(study.replicates))]

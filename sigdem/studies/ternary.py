@@ -22,16 +22,29 @@ from .packing import PackingStudy, run_packing
 log = logging.getLogger(__name__)
 
 
-def _run_deck(args) -> str:
-    deck, root = args
-    return run(deck, root).path.name
-
-
 def _row(study: PackingStudy, root: Path | str) -> dict:
     res = run_packing(study, root)  # every bed is done by now: this only reads and summarises
     row = {f"x_{g.name}": frac for g, frac in zip(study.blend.grades, study.blend.mass_fractions)}
     row.update(res.summary())
     return row
+
+
+def ternary_studies(grades: tuple[Grade, Grade, Grade], template: PackingStudy, step: float) -> list[PackingStudy]:
+    """One packing study per blend of the grid (``template`` with its blend replaced)."""
+    return [replace(template, blend=b) for b in ternary_blends(grades, step)]
+
+
+def ternary_decks(studies: list[PackingStudy]) -> list:
+    """Every settle deck (blend x replicate), longest first: settle time ~ n x sqrt(column height)."""
+    decks = [s.deck(k) for s in studies for k in range(s.replicates)]
+    decks.sort(key=lambda d: -d.bed.n * d.bed.height_um**0.5)
+    return decks
+
+
+def run_deck_job(args) -> str:
+    """Pool job: run (or reuse) one deck under ``root``; returns the folder name."""
+    deck, root = args
+    return run(deck, root).path.name
 
 
 def ternary_packing_sweep(grades: tuple[Grade, Grade, Grade], template: PackingStudy, root: Path | str, *,
@@ -45,18 +58,16 @@ def ternary_packing_sweep(grades: tuple[Grade, Grade, Grade], template: PackingS
     ``n`` (replicates), ``bed_density_g_cc``, ``coordination``, ``farr_groot``,
     ``desmond_weeks``, and the acceleration factors used.
     """
-    studies = [replace(template, blend=b) for b in ternary_blends(grades, step)]
+    studies = ternary_studies(grades, template, step)
     workers = workers or max(1, len(os.sched_getaffinity(0)))
-    decks = [s.deck(k) for s in studies for k in range(s.replicates)]
-    # settle time ~ fall time x particles: sqrt(column height) x n
-    decks.sort(key=lambda d: -d.bed.n * d.bed.height_um**0.5)
+    decks = ternary_decks(studies)
     log.info("ternary sweep: %d blends x %d replicates = %d beds on %d workers", len(studies), template.replicates,
              len(decks), workers)
     jobs = [(d, str(root)) for d in decks]
     if workers == 1:
         for j in jobs:
-            _run_deck(j)
+            run_deck_job(j)
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(_run_deck, jobs))
+            list(pool.map(run_deck_job, jobs))
     return pd.DataFrame([_row(s, root) for s in studies])
