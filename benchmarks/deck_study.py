@@ -60,7 +60,7 @@ from neighbor_study import breakdown  # noqa: E402
 from sigdem import runners  # noqa: E402
 from sigdem.dumps import read_last_frame  # noqa: E402
 
-KERNEL = HERE / "kernel"
+KERNEL = HERE / "kernel"  # build.sh; the source is sigdem/kernel/pair_granular_hmr.cpp
 PLUGIN_SO = KERNEL / "build" / "granhmrplugin.so"
 
 NEWTON = [("newton          off\n", "newton          on\n")]
