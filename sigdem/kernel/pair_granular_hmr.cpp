@@ -632,8 +632,8 @@ void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
   plugin.version = ((LAMMPS *) lmp)->version;
   plugin.style = "pair";
   plugin.name = "granular/hmr";
-  plugin.info = "granular/hmr: hertz/material + mindlin + coeff_restitution in one loop (sigdem benchmark)";
-  plugin.author = "sigdem benchmarks";
+  plugin.info = "granular/hmr: hertz/material + mindlin + coeff_restitution in one loop (sigdem opt-in kernel)";
+  plugin.author = "sigdem";
   plugin.creator.v1 = (lammpsplugin_factory1 *) &hmr_creator;
   plugin.handle = handle;
   ((lammpsplugin_regfunc) regfunc)(&plugin, lmp);
