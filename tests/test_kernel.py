@@ -220,3 +220,30 @@ def test_default_job_ids_are_unchanged():
     assert (study.job, study.bed_key) == ("fe7a894e0d976c57", "8bd4601445f6a63d")
     hmr = replace(study, numerics=replace(study.numerics, kernel="hmr"))
     assert hmr.job != study.job and hmr.bed_key == study.bed_key  # the same initial beds for both kernels
+
+
+# ---- command line ------------------------------------------------------------------------------
+
+def test_cli_kernel_status_and_build(cache, capsys, tmp_path, monkeypatch):
+    from sigdem.cli import main
+
+    assert main(["kernel", "status"]) == 0 and str(cache) in capsys.readouterr().out
+    assert main(["kernel", "build"]) == 0 and capsys.readouterr().out.strip() == str(cache)
+    assert main(["doctor"]) == 0 and f"hmr kernel     : verified, {cache}" in capsys.readouterr().out
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert main(["kernel", "status"]) == 1 and "not built" in capsys.readouterr().out
+    assert main(["doctor"]) == 0 and "hmr kernel     : not built" in capsys.readouterr().out  # optional
+
+
+def test_cli_kernel_option_reaches_the_study_and_is_checked(tmp_path, monkeypatch, capsys):
+    from sigdem.cli import _packing_template, build_parser, main
+
+    for command in ("pack", "ternary"):
+        args = build_parser().parse_args([command, "--kernel", "hmr"])
+        assert _packing_template(args).numerics.kernel == "hmr"
+        assert _packing_template(build_parser().parse_args([command])).numerics.kernel == "granular"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["pack", "--kernel", "fast"])
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty"))
+    assert main(["pack", "--kernel", "hmr", "--n", "300", "--replicates", "1", "--root", str(tmp_path / "r"), "--quiet"]) == 2
+    assert "sigdem kernel build" in capsys.readouterr().err
