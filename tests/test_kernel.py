@@ -185,6 +185,22 @@ def test_hmr_refuses_mdr(settled):
              contact=MdrContact(), top=replace(STEEL, youngs_modulus_gpa=1e3), floor=replace(STEEL, name="floor"))
 
 
+def test_calendering_study_refuses_hmr_with_mdr_or_rolling_at_once():
+    from sigdem.psd import monodisperse
+    from sigdem.psd.blend import as_blend
+    from sigdem.studies.calendering import CalenderingStudy
+
+    blend = as_blend(monodisperse(10.0), density_g_cc=2.26, name="mono")
+    default = CalenderingStudy(blend)
+    numerics = replace(default.settle_numerics, kernel="hmr")
+    smooth = {name: replace(getattr(default, name), rolling_friction=0.0) for name in ("material", "calender_material")}
+    CalenderingStudy(blend, settle_numerics=numerics, **smooth)  # fine
+    with pytest.raises(InputError, match="settle_numerics.kernel.*mdr"):
+        CalenderingStudy(blend, settle_numerics=numerics, contact=MdrContact(), **smooth)
+    with pytest.raises(InputError, match="settle_numerics.kernel.*rolling"):  # the study's default materials roll
+        CalenderingStudy(blend, settle_numerics=numerics)
+
+
 def test_hmr_without_a_verified_plugin_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty"))
     deck = Deck(make_bed(), numerics=HMR)
