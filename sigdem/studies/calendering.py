@@ -135,6 +135,14 @@ class CalenderingStudy:
     def __post_init__(self):
         if self.contact is not None:  # before anything runs: mdr needs rigid-enough walls
             check_mdr_setup(self.contact, Calender.stage, self.calender_material, self.floor, self.top)
+        if self.settle_numerics.kernel != "granular":  # the calender keeps the settle's kernel (its restart's)
+            if self.contact is not None:
+                raise InputError("settle_numerics.kernel", f"{self.settle_numerics.kernel!r}: an mdr calender reads a "
+                                 "restart of pair granular; settle with kernel='granular'")
+            for name in ("material", "calender_material"):
+                if getattr(self, name).rolling_friction > 0:
+                    raise InputError("settle_numerics.kernel", f"{self.settle_numerics.kernel!r} has no rolling "
+                                     f"resistance, and {name} has some; use kernel='granular'")
         check_range("side_um", self.side_um, 1.0, 1e5)
         check_range("loading_mg_cm2", self.loading_mg_cm2, 0.0, 1e3, lo_open=True)
         check_int("replicates", self.replicates, 1, 1000)
@@ -159,6 +167,8 @@ class CalenderingStudy:
         keys = ("side_um", "loading_mg_cm2", "material", "floor", "settle_numerics")
         sp = {k: (asdict(getattr(self, k)) if hasattr(getattr(self, k), "__dataclass_fields__") else getattr(self, k))
               for k in keys}
+        # the kernel changes no result (granular/hmr is bitwise equal): both settle the very same beds
+        sp["settle_numerics"].pop("kernel")
         sp["blend"] = json.loads(json.dumps(asdict(self.blend), default=repr))
         sp["stage"] = "calendering_bed"
         return json.loads(json.dumps(sp))

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..analysis.packing import PackingFraction
 from ..beds import bed_from_sample
-from ..deck import Deck, Numerics, Settle
+from ..deck import Deck, Numerics, Settle, numerics_statepoint
 from ..dumps import read_last_frame
 from ..logs import read_table
 from ..materials import COPPER, GRAPHITE, STEEL, Material
@@ -80,7 +80,9 @@ class PackingStudy:
     def statepoint(self) -> dict:
         sp = {k: getattr(self, k) for k in ("n_particles", "material", "floor", "numerics", "settle", "depth_to_side",
                                              "start_fraction")}
-        sp = json.loads(json.dumps({k: asdict(v) if hasattr(v, "__dataclass_fields__") else v for k, v in sp.items()}))
+        sp = {k: asdict(v) if hasattr(v, "__dataclass_fields__") else v for k, v in sp.items()}
+        sp["numerics"] = numerics_statepoint(self.numerics)  # kernel only when opted in: study ids stay
+        sp = json.loads(json.dumps(sp))
         sp["blend"] = json.loads(json.dumps(asdict(self.blend), default=repr))
         sp["stage"] = "packing"
         sp["seed"] = self.seed

