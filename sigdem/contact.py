@@ -119,14 +119,20 @@ def stable_timestep(
             "timestep_fraction", f"{fraction!r} outside the allowed range (0, {MAX_RAYLEIGH_FRACTION}] of the Rayleigh time"
         )
     t_r = rayleigh_time(min_radius, material, modulus_scale)
+    return _step(fraction, t_r, override, MAX_RAYLEIGH_FRACTION, "the stable limit", "Rayleigh time", min_radius)
+
+
+def _step(fraction: float, t_scale: float, override, max_fraction: float, limit_name: str, scale_name: str,
+          min_radius: float) -> float:
+    """``fraction`` x ``t_scale``, or an ``override`` (µs) if it is at most ``max_fraction`` x ``t_scale``."""
     if override is None:
-        return fraction * t_r
-    limit = MAX_RAYLEIGH_FRACTION * t_r
+        return fraction * t_scale
+    limit = max_fraction * t_scale
     if not (isinstance(override, (int, float)) and 0 < override <= limit):
         raise InputError(
             "timestep_us",
-            f"{override!r} µs is above the stable limit: allowed range (0, {limit:.4g}] µs "
-            f"({MAX_RAYLEIGH_FRACTION} x Rayleigh time {t_r:.4g} µs of the smallest particle, R = {min_radius:g} µm)",
+            f"{override!r} µs is above {limit_name}: allowed range (0, {limit:.4g}] µs "
+            f"({max_fraction} x {scale_name} {t_scale:.4g} µs of the smallest particle, R = {min_radius:g} µm)",
         )
     return float(override)
 
@@ -229,13 +235,5 @@ def mdr_timestep(
         raise InputError("radius", f"{min_radius!r} must be > 0 µm")
     mass = material.density_g_cc * 4.0 / 3.0 * math.pi * min_radius**3
     t_bulk = math.sqrt(mass / (bulk_modulus_kpa(material, modulus_scale) * min_radius))
-    if override is None:
-        return fraction * t_bulk
-    limit = MAX_MDR_TIMESTEP_FRACTION * t_bulk
-    if not (isinstance(override, (int, float)) and 0 < override <= limit):
-        raise InputError(
-            "timestep_us",
-            f"{override!r} µs is above the mdr limit: allowed range (0, {limit:.4g}] µs "
-            f"({MAX_MDR_TIMESTEP_FRACTION} x sqrt(m / (kappa R)) = {t_bulk:.4g} µs of the smallest particle, R = {min_radius:g} µm)",
-        )
-    return float(override)
+    return _step(fraction, t_bulk, override, MAX_MDR_TIMESTEP_FRACTION, "the mdr limit", "sqrt(m / (kappa R))",
+                 min_radius)

@@ -287,7 +287,9 @@ def test_mdr_stage_starts_from_the_settled_particles(beds):
 
 @pytest.mark.lammps
 def test_mdr_in_lmp_runs_by_hand_like_in_process(beds, tmp_path):
-    """``lmp -in in.lmp`` (read_restart, write_data, clear, read_data inside one script) gives the same numbers."""
+    """``lmp -in in.lmp`` by hand (read_restart, write_data, clear, read_data inside one script) gives the
+    study's numbers. (The default runner also hands mdr decks to a child lmp, see runners.InProcess, so this
+    checks the by-hand path and reproducibility, not in-process against lmp.)"""
     b = runners.run(beds["mdr_deck"], tmp_path, runners.Executable())
     a = beds["mdr"]
     assert a.path.name == b.path.name
