@@ -18,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from sigdem.cli import parse_blend
-from sigdem.runners import lmp_executable, render, execute
+from sigdem.psd import blend_from_text, paper_grades
+from sigdem.run.launch import lmp_argv
+from sigdem.run.runners import execute, render
 from sigdem.studies.packing import PackingStudy, analyse_settled
 
 
@@ -27,7 +28,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=3000, help="particles (default 3000)")
     args = ap.parse_args()
-    study = PackingStudy(parse_blend("large=0.5,small=0.5"), n_particles=args.n, replicates=1)
+    study = PackingStudy(blend_from_text("large=0.5,small=0.5", paper_grades()), n_particles=args.n, replicates=1)
     with tempfile.TemporaryDirectory(prefix="sigdem-bench-") as tmp:
         t0 = time.perf_counter()
         folder = render(study.deck(0), Path(tmp) / "sigdem")
@@ -40,7 +41,7 @@ def main() -> None:
         for name in ("in.lmp", "particles.data"):
             shutil.copy(folder.fn(name), raw / name)
         t0 = time.perf_counter()
-        subprocess.run([str(lmp_executable()), "-in", "in.lmp", "-log", "log.lammps", "-nocite", "-screen", "none"],
+        subprocess.run(lmp_argv(),
                        cwd=raw, check=True, stdin=subprocess.DEVNULL)
         t_lmp = time.perf_counter() - t0
         same = (raw / "settle_result.txt").read_text() == folder.fn("settle_result.txt").read_text()

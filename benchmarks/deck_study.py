@@ -57,8 +57,9 @@ import pandas as pd  # noqa: E402
 
 import harness  # noqa: E402
 from neighbor_study import breakdown  # noqa: E402
-from sigdem import runners  # noqa: E402
-from sigdem.dumps import read_last_frame  # noqa: E402
+from sigdem.deck import RunRecord  # noqa: E402
+from sigdem.run import runners  # noqa: E402
+from sigdem.io.dumps import read_last_frame  # noqa: E402
 
 KERNEL = HERE / "kernel"  # build.sh; the source is sigdem/kernel/pair_granular_hmr.cpp
 PLUGIN_SO = KERNEL / "build" / "granhmrplugin.so"

@@ -153,9 +153,10 @@ def tiled_bed(settle_folder, nx: int, ny: int):
     overlap (a few nm) so that every particle is above the floor, as a :class:`Bed` requires.
     """
     from sigdem.deck import Bed
-    from sigdem.dumps import read_last_frame
+    from sigdem.deck import RunRecord
+    from sigdem.io.dumps import read_last_frame
 
-    sp = settle_folder.params()["statepoint"]["bed"]
+    sp = RunRecord.read(settle_folder).statepoint["bed"]
     frame = read_last_frame(settle_folder.fn("settled.dump"))
     data = frame.data.sort_values("id")
     lx, ly = frame.box.hi[0] - frame.box.lo[0], frame.box.hi[1] - frame.box.lo[1]

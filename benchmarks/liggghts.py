@@ -12,7 +12,7 @@ LIGGGHTS input that runs the same problem for the same number of steps in each p
   limit μ |F_n| (``tangential history``); E* and G* mixed from per-type moduli and Poisson ratios;
 - walls: the floor a primitive plane, the top wall a two-triangle mesh moved at the calender's
   speeds; each wall gets its own atom type whose modulus makes the particle-wall E* equal to the
-  one LAMMPS used (LAMMPS mixes a ``wall/gran`` modulus with itself; see sigdem.contact);
+  one LAMMPS used (LAMMPS mixes a ``wall/gran`` modulus with itself; see sigdem.model.contact);
 - phases, each with the step count sigdem's run took (from its ``log.lammps``): settle, compress to
   the last target, hold, lift (the release run) and relax (the wall keeps lifting to its park height).
 

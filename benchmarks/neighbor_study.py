@@ -39,8 +39,9 @@ except ImportError:
 import numpy as np  # noqa: E402
 
 import harness  # noqa: E402
-from sigdem import runners  # noqa: E402
-from sigdem.dumps import read_last_frame  # noqa: E402
+from sigdem.deck import RunRecord  # noqa: E402
+from sigdem.run import runners  # noqa: E402
+from sigdem.io.dumps import read_last_frame  # noqa: E402
 
 NEIGH_BLOCK = "neighbor        ${skin} bin\nneigh_modify    delay 0 every 1 check yes\n"
 COMM_LINE = "comm_modify     vel yes\n"
@@ -111,7 +112,7 @@ def main() -> int:
     try:
         base = runners.render(deck, work / "base")
         src = base.fn("in.lmp").read_text()
-        v = base.params()["variables"]
+        v = RunRecord.read(base).variables
         steps = args.steps or v["min_steps"] + 10000
         names = args.variants.split(",")
         print(f"paper blend, {deck.bed.n} particles, d = {d.min():.3g}-{d.max():.3g} µm, skin {v['skin']:.4g} µm, "

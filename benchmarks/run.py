@@ -26,7 +26,7 @@ asserts a time. What each case runs (full mode; --quick uses ~400-particle beds)
 6. peer      LIGGGHTS 3.8 runs the same pour-and-compress problem as sigdem's settle + calender of
              item 1 (same particles, contact law, time step, skin, wall speeds, steps per phase;
              benchmarks/liggghts.py), on 1 and 2 ranks. Target: sigdem wall time <= LIGGGHTS's.
-             Beside the shipped decks, rows with the opt-in kernel (Numerics(kernel="hmr"), built and
+             Beside the shipped decks, rows with the opt-in kernel (runner kernel="hmr", built and
              verified by sigdem.kernel.build_kernel) on 1 and 2 ranks, checked bitwise against them.
 """
 
@@ -58,12 +58,13 @@ import harness  # noqa: E402
 import liggghts  # noqa: E402
 from harness import InProcessTimer, Timing, fmt_s, loadavg, run_child  # noqa: E402
 
-from sigdem import runners  # noqa: E402
+from sigdem.deck import RunRecord  # noqa: E402
+from sigdem.run import runners  # noqa: E402
 from sigdem.deck import Calender, Deck, start_bed  # noqa: E402
-from sigdem.dumps import read_last_frame  # noqa: E402
-from sigdem.logs import read_table  # noqa: E402
-from sigdem.protocols import settled_surface_um  # noqa: E402
-from sigdem.rundir import RunFolder  # noqa: E402
+from sigdem.io.dumps import read_last_frame  # noqa: E402
+from sigdem.io.logs import read_table  # noqa: E402
+from sigdem.deck.stages import settled_surface_um  # noqa: E402
+from sigdem.io.folder import RunFolder  # noqa: E402
 
 PAPER_BLEND = "large=0.5,small=0.5"
 
@@ -136,9 +137,9 @@ def env_with_path() -> dict:
 
 def cli_study(args: list[str]):
     """The PackingStudy `sigdem <args>` would build (the CLI's own defaults)."""
-    from sigdem.cli import _packing_template, build_parser
+    from sigdem.cli import _packing_study, build_parser
 
-    return _packing_template(build_parser().parse_args(args))
+    return _packing_study(build_parser().parse_args(args))
 
 
 def lmp_argv(folder: RunFolder, ranks: int = 1, **variables) -> list[str]:
@@ -217,8 +218,8 @@ def case_overhead(st: State) -> None:
                load_before=lb, load_after=la, note=f"CPU-time ratio {cpu_ratio:.3f}"))
     probe = st.work / "import-probe"
     probe.mkdir(exist_ok=True)
-    t_imp = run_child([sys.executable, "-c", "import sigdem.cli, sigdem.runners, sigdem.studies.packing, pandas; "
-                       "from sigdem.engine import LammpsSession"], probe, env=env_with_path())
+    t_imp = run_child([sys.executable, "-c", "import sigdem.cli, sigdem.run.runners, sigdem.studies.packing, pandas; "
+                       "from sigdem.run.session import LammpsSession"], probe, env=env_with_path())
     st.add(Row("1", "sigdem start-up in a new process (imports)", t_imp.wall_s, "s", wall_s=t_imp.wall_s,
                cpu_s=t_imp.cpu_s, max_rss_mb=t_imp.max_rss_mb,
                note="paid once per CLI command; not in the ratio above (the lmp launcher's own start-up is)"))
@@ -246,7 +247,7 @@ def case_scaling(st: State) -> None:
         folder = tiled_folder(st, k, k, "scaling")
         lb = loadavg()[0]
         t = run_fixed(folder, 1, cfg.scale_steps)
-        n = st.ref_settle.params()["statepoint"]["bed"]["n"] * k * k
+        n = RunRecord.read(st.ref_settle).n_particles * k * k
         ns.append(n), loops.append(t.loop_s), walls.append(t.wall_s)
         st.add(Row("2", f"dense settle steps, {k}x{k} tiles", t.loop_s / t.steps * 1e3, "ms/step", n_particles=n,
                    ranks=1, steps=t.steps, wall_s=t.wall_s, cpu_s=t.cpu_s, loop_s=t.loop_s, max_rss_mb=t.max_rss_mb,
@@ -261,7 +262,7 @@ def case_mpi(st: State) -> None:
     cfg = st.cfg
     k = cfg.mpi_tiles
     folder = tiled_folder(st, k, k, "mpi")
-    n = st.ref_settle.params()["statepoint"]["bed"]["n"] * k * k
+    n = RunRecord.read(st.ref_settle).n_particles * k * k
     res = {}
     for ranks in (1, 2):
         lb = loadavg()[0]
@@ -368,11 +369,10 @@ def sigdem_two_ranks(st: State, root: Path, xy: bool) -> tuple[RunFolder, RunFol
 
 
 def sigdem_hmr(st: State, ranks: int) -> tuple[RunFolder, RunFolder, Timing]:
-    """Settle + calender of the reference decks with the opt-in kernel (Numerics(kernel="hmr")): in-process on
+    """Settle + calender of the reference decks with the opt-in kernel (runner kernel="hmr"): in-process on
     1 rank (as the shipped-deck row), Executable(ranks) otherwise."""
-    numerics = replace(st.ref_deck.numerics, kernel="hmr")
-    deck = replace(st.ref_deck, numerics=numerics)
-    runner = runners.InProcess() if ranks == 1 else runners.Executable(ranks=ranks)
+    deck = st.ref_deck
+    runner = runners.InProcess(kernel="hmr") if ranks == 1 else runners.Executable(ranks=ranks, kernel="hmr")
     root = st.work / f"peer-hmr-{ranks}"
     with InProcessTimer() as t:
         settle = runners.execute(runners.render(deck, root), runner)
@@ -388,7 +388,7 @@ def hmr_rows(st: State, ranks: int, label: str, settle: RunFolder, calender: Run
     """Item 6 with kernel="hmr" beside the shipped decks' row: the same LIGGGHTS run is the peer (the hmr runs
     are bitwise those of the shipped kernel on the same ranks, so they stop at the same steps)."""
     from sigdem.errors import EnvironmentProblem
-    from sigdem.kernel import build_kernel
+    from sigdem.kernel.build import build_kernel
 
     try:
         build_kernel()  # verified once per LAMMPS build and source; then a no-op

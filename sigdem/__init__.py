@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import logging
 
-from ._loader import preload_mpi
-from .errors import EngineError, EnvironmentProblem, IncompleteRunError, InputError, ParseError, SigdemError
+from sigdem._loader import preload_mpi
+from sigdem.errors import (
+    EngineError,
+    EnvironmentProblem,
+    IncompleteRunError,
+    InputError,
+    ParseError,
+    SigdemError,
+)
 
 __version__ = "0.1.0"
 

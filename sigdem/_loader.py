@@ -14,7 +14,7 @@ import importlib.metadata
 import logging
 from pathlib import Path
 
-from .errors import EnvironmentProblem
+from sigdem.errors import EnvironmentProblem
 
 log = logging.getLogger(__name__)
 

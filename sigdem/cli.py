@@ -6,18 +6,24 @@ import argparse
 import logging
 import sys
 
-from .contact import GRAPHITE_YIELD_STRESS_GPA
-from .deck import KERNELS
-from .errors import SigdemError
+from dataclasses import fields
 
-#: Contact models of ``sigdem calender --contact``.
-CONTACT_MODELS = ("hertz", "mdr")
+from sigdem.errors import SigdemError
+from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA
+from sigdem.run.runners import KERNEL_CHOICES, InProcess
+from sigdem.studies.calendering import CalenderingStudy
+from sigdem.studies.packing import PACKING_NUMERICS, PACKING_SETTLE, PackingStudy
 
 log = logging.getLogger("sigdem")
 
 
+def _default(cls, name: str):
+    """The library's default of a dataclass field: the CLI never retypes one."""
+    return next(f.default for f in fields(cls) if f.name == name)
+
+
 def _cmd_doctor(args) -> int:
-    from .doctor import doctor
+    from sigdem.checks.doctor import doctor
 
     report = doctor()
     for line in report.lines():
@@ -26,7 +32,7 @@ def _cmd_doctor(args) -> int:
 
 
 def _cmd_verify(args) -> int:
-    from .verify import run_all
+    from sigdem.checks.physics import run_all
 
     worst = 0.0
     print(f"{'check':28s} {'quantity':12s} {'LAMMPS':>14s} {'theory':>14s} {'error':>9s}")
@@ -38,42 +44,26 @@ def _cmd_verify(args) -> int:
     return 0 if ok else 1
 
 
-def parse_blend(text: str):
-    """``large=0.5,small=0.5`` → a Blend of the paper's graphite grades (others get 0)."""
-    from .errors import InputError
-    from .psd import blend_from_fractions, paper_grades
-    from .validate import check_name
+def _blend(text: str):
+    from sigdem.psd import blend_from_text, paper_grades
 
-    fractions = {}
-    for part in text.split(","):
-        name, sep, value = part.partition("=")
-        if not sep:
-            raise InputError("blend", f"{part!r} is not name=fraction; example: large=0.5,small=0.5")
-        check_name("blend", name.strip())
-        try:
-            fractions[name.strip()] = float(value)
-        except ValueError:
-            raise InputError("blend", f"fraction {value!r} of {name!r} is not a number in [0, 1]") from None
-    return blend_from_fractions(paper_grades(), **fractions)
+    return blend_from_text(text, paper_grades())
 
 
-def _packing_template(args):
+def _packing_study(args) -> PackingStudy:
     from dataclasses import replace
 
-    from .studies.packing import PACKING_NUMERICS, PACKING_SETTLE, PackingStudy
-    from .psd import paper_grades, blend_from_fractions
-
-    numerics = replace(PACKING_NUMERICS, gravity_g=args.gravity_g, modulus_scale=args.modulus_scale, kernel=args.kernel)
-    blend = parse_blend(args.blend) if getattr(args, "blend", None) else blend_from_fractions(paper_grades(), large=1.0)
+    numerics = replace(PACKING_NUMERICS, gravity_g=args.gravity_g, modulus_scale=args.modulus_scale)
     settle = replace(PACKING_SETTLE, taps=args.taps, tap_height_d=args.tap_height)
-    return PackingStudy(blend, n_particles=args.n, replicates=args.replicates, numerics=numerics, settle=settle)
+    return PackingStudy(_blend(args.blend), n_particles=args.n, replicates=args.replicates, numerics=numerics,
+                        settle=settle)
 
 
 def _cmd_pack(args) -> int:
-    from .studies.packing import run_packing
+    from sigdem.studies.packing import run_packing
 
-    study = _packing_template(args)
-    res = run_packing(study, args.root, progress=not args.quiet)
+    study = _packing_study(args)
+    res = run_packing(study, args.root, InProcess(kernel=args.kernel), progress=not args.quiet)
     names = study.blend.grade_names
     comp = ", ".join(f"{n} {x:.2f}" for n, x in zip(names, study.blend.mass_fractions))
     s = res.summary()
@@ -92,12 +82,13 @@ def _cmd_pack(args) -> int:
 def _cmd_ternary(args) -> int:
     from pathlib import Path
 
-    from .plots import ternary_map
-    from .psd import paper_grades
-    from .studies.ternary import ternary_packing_sweep
+    from sigdem.plots.ternary import ternary_map
+    from sigdem.psd import paper_grades
+    from sigdem.studies.ternary import ternary_packing_sweep
 
     grades = paper_grades()
-    table = ternary_packing_sweep(grades, _packing_template(args), args.root, step=args.step, workers=args.workers)
+    table = ternary_packing_sweep(grades, _packing_study(args), args.root, step=args.step, workers=args.workers,
+                                  runner=InProcess(kernel=args.kernel))
     out = Path(args.root)
     table.to_csv(out / "ternary_packing.csv", index=False)
     fig = ternary_map(table, tuple(g.name for g in grades), estimators=("farr_groot", "desmond_weeks"))
@@ -109,22 +100,21 @@ def _cmd_ternary(args) -> int:
 
 
 def _cmd_calender(args) -> int:
-    from .contact import MdrContact
-    from .errors import InputError
-    from .studies.calendering import CalenderingStudy, run_calendering
+    from sigdem.errors import InputError
+    from sigdem.model.contact import contact_from_name
+    from sigdem.studies.calendering import run_calendering
 
-    if args.contact not in CONTACT_MODELS:
-        raise InputError("contact", f"{args.contact!r} is not allowed; allowed: {', '.join(CONTACT_MODELS)}")
-    contact = MdrContact(yield_stress_gpa=args.yield_stress_gpa) if args.contact == "mdr" else None
+    contact = contact_from_name(args.contact, args.yield_stress_gpa)
     try:
         targets = tuple(float(x) for x in args.targets.split(","))
     except ValueError:
         raise InputError("targets", f"{args.targets!r} is not a comma-separated list of densities, e.g. 1.3,1.5") from None
-    study = CalenderingStudy(parse_blend(args.blend), side_um=args.side_um, loading_mg_cm2=args.loading_mg_cm2,
+    study = CalenderingStudy(_blend(args.blend), side_um=args.side_um, loading_mg_cm2=args.loading_mg_cm2,
                              replicates=args.replicates, target_densities_g_cc=targets, binder_mass_fraction=args.binder,
                              modulus_scale=args.modulus_scale, speed_m_s=args.speed_m_s, threshold_gpa=args.threshold_gpa,
                              contact=contact)
-    res = run_calendering(study, args.root, workers=args.workers, progress=not args.quiet)
+    res = run_calendering(study, args.root, InProcess(kernel=args.kernel), workers=args.workers,
+                          progress=not args.quiet)
     cols = ["target_density_g_cc", "status", "n_ok", "wall_pressure_mpa", "wall_pressure_mpa_ci95", "max_force_mN",
             "max_force_mN_ci95", "median_force_mN", "p99_force_mN", "coordination", "at_risk_fraction",
             "max_overlap_ratio", "inertial_number", "mapping_valid"]
@@ -144,7 +134,8 @@ def _cmd_calender(args) -> int:
 
 
 def _cmd_kernel(args) -> int:
-    from .kernel import build_kernel, kernel_status
+    from sigdem.kernel.build import build_kernel
+    from sigdem.kernel.cache import kernel_status
 
     if args.action == "build":
         print(build_kernel(force=args.force))
@@ -157,26 +148,34 @@ def _cmd_kernel(args) -> int:
     if status["verified"]:
         print(f"path           : {status['path']}")
     else:
-        print("use it with    : sigdem kernel build, then Numerics(kernel='hmr') or --kernel hmr")
+        print("use it with    : sigdem kernel build; runs then use it wherever a deck allows (--kernel auto)")
     return 0 if status["verified"] else 1
 
 
-def _add_packing_options(p, n_default: int):
-    p.add_argument("--n", type=int, default=n_default, help=f"particles per bed (default {n_default})")
-    p.add_argument("--replicates", type=int, default=3, help="beds per blend, different seeds (default 3)")
-    p.add_argument("--gravity-g", type=float, default=5.0e3,
-                   help="settling gravity in multiples of g (default 5e3; halving/doubling moves packing < 0.005)")
-    p.add_argument("--modulus-scale", type=float, default=0.01,
-                   help="contact modulus / real modulus while settling (default 0.01)")
-    p.add_argument("--taps", type=int, default=0,
-                   help="lift-and-drop taps after settling, for a tapped density (default 0: poured bed)")
-    p.add_argument("--tap-height", type=float, default=1.0,
-                   help="height each tap lifts the bed, in multiples of D[4,3] (default 1)")
-    p.add_argument("--kernel", choices=KERNELS, default="granular",
-                   help="contact kernel: granular (LAMMPS's pair granular, default) or hmr (sigdem's plugin, the same "
-                        "results bit for bit, faster; needs `sigdem kernel build`)")
+def _add_runner_options(p):
+    p.add_argument("--kernel", choices=KERNEL_CHOICES, default="auto",
+                   help="what computes Hertz contacts: auto (sigdem's granular/hmr plugin where `sigdem kernel build` "
+                        "verified it and the deck allows it, else LAMMPS's pair granular; default), granular, hmr. "
+                        "The results are the same bit for bit")
     p.add_argument("--root", default="sigdem-runs", help="folder for run folders (default ./sigdem-runs)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _add_packing_options(p):
+    n = _default(PackingStudy, "n_particles")
+    reps = _default(PackingStudy, "replicates")
+    p.add_argument("--n", type=int, default=n, help=f"particles per bed (default {n})")
+    p.add_argument("--replicates", type=int, default=reps, help=f"beds per blend, different seeds (default {reps})")
+    p.add_argument("--gravity-g", type=float, default=PACKING_NUMERICS.gravity_g,
+                   help=f"settling gravity in multiples of g (default {PACKING_NUMERICS.gravity_g:g}; halving/doubling "
+                        "moves packing < 0.005)")
+    p.add_argument("--modulus-scale", type=float, default=PACKING_NUMERICS.modulus_scale,
+                   help=f"contact modulus / real modulus while settling (default {PACKING_NUMERICS.modulus_scale:g})")
+    p.add_argument("--taps", type=int, default=PACKING_SETTLE.taps,
+                   help=f"lift-and-drop taps after settling, for a tapped density (default {PACKING_SETTLE.taps}: poured)")
+    p.add_argument("--tap-height", type=float, default=PACKING_SETTLE.tap_height_d,
+                   help=f"height each tap lifts the bed, in multiples of D[4,3] (default {PACKING_SETTLE.tap_height_d:g})")
+    _add_runner_options(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,13 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
                                     "middle 14 µm, small 11 µm) onto a copper floor; report the bulk solid "
                                     "fraction, bed density (g/cc) and coordination with 95 % CIs.")
     pk.add_argument("--blend", default="large=0.5,small=0.5", help="mass fractions, e.g. large=0.5,small=0.5 (default)")
-    _add_packing_options(pk, 3000)
+    _add_packing_options(pk)
     pk.set_defaults(func=_cmd_pack)
 
     tn = sub.add_parser("ternary", help="ternary packing map of the three grades (paper Fig. 2a)")
     tn.add_argument("--step", type=float, default=0.25, help="mass-fraction step (0.25 -> 15 blends, 0.1 -> 66)")
     tn.add_argument("--workers", type=int, default=None, help="parallel LAMMPS processes (default: all cores)")
-    _add_packing_options(tn, 3000)
+    tn.add_argument("--blend", default=None, help=argparse.SUPPRESS)
+    _add_packing_options(tn)
     tn.set_defaults(func=_cmd_ternary)
 
     cl = sub.add_parser("calender", help="press an as-coated bed to electrode densities: forces, stress, fracture risk",
@@ -220,21 +220,28 @@ def build_parser() -> argparse.ArgumentParser:
                                     "forces mapped back to the real modulus.")
     cl.add_argument("--blend", default="small=1.0", help="mass fractions, e.g. small=1.0 (SiG, default) or "
                                                          "large=0.5,small=0.5 (WD-SiG)")
-    cl.add_argument("--targets", default="1.0,1.3,1.5,1.6,1.75", help="electrode densities, g/cc (default the paper's)")
-    cl.add_argument("--side-um", type=float, default=100.0, help="box side, µm (default 100)")
-    cl.add_argument("--loading-mg-cm2", type=float, default=8.0, help="mass loading, mg/cm² (default 8)")
-    cl.add_argument("--replicates", type=int, default=3, help="beds, different seeds (default 3)")
-    cl.add_argument("--binder", type=float, default=0.0, help="binder + carbon mass fraction counted in the density")
-    cl.add_argument("--modulus-scale", type=float, default=0.01, help="contact modulus / real one (default 0.01)")
-    cl.add_argument("--speed-m-s", type=float, default=0.1, help="wall speed, m/s (default 0.1)")
-    cl.add_argument("--threshold-gpa", type=float, default=1.5, help="Si-coating strength vs Hertz peak pressure, GPa")
-    cl.add_argument("--contact", default="hertz", help="contact model while pressing: hertz (elastic, default) or mdr "
-                                                      "(LAMMPS's elastic-plastic model; ~10x slower)")
+    C = CalenderingStudy
+    targets = ",".join(f"{x:g}" for x in _default(C, "target_densities_g_cc"))
+    cl.add_argument("--targets", default=targets, help=f"electrode densities, g/cc (default {targets}, the paper's)")
+    cl.add_argument("--side-um", type=float, default=_default(C, "side_um"),
+                    help=f"box side, µm (default {_default(C, 'side_um'):g})")
+    cl.add_argument("--loading-mg-cm2", type=float, default=_default(C, "loading_mg_cm2"),
+                    help=f"mass loading, mg/cm² (default {_default(C, 'loading_mg_cm2'):g})")
+    cl.add_argument("--replicates", type=int, default=_default(C, "replicates"),
+                    help=f"beds, different seeds (default {_default(C, 'replicates')})")
+    cl.add_argument("--binder", type=float, default=_default(C, "binder_mass_fraction"),
+                    help="binder + carbon mass fraction counted in the density (default %(default)g)")
+    cl.add_argument("--modulus-scale", type=float, default=_default(C, "modulus_scale"),
+                    help="contact modulus / real one (default %(default)g)")
+    cl.add_argument("--speed-m-s", type=float, default=_default(C, "speed_m_s"), help="wall speed, m/s (default %(default)g)")
+    cl.add_argument("--threshold-gpa", type=float, default=_default(C, "threshold_gpa"),
+                    help="Si-coating strength vs Hertz peak pressure, GPa (default %(default)g)")
+    cl.add_argument("--contact", default="hertz", help=f"contact model while pressing: {' or '.join(CONTACT_MODELS)} "
+                    "(hertz: elastic, default; mdr: LAMMPS's elastic-plastic model)")
     cl.add_argument("--yield-stress-gpa", type=float, default=GRAPHITE_YIELD_STRESS_GPA,
                     help=f"particle yield stress for --contact mdr, GPa (default {GRAPHITE_YIELD_STRESS_GPA:g}, an assumption)")
     cl.add_argument("--workers", type=int, default=1, help="replicates run in parallel processes (default 1)")
-    cl.add_argument("--root", default="sigdem-runs", help="folder for run folders (default ./sigdem-runs)")
-    cl.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_runner_options(cl)
     cl.set_defaults(func=_cmd_calender)
     return p
 

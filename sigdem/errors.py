@@ -56,3 +56,7 @@ class IncompleteRunError(SigdemError, RuntimeError):
 
 class ParseError(SigdemError, ValueError):
     """A LAMMPS dump, log or data file is malformed."""
+
+
+class NotComputedError(SigdemError, AttributeError):
+    """An analysis result was read before its ``compute`` was called."""

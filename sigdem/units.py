@@ -23,7 +23,7 @@ Every conversion in sigdem goes through :func:`to_micro` / :func:`from_micro` /
 
 from __future__ import annotations
 
-from .errors import InputError
+from sigdem.errors import InputError
 
 #: 1 ton-force per cm² (metric tonne, standard gravity) in MPa: 1000 kg * 9.80665 m/s² / 1e-4 m².
 TON_PER_CM2_MPA = 98.0665

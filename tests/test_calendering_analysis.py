@@ -8,7 +8,7 @@ import pytest
 
 from sigdem.analysis import (FLOOR, TOP, ContactForces, FractureRisk, Springback, ccdf, fracture_free_density,
                              size_class_labels)
-from sigdem.analysis.packing import NotComputedError
+from sigdem.errors import NotComputedError
 
 STRESS = [f"c_stress[{q}]" for q in range(1, 7)]
 
@@ -115,7 +115,7 @@ def test_past_elastic_range_is_flagged_and_logged(caplog):
 
 
 def test_slab_circles_cut_spheres_and_wrap_periodic_images():
-    from sigdem.calender_plots import slab_circles
+    from sigdem.plots.calendering import slab_circles
     parts = pd.DataFrame({"x": [10.0, 1.0, 50.0], "y": [13.0, 39.0, 10.0], "z": [5.0, 5.0, 5.0], "radius": [5.0, 4.0, 3.0]})
     c = slab_circles(parts, 40.0, 40.0, y0_um=10.0)
     # sphere 0: d = 3 -> radius 4; sphere 1: y = 39 is 11 from the plane (through the periodic
@@ -215,7 +215,7 @@ def test_springback_of_a_lifted_bed_and_of_an_unchanged_one():
 
 
 def test_density_figures_render_and_keep_error_bars_above_zero(tmp_path):
-    from sigdem.calender_plots import force_ccdf_figure, property_density_figure
+    from sigdem.plots.calendering import force_ccdf_figure, property_density_figure
     s = pd.DataFrame({"target_density_g_cc": [1.3, 1.5], "at_risk_fraction": [0.05, 0.5],
                       "at_risk_fraction_ci95": [0.2, 0.1]})
     fig = property_density_figure({"SiG": s}, "at_risk_fraction", ylabel="at risk", level=0.01)

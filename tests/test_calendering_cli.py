@@ -7,7 +7,7 @@ from sigdem.cli import build_parser, main
 
 def test_calender_defaults_are_the_papers():
     args = build_parser().parse_args(["calender"])
-    assert args.targets == "1.0,1.3,1.5,1.6,1.75" and args.blend == "small=1.0"
+    assert tuple(float(x) for x in args.targets.split(",")) == (1.0, 1.3, 1.5, 1.6, 1.75) and args.blend == "small=1.0"
     assert (args.modulus_scale, args.speed_m_s, args.threshold_gpa) == (0.01, 0.1, 1.5)
 
 

@@ -12,15 +12,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from sigdem.deck import RunRecord
+
 from sigdem.analysis import ContactForces, Springback
 from sigdem.analysis.fracture import hertz_peak_pressure_kpa
-from sigdem.calender_plots import slab_figure, write_extxyz
-from sigdem.contact import effective_modulus_kpa
-from sigdem.dumps import read_last_frame, read_table
+from sigdem.plots.calendering import slab_figure, write_extxyz
+from sigdem.model.contact import effective_modulus_kpa
+from sigdem.io.dumps import read_last_frame, read_table
 from sigdem.psd import blend_from_fractions
 from sigdem.psd.presets import graphite_grade
-from sigdem.rundir import RunFolder
-from sigdem.runners import run
+from sigdem.io.folder import RunFolder
+from sigdem.run.runners import run
 from sigdem.studies.calendering import (CalenderingStudy, calender_deck, mapping_check, run_calendering, snapshot)
 
 NARROW = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6, d_min_um=8.0, d_max_um=24.0),), narrow=1.0)
@@ -72,7 +74,7 @@ def test_targets_below_the_as_coated_bed_are_reported_not_dropped(base):
 
 def test_floor_carries_top_wall_plus_weight_at_rest(base, root):
     for folder in calender_folders(base, root):
-        g = folder.params()["variables"]["g"]
+        g = RunRecord.read(folder).variables["g"]
         held = read_table(folder.fn("held.txt")).iloc[0]
         atoms, _, row = snapshot(folder, 2)  # 1.4 g/cc, after the hold at the target
         weight = float(atoms["mass"].sum()) * g
@@ -101,7 +103,7 @@ def test_volume_averaged_particle_stress_equals_the_wall_pressure(base, root):
         cf = ContactForces(modulus_scale=0.01).compute(atoms, contacts, row["ztop"])
         area, h = STUDY.side_um**2, row["ztop"]
         mean_zz = cf.particles["s_zz"].sum() * 0.01 / (area * h)  # kPa in the run
-        weight_term = folder.params()["variables"]["g"] * float((atoms["mass"] * atoms["z"]).sum()) / (area * h)
+        weight_term = RunRecord.read(folder).variables["g"] * float((atoms["mass"] * atoms["z"]).sum()) / (area * h)
         assert mean_zz == pytest.approx(-(row["f_top"] / area + weight_term), rel=0.02)
         assert mean_zz == pytest.approx(-row["f_top"] / area, rel=0.05)
     assert base.targets.dropna(subset=["stress_balance"])["stress_balance"].between(0.98, 1.02).all()

@@ -3,9 +3,11 @@ import math
 import pytest
 from scipy.integrate import solve_ivp
 
-from sigdem import contact, units
+from sigdem import units
+
+from sigdem.model import contact
 from sigdem.errors import InputError
-from sigdem.materials import COPPER, GRAPHITE, RIGID
+from sigdem.model.materials import COPPER, GRAPHITE, RIGID
 
 
 def test_effective_modulus_mixing():

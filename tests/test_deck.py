@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sigdem import runners
+from sigdem.run import runners
 from sigdem.deck import Bed, Deck, Numerics, Settle, data_file_text
-from sigdem.dumps import read_last_frame
-from sigdem.engine import LammpsSession
+from sigdem.io.dumps import read_last_frame
+from sigdem.run.session import LammpsSession
 from sigdem.errors import EngineError, IncompleteRunError, InputError
-from sigdem.materials import GRAPHITE
+from sigdem.model.materials import GRAPHITE
 from sigdem.psd import Grade, monodisperse
-from sigdem.rundir import RunFolder
-from sigdem.templates import template_path
+from sigdem.io.folder import RunFolder
+from sigdem.deck.templates import template_path
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 INJECTIONS = ["graphite\n", "shell rm -rf x", "python x", "$(v_a)", "${x}", "a&b", "a#b", "a;b", "a\nb", "include x", "a b", ""]
@@ -128,7 +128,7 @@ def test_failed_run_is_marked_failed_with_log(tmp_path, monkeypatch):
 def test_interrupted_run_never_looks_done(tmp_path, monkeypatch):
     folder = runners.render(tiny_deck(), tmp_path)
 
-    def interrupted(self, f):
+    def interrupted(self, f, variables):
         (f.fn("settled.dump")).write_text("partial")
         raise KeyboardInterrupt
 
@@ -162,7 +162,11 @@ def test_every_stage_template_has_its_expected_outputs_and_progress_columns():
     folder from looking done (execute now refuses unknown stages outright)."""
     from pathlib import Path
 
-    stages = {p.stem for p in (Path(__file__).parent.parent / "lammps_inputs").glob("*.lmp")
-              if not p.stem.startswith("verify_")}
-    assert {"settle", "calender", "pellet", "calender_mdr"} <= stages
-    assert stages <= set(runners.EXPECTED_OUTPUTS) and stages <= set(runners.PROGRESS_COLUMNS)
+    from sigdem.deck import STAGES
+
+    stages = {p.name for p in (Path(__file__).parent.parent / "lammps_inputs").glob("*.lmp")
+              if not p.stem.startswith(("verify_", "_"))}
+    assert {"settle.lmp", "calender.lmp", "pellet.lmp", "calender_mdr.lmp"} <= stages
+    assert stages <= {s.template for s in STAGES.values()}  # every stage script has its Stage
+    for s in STAGES.values():
+        assert s.outputs and s.progress and (Path(__file__).parent.parent / "lammps_inputs" / s.template).is_file()

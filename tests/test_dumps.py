@@ -1,4 +1,4 @@
-"""Tests of sigdem.dumps / sigdem.logs against fixtures written by LAMMPS itself.
+"""Tests of sigdem.io.dumps / sigdem.io.logs against fixtures written by LAMMPS itself.
 
 The fixtures in tests/data/dumps come from make_fixtures.lmp there (36 granular spheres
 poured on a floor, units micro). Wherever possible a parsed value is compared with a
@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sigdem.dumps import (Box, Frame, iter_dump, read_data_atoms, read_data_box, read_dump,
+from sigdem.io.dumps import (Box, Frame, iter_dump, read_data_atoms, read_data_box, read_dump,
                           read_last_frame)
 from sigdem.errors import ParseError
-from sigdem.logs import log_tail, read_log_thermo, read_table
+from sigdem.io.logs import log_tail, read_log_thermo, read_table
 
 D = Path(__file__).parent / "data" / "dumps"
 
@@ -595,6 +595,6 @@ def test_log_tail(tmp_path):
 
 
 def test_reexports():
-    import sigdem.dumps as dumps
+    import sigdem.io.dumps as dumps
     assert dumps.read_table is read_table and dumps.log_tail is log_tail
     assert dumps.read_log_thermo is read_log_thermo

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sigdem.engine import LammpsSession
+from sigdem.run.session import LammpsSession
 from sigdem.errors import EngineError, InputError, SigdemError
 
 CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("LD_LIBRARY_PATH", "LD_PRELOAD", "PYTHONPATH")}

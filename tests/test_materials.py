@@ -4,7 +4,7 @@ from dataclasses import FrozenInstanceError, replace
 import pytest
 
 from sigdem.errors import InputError
-from sigdem.materials import GRAPHITE, PRESETS, RIGID
+from sigdem.model.materials import GRAPHITE, PRESETS, RIGID
 
 
 def test_presets_are_valid_and_frozen():

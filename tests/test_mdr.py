@@ -14,20 +14,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sigdem import contact, runners
-from sigdem.contact import MdrContact, mdr_damping, mdr_timestep, rayleigh_time, stable_timestep
+from sigdem.deck import RunRecord
+
+from sigdem.model import contact
+
+from sigdem.run import runners
+from sigdem.model.contact import MdrContact, mdr_damping, mdr_timestep, rayleigh_time, stable_timestep
 from sigdem.deck import Bed, Calender, Deck, Numerics, Settle, start_bed, statepoint
-from sigdem.dumps import read_data_atoms, read_last_frame, read_table
-from sigdem.engine import LammpsSession
+from sigdem.io.dumps import read_data_atoms, read_last_frame, read_table
+from sigdem.run.session import LammpsSession
 from sigdem.errors import InputError
-from sigdem.materials import COPPER, GRAPHITE, RIGID, STEEL
-from sigdem.placement import place_spheres
-from sigdem.protocols import settled_surface_um
+from sigdem.model.materials import COPPER, GRAPHITE, RIGID, STEEL
+from sigdem.deck.placement import place_spheres
+from sigdem.deck.stages import settled_surface_um
 from sigdem.psd import blend_from_fractions
 from sigdem.psd.presets import graphite_grade
-from sigdem.rundir import RunFolder
+from sigdem.io.folder import RunFolder
 from sigdem.studies.calendering import CalenderingStudy, calender_deck
-from sigdem.templates import template_path
+from sigdem.deck.templates import template_path
 
 E_KPA = 2.0e5  # 0.2 GPa: graphite (20 GPa) softened 100x, as the calendering study runs it
 Y_KPA = 1.0e3  # 1 MPa: graphite's assumed 0.1 GPa softened alike (Y / E = 0.005)
@@ -217,7 +221,7 @@ def test_mdr_is_refused_where_lammps_cannot_run_it():
         Deck(bed, protocol=cal, start=START, contact=MdrContact(), material=RIGID)
     assert err.value.field == "deck.material"
     for floor, top in ((COPPER, STEEL), (RIGID, RIGID)):  # stiff walls are accepted
-        assert Deck(bed, protocol=cal, start=START, contact=MdrContact(), floor=floor, top=top).stage == "calender_mdr"
+        assert Deck(bed, protocol=cal, start=START, contact=MdrContact(), floor=floor, top=top).stage.name == "calender_mdr"
 
 
 def test_study_refuses_mdr_with_soft_walls_before_running():
@@ -265,7 +269,7 @@ def test_mdr_deck_renders_its_own_script_with_softened_y(beds, tmp_path):
     text = folder.fn("in.lmp").read_text()
     assert text.endswith(template_path("calender_mdr").read_text())
     assert "atom_style      sphere 1" in text and "hertz/material" not in text.split("read_data")[-1]
-    v = folder.params()["variables"]
+    v = RunRecord.read(folder).variables
     assert v["E"] == pytest.approx(2.0e5) and v["Y"] == pytest.approx(2.0e3)  # kPa, both x 0.01
     assert v["gamma_s"] == pytest.approx(0.05 * 1e3 * 0.01)  # J/m² = N/m = 1e3 nN/µm, softened
     assert v["damp"] == pytest.approx(mdr_damping(GRAPHITE.restitution))
@@ -300,7 +304,7 @@ def test_mdr_in_lmp_runs_by_hand_like_in_process(beds, tmp_path):
 @pytest.mark.lammps
 def test_mdr_calender_reaches_targets_and_balances_the_walls_at_rest(beds):
     f, bed = beds["mdr"], beds["bed"]
-    v = f.params()["variables"]
+    v = RunRecord.read(f).variables
     targets = read_table(f.fn("targets.txt"))
     np.testing.assert_allclose(targets["ztop"], v["heights"], rtol=0, atol=v["speed"] * v["dt"])
     held = read_table(f.fn("held.txt")).iloc[0]
@@ -333,7 +337,7 @@ def test_mdr_presses_with_less_force_and_springs_back_less_than_hertz(beds):
 def test_study_builds_mdr_decks(beds):
     study = CalenderingStudy(blend_from_fractions((graphite_grade("g", 12.0, span=0.6),), g=1.0), contact=MdrContact())
     deck = calender_deck(study, beds["settle"], (1.6,))
-    assert deck.stage == "calender_mdr" and deck.contact == MdrContact()
+    assert deck.stage.name == "calender_mdr" and deck.contact == MdrContact()
     # the re-settling time is resettle_time_factor free-fall times at mdr's own (shorter) step
     assert deck.protocol.resettle_steps * mdr_timestep(float(deck.bed.diameters_um.min()) / 2, study.calender_material,
                                                        modulus_scale=study.modulus_scale) > 0

@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sigdem.analysis.packing import NotComputedError, PackingFraction, bed_surface_height, sphere_slab_volume
-from sigdem.materials import GRAPHITE
+from sigdem.errors import NotComputedError
+from sigdem.analysis.solid_fraction import PackingFraction, bed_surface_height, sphere_slab_volume
+from sigdem.model.materials import GRAPHITE
 from sigdem.psd import lognormal_from_d50_gsd, monodisperse
 from sigdem.psd.blend import as_blend
-from sigdem.protocols import Settle
+from sigdem.deck.stages import Settle
 from sigdem.studies.packing import PACKING_NUMERICS, PackingStudy, run_packing
 
 
@@ -163,11 +164,11 @@ def test_scale_invariance_of_packing(tmp_path):
 
 @pytest.mark.lammps
 def test_finished_study_is_reused_not_rerun(frictionless_root, monkeypatch):
-    import sigdem.runners as runners
+    import sigdem.run.runners as runners
 
     first, root = frictionless_root
 
-    def must_not_run(self, folder):
+    def must_not_run(self, folder, variables):
         raise AssertionError(f"{folder.path} was run again")
 
     monkeypatch.setattr(runners.InProcess, "execute", must_not_run)

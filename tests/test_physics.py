@@ -5,14 +5,16 @@ import math
 import numpy as np
 import pytest
 
-from sigdem import units, verify
-from sigdem.materials import COPPER, GRAPHITE, RIGID, SI_GRAPHITE, Material
+from sigdem import units
+
+from sigdem.checks import physics as verify
+from sigdem.model.materials import COPPER, GRAPHITE, RIGID, SI_GRAPHITE, Material
 
 pytestmark = pytest.mark.lammps
 
 
 def hertz_by_hand(E1, nu1, E2, nu2, r1, r2, overlap):
-    """F = 4/3 E* sqrt(R*) delta^1.5 written out independently of sigdem.contact (kPa, um -> nN)."""
+    """F = 4/3 E* sqrt(R*) delta^1.5 written out independently of sigdem.model.contact (kPa, um -> nN)."""
     e_star = 1.0 / ((1 - nu1**2) / E1 + (1 - nu2**2) / E2)
     r_star = r1 * r2 / (r1 + r2)
     return 4.0 / 3.0 * e_star * math.sqrt(r_star) * overlap**1.5

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sigdem.errors import InputError
-from sigdem.placement import place_spheres
+from sigdem.deck.placement import place_spheres
 
 
 def min_clearance(pos, d, side):
@@ -40,7 +40,7 @@ def test_equal_spheres_at_035_grow_the_column_instead_of_failing(caplog):
     ones find no room at 0.35. The column grows (with a warning) and no sphere overlaps."""
     d = np.full(500, 10.0)
     side = 60.0
-    with caplog.at_level(logging.WARNING, logger="sigdem.placement"):
+    with caplog.at_level(logging.WARNING, logger="sigdem.deck.placement"):
         pl = place_spheres(d, side, side, seed=11, solid_fraction=0.35, max_attempts=2000)
     assert min_clearance(pl.positions_um, d, side) >= 0.1 * (1 - 1e-9)
     nominal = np.pi / 6 * np.sum(d**3) / (0.35 * side * side) + d.max()

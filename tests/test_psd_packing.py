@@ -8,7 +8,7 @@ import pytest
 from sigdem.errors import InputError
 from sigdem.psd import (Blend, DiscretePSD, LogNormalPSD, blend_from_fractions, calibrate_free_length,
                         desmond_weeks_rcp, farr_groot_rcp, paper_grades, sample_particles, ternary_packing)
-from sigdem.psd.packing import DW_C1, DW_C2, DW_PHI_MONO, chord_lengths_um
+from sigdem.psd.estimates import DW_C1, DW_C2, DW_PHI_MONO, chord_lengths_um
 
 
 def test_monodisperse_farr_groot_is_random_close_packing():

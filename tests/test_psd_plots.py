@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from sigdem.errors import InputError
-from sigdem.psd import Blend, LogNormalPSD, paper_grades, plot_psd
+from sigdem.plots.psd import plot_psd
+from sigdem.psd import Blend, LogNormalPSD, paper_grades
 
 
 def test_plot_grades_and_blend():

@@ -10,15 +10,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sigdem import runners
+from sigdem.deck import RunRecord
+
+from sigdem.run import runners
 from sigdem.deck import (Bed, Calender, Deck, Numerics, Pellet, Settle, deck_variables, header_text,
                          start_bed, statepoint)
-from sigdem.protocols import settled_surface_um
-from sigdem.dumps import read_last_frame, read_table
-from sigdem.engine import LammpsSession
+from sigdem.deck.stages import settled_surface_um
+from sigdem.io.dumps import read_last_frame, read_table
+from sigdem.run.session import LammpsSession
 from sigdem.errors import IncompleteRunError, InputError
-from sigdem.placement import place_spheres
-from sigdem.templates import template_path
+from sigdem.deck.placement import place_spheres
+from sigdem.deck.templates import template_path
 
 N = 250
 SIDE_UM = 60.0
@@ -51,7 +53,7 @@ def settled_density(folder, bed) -> float:
 
 def weight_nn(folder, bed) -> float:
     """Total weight of the bed under the run's gravity, nN."""
-    return float(bed.masses_pg.sum()) * folder.params()["variables"]["g"]
+    return float(bed.masses_pg.sum()) * RunRecord.read(folder).variables["g"]
 
 
 def calender_deck(settled, **kw) -> Deck:
@@ -222,9 +224,9 @@ def test_contact_history_carried_across_the_restart(settled, tmp_path):
 
 @pytest.mark.lammps
 def test_calender_reaches_every_target_density(calendered):
-    v = calendered.params()["variables"]
+    v = RunRecord.read(calendered).variables
     targets = read_table(calendered.fn("targets.txt"))
-    wanted = calendered.params()["statepoint"]["protocol"]["target_densities_g_cc"]
+    wanted = RunRecord.read(calendered).statepoint["protocol"]["target_densities_g_cc"]
     assert list(targets["k"]) == [1, 2, 3]
     np.testing.assert_allclose(targets["ztop"], v["heights"], rtol=0, atol=v["speed"] * v["dt"])
     np.testing.assert_allclose(targets["density"], wanted, rtol=1e-9)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sigdem.materials import GRAPHITE
-from sigdem.plots import _scheffe_eval, _scheffe_fit, scheffe_terms, ternary_map
+from sigdem.model.materials import GRAPHITE
+from sigdem.plots.ternary import _scheffe_eval, _scheffe_fit, scheffe_terms, ternary_map
 from sigdem.psd import Grade, lognormal_from_d50_gsd, ternary_grid
 from sigdem.studies.packing import PackingStudy
 from sigdem.studies.ternary import ternary_packing_sweep

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sig_vs_wdsig  # noqa: E402  (the calendering half of this workflow)
 
-from sigdem.plots import ternary_map  # noqa: E402
+from sigdem.plots.ternary import ternary_map  # noqa: E402
 from sigdem.psd import blend_from_fractions, paper_grades  # noqa: E402
 from sigdem.studies.packing import PackingStudy  # noqa: E402
 from sigdem.studies.calendering import run_replicate_job  # noqa: E402

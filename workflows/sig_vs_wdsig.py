@@ -29,12 +29,13 @@ from pathlib import Path
 import pandas as pd
 
 from sigdem.analysis import ContactForces, fracture_free_density
-from sigdem.calender_plots import force_ccdf_figure, property_density_figure, slab_figure, write_extxyz
-from sigdem.cli import CONTACT_MODELS, parse_blend
-from sigdem.contact import GRAPHITE_YIELD_STRESS_GPA, MdrContact
+from sigdem.plots.calendering import force_ccdf_figure, property_density_figure, slab_figure, write_extxyz
+from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA, MdrContact
+from sigdem.psd import blend_from_text, paper_grades
 from sigdem.errors import InputError
-from sigdem.rundir import RunFolder
-from sigdem.studies.calendering import CalenderingStudy, mapping_check, run_calendering, snapshot
+from sigdem.io.folder import RunFolder
+from sigdem.studies.calendering import CalenderingStudy, mapping_check, run_calendering
+from sigdem.studies.calendering_analysis import snapshot
 
 log = logging.getLogger("workflows.sig_vs_wdsig")
 
@@ -80,7 +81,7 @@ def make_studies(args) -> dict[str, CalenderingStudy]:
     if args.contact not in CONTACT_MODELS:
         raise InputError("contact", f"{args.contact!r} is not allowed; allowed: {', '.join(CONTACT_MODELS)}")
     contact = MdrContact(yield_stress_gpa=args.yield_stress_gpa) if args.contact == "mdr" else None
-    return {name: CalenderingStudy(parse_blend(text), side_um=args.side_um, loading_mg_cm2=args.loading_mg_cm2,
+    return {name: CalenderingStudy(blend_from_text(text, paper_grades()), side_um=args.side_um, loading_mg_cm2=args.loading_mg_cm2,
                                    replicates=args.replicates, target_densities_g_cc=targets,
                                    binder_mass_fraction=args.binder, contact=contact,
                                    resettle_time_factor=args.resettle_time_factor)

@@ -1,10 +1,18 @@
 """Analyses as small compute objects (freud's idea): build with parameters, ``compute(...)``
 returns ``self``, results are attributes; reading a result before computing raises."""
 
-from .contacts import FLOOR, TOP, ContactForces, ccdf, size_class_labels
-from .fracture import FractureRisk, fracture_free_density, hertz_peak_pressure_kpa
-from .packing import PackingFraction, bed_surface_height, sphere_slab_volume
-from .springback import Springback, surface_height_um
+from sigdem.analysis.contacts import FLOOR, TOP, ContactForces, ccdf, size_class_labels
+from sigdem.analysis.fracture import (
+           FractureRisk,
+           fracture_free_density,
+           hertz_peak_pressure_kpa,
+)
+from sigdem.analysis.solid_fraction import (
+           PackingFraction,
+           bed_surface_height,
+           sphere_slab_volume,
+)
+from sigdem.analysis.springback import Springback, surface_height_um
 
 __all__ = ["PackingFraction", "bed_surface_height", "sphere_slab_volume",
            "ContactForces", "FLOOR", "TOP", "ccdf", "size_class_labels",

@@ -20,17 +20,17 @@ at zero overlap). Its overlap is δ = r - z (floor) or z + r - H (top), and R* =
 
 from __future__ import annotations
 
-import math
-
 import logging
+import math
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from .. import units
-from ..errors import InputError
-from .packing import NotComputedError
+from sigdem import units
+from sigdem.analysis.base import Compute
+from sigdem.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +46,18 @@ DEFAULT_SIZE_EDGES_UM = (0.0, 8.0, 12.0, 16.0, 22.0, 30.0, np.inf)
 _WALL_COLUMNS = ("floor_fx", "floor_fy", "floor_fz", "top_fx", "top_fy", "top_fz")
 
 
-def pair_contacts(atoms: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
-    """Pair contacts with overlap > 0: ``i j kind fn ft overlap r_star r_min`` (sim units: nN, µm).
-
-    With ``newton off`` on several MPI ranks, ``compute pair/local`` lists a pair that straddles two
-    ranks once on each: rows with the same two ids and the same distance are kept once.
-    """
+def unique_pairs(contacts: pd.DataFrame) -> pd.DataFrame:
+    """Each pair contact once: with ``newton off`` on several MPI ranks, ``compute pair/local`` lists a pair
+    that straddles two ranks once on each; rows with the same two ids and the same distance are kept once."""
     lo = np.minimum(contacts["id1"], contacts["id2"])
     hi = np.maximum(contacts["id1"], contacts["id2"])
-    contacts = contacts[~pd.DataFrame({"lo": lo, "hi": hi, "d": contacts["dist"]}).duplicated()]
+    return contacts[~pd.DataFrame({"lo": lo, "hi": hi, "d": contacts["dist"]}).duplicated()]
+
+
+def pair_contacts(atoms: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """Pair contacts with overlap > 0: ``i j kind fn ft overlap r_star r_min`` (sim units: nN, µm), each once
+    (:func:`unique_pairs`)."""
+    contacts = unique_pairs(contacts)
     r = pd.Series(atoms["radius"].to_numpy(float), index=atoms["id"].to_numpy())
     i, j = contacts["id1"].to_numpy(np.int64), contacts["id2"].to_numpy(np.int64)
     ri, rj = r.loc[i].to_numpy(), r.loc[j].to_numpy()
@@ -130,7 +133,7 @@ def ccdf(values) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass
-class ContactForces:
+class ContactForces(Compute):
     """Contact-force statistics, per-particle force and stress, and coordination, walls included.
 
     ``modulus_scale``: the run's contact modulus / the real one (forces map back as F / s, see
@@ -150,6 +153,7 @@ class ContactForces:
     modulus_scale: float = 1.0
     size_edges_um: tuple = DEFAULT_SIZE_EDGES_UM
     overlap_limit: float | None = ELASTIC_OVERLAP_LIMIT  # None: a plastic contact law, no elastic range to leave
+    RESULTS: ClassVar[tuple[str, ...]] = ("contacts", "particles", "summary")
     _res: dict = field(default_factory=dict, repr=False)
 
     def compute(self, atoms: pd.DataFrame, contacts: pd.DataFrame, wall_height_um: float | None) -> "ContactForces":
@@ -230,11 +234,3 @@ class ContactForces:
         if at_risk is not None:
             out["at_risk_fraction"] = g["at_risk"].mean()
         return out.reset_index()
-
-    def __getattr__(self, name):
-        res = self.__dict__.get("_res", {})
-        if name in ("contacts", "particles", "summary"):
-            if name not in res:
-                raise NotComputedError(f"ContactForces.{name} is not available: call compute() first")
-            return res[name]
-        raise AttributeError(name)

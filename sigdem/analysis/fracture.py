@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from .. import units
-from ..errors import InputError
-from ..validate import check_range
-from .packing import NotComputedError
+from sigdem import units
+from sigdem.analysis.base import Compute
+from sigdem.errors import InputError
+from sigdem.inputs import check_range
 
 #: Default strength of the Si coating compared with the Hertz peak pressure, GPa (ASSUMPTION, see above).
 SI_COATING_STRENGTH_GPA = 1.5
@@ -49,7 +50,7 @@ def hertz_peak_pressure_kpa(force_nn, r_star_um, overlap_um):
 
 
 @dataclass
-class FractureRisk:
+class FractureRisk(Compute):
     """Per-particle largest Hertz peak pressure and the at-risk fraction of a compressed bed.
 
     ``threshold_gpa``: strength compared with p0 (default :data:`SI_COATING_STRENGTH_GPA`).
@@ -66,6 +67,7 @@ class FractureRisk:
     threshold_gpa: float = SI_COATING_STRENGTH_GPA
     weibull_sigma0_gpa: float | None = None
     weibull_m: float | None = None
+    RESULTS: ClassVar[tuple[str, ...]] = ("contacts", "particles", "at_risk_fraction", "expected_failed_fraction")
     _res: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
@@ -103,13 +105,6 @@ class FractureRisk:
         }
         return self
 
-    def __getattr__(self, name):
-        res = self.__dict__.get("_res", {})
-        if name in ("contacts", "particles", "at_risk_fraction", "expected_failed_fraction"):
-            if name not in res:
-                raise NotComputedError(f"FractureRisk.{name} is not available: call compute() first")
-            return res[name]
-        raise AttributeError(name)
 
 
 def fracture_free_density(densities_g_cc, at_risk_fractions, level: float = DEFAULT_RISK_LEVEL) -> tuple[float, str]:

@@ -1,7 +1,7 @@
 """Springback of a calendered bed: how much it grows back once the wall is lifted.
 
 springback = (h_relaxed - h_compressed) / h_compressed, with both heights measured the same way:
-the bed surface of :func:`sigdem.analysis.packing.bed_surface_height` (median over columns of
+the bed surface of :func:`sigdem.analysis.solid_fraction.bed_surface_height` (median over columns of
 about one largest diameter of the highest particle top), robust to a few loose particles; never
 the single highest particle. ``h_compressed`` is read from the record at the last (highest)
 target density (``target_<K>.dump``; the wall then holds that height), ``h_relaxed`` from
@@ -15,11 +15,13 @@ densities. Compare blends with it; do not read it as the measured value.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pandas as pd
 
-from ..errors import InputError
-from .packing import NotComputedError, bed_surface_height
+from sigdem.analysis.base import Compute
+from sigdem.analysis.solid_fraction import bed_surface_height
+from sigdem.errors import InputError
 
 
 def surface_height_um(atoms: pd.DataFrame, side_x_um: float, side_y_um: float, cell_um: float | None = None) -> float:
@@ -31,7 +33,7 @@ def surface_height_um(atoms: pd.DataFrame, side_x_um: float, side_y_um: float, c
 
 
 @dataclass
-class Springback:
+class Springback(Compute):
     """Relative height gain of a bed after unloading.
 
     ``compute(compressed_atoms, relaxed_atoms, side_x_um, side_y_um)`` fills ``compressed_um``,
@@ -40,6 +42,7 @@ class Springback:
     """
 
     cell_um: float | None = None
+    RESULTS: ClassVar[tuple[str, ...]] = ("compressed_um", "relaxed_um", "springback")
     _res: dict = field(default_factory=dict, repr=False)
 
     def compute(self, compressed_atoms: pd.DataFrame, relaxed_atoms: pd.DataFrame, side_x_um: float,
@@ -52,11 +55,3 @@ class Springback:
         h1 = surface_height_um(relaxed_atoms, side_x_um, side_y_um, cell)
         self._res = {"compressed_um": h0, "relaxed_um": h1, "springback": (h1 - h0) / h0}
         return self
-
-    def __getattr__(self, name):
-        res = self.__dict__.get("_res", {})
-        if name in ("compressed_um", "relaxed_um", "springback"):
-            if name not in res:
-                raise NotComputedError(f"Springback.{name} is not available: call compute() first")
-            return res[name]
-        raise AttributeError(name)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sigdem.errors import InputError
-from sigdem.validate import check_name
+from sigdem.inputs import check_name
 
 #: Bases a PSD can be stated on, mapped to the power of the diameter that weights
 #: the number distribution (mass == volume for one grade of one true density).
@@ -35,7 +35,7 @@ def basis_power(basis: object, field: str = "basis") -> int:
 
 
 def check_grade_name(name: object, field: str = "name") -> str:
-    """Grade names reach LAMMPS decks (type labels): one rule for every name, sigdem.validate's."""
+    """Grade names reach LAMMPS decks (type labels): one rule for every name, sigdem.inputs's."""
     return check_name(field, name)
 
 

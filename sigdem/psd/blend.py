@@ -16,7 +16,14 @@ from fractions import Fraction
 import numpy as np
 
 from sigdem.errors import InputError
-from sigdem.psd._validate import SUM_TOLERANCE, basis_power, check_grade_name, fractions_array, positive, positive_array
+from sigdem.psd._validate import (
+    SUM_TOLERANCE,
+    basis_power,
+    check_grade_name,
+    fractions_array,
+    positive,
+    positive_array,
+)
 from sigdem.psd.base import PSD, PSDStatistics, TruncationResult, check_quantiles
 from sigdem.psd.mixture import MixturePSD
 
@@ -193,3 +200,23 @@ def as_blend(source: object, density_g_cc: float | None = None, name: str = "pow
             raise InputError("density_g_cc", "a bare PSD needs a true density; allowed: 0 < density_g_cc <= 30 g/cc")
         return Blend((Grade(name, source, density_g_cc),), (1.0,))
     raise InputError("source", f"got {type(source).__name__}; allowed: Blend, Grade or PSD")
+
+
+def blend_from_text(text: str, grades: Sequence[Grade]) -> Blend:
+    """``"large=0.5,small=0.5"`` → a Blend of ``grades`` by mass fraction (grades not named get 0)."""
+    from sigdem.errors import InputError
+    from sigdem.inputs import check_name
+
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("blend", f"{text!r} is empty; give name=fraction pairs, e.g. large=0.5,small=0.5")
+    fractions = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise InputError("blend", f"{part!r} is not name=fraction; example: large=0.5,small=0.5")
+        check_name("blend", name.strip())
+        try:
+            fractions[name.strip()] = float(value)
+        except ValueError:
+            raise InputError("blend", f"fraction {value!r} of {name!r} is not a number in [0, 1]") from None
+    return blend_from_fractions(grades, **fractions)

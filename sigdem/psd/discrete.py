@@ -18,7 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from sigdem.errors import InputError
-from sigdem.psd._validate import basis_power, check_basis, check_range, fractions_array, positive_array
+from sigdem.psd._validate import (
+    basis_power,
+    check_basis,
+    check_range,
+    fractions_array,
+    positive_array,
+)
 from sigdem.psd.base import PSD, TruncationResult
 
 CLASS_SUM_TOLERANCE = 1e-6

@@ -21,17 +21,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.packing import PackingFraction
-from ..beds import bed_from_sample
-from ..deck import Deck, Numerics, Settle, numerics_statepoint
-from ..dumps import read_last_frame
-from ..logs import read_table
-from ..materials import COPPER, GRAPHITE, STEEL, Material
-from ..psd import Blend, desmond_weeks_rcp, farr_groot_rcp, sample_particles
-from ..rundir import RunFolder, derive_seed, job_id
-from ..runners import Runner, run
-from ..stats import Estimate, mean_ci
-from ..validate import check_int, check_range
+from sigdem.analysis.solid_fraction import PackingFraction
+from sigdem.deck import Deck, Numerics, RunRecord, Settle, numerics_statepoint
+from sigdem.deck.beds import bed_from_sample
+from sigdem.inputs import check_int, check_range
+from sigdem.io.dumps import read_last_frame
+from sigdem.io.folder import RunFolder, derive_seed, job_id
+from sigdem.io.logs import read_table
+from sigdem.model.materials import COPPER, GRAPHITE, STEEL, Material
+from sigdem.psd import Blend, desmond_weeks_rcp, farr_groot_rcp, sample_particles
+from sigdem.run.runners import Runner, run
+from sigdem.stats import Estimate, mean_ci
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class PackingStudy:
         sp = {k: getattr(self, k) for k in ("n_particles", "material", "floor", "numerics", "settle", "depth_to_side",
                                              "start_fraction")}
         sp = {k: asdict(v) if hasattr(v, "__dataclass_fields__") else v for k, v in sp.items()}
-        sp["numerics"] = numerics_statepoint(self.numerics)  # kernel only when opted in: study ids stay
+        sp["numerics"] = numerics_statepoint(self.numerics)
         sp = json.loads(json.dumps(sp))
         sp["blend"] = json.loads(json.dumps(asdict(self.blend), default=repr))
         sp["stage"] = "packing"
@@ -150,7 +150,7 @@ def analyse_settled(folder: RunFolder, size_edges_um: tuple[float, ...] = ()) ->
     side_x, side_y = box.hi[0] - box.lo[0], box.hi[1] - box.lo[1]
     pf = PackingFraction(size_edges_um=size_edges_um).compute(frame.data, side_x, side_y)
     result = read_table(folder.fn("settle_result.txt")).iloc[-1]
-    n_in = folder.params()["statepoint"]["bed"]["n"]
+    n_in = RunRecord.read(folder).n_particles
     row = {
         "job": folder.job,
         "solid_fraction": pf.solid_fraction,
@@ -163,7 +163,7 @@ def analyse_settled(folder: RunFolder, size_edges_um: tuple[float, ...] = ()) ->
         "n_particles": len(frame.data),
         "lost_particles": n_in - len(frame.data),
     }
-    names = folder.params()["statepoint"]["bed"]["grades"]
+    names = RunRecord.read(folder).grades
     for t, phi in pf.by_type.items():
         row[f"solid_fraction_{names[t - 1]}"] = phi
     for (lo, hi), phi in pf.by_size_class.items():

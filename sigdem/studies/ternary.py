@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..psd import Grade, ternary_blends
-from ..runners import run
-from .packing import PackingStudy, run_packing
+from sigdem.psd import Grade, ternary_blends
+from sigdem.run.runners import Runner, run
+from sigdem.studies.packing import PackingStudy, run_packing
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,13 @@ def ternary_decks(studies: list[PackingStudy]) -> list:
 
 
 def run_deck_job(args) -> str:
-    """Pool job: run (or reuse) one deck under ``root``; returns the folder name."""
-    deck, root = args
-    return run(deck, root).path.name
+    """Pool job: run (or reuse) one deck under ``root`` with ``runner``; returns the folder name."""
+    deck, root, runner = args
+    return run(deck, root, runner).path.name
 
 
 def ternary_packing_sweep(grades: tuple[Grade, Grade, Grade], template: PackingStudy, root: Path | str, *,
-                          step: float = 0.25, workers: int | None = None) -> pd.DataFrame:
+                          step: float = 0.25, workers: int | None = None, runner: Runner | None = None) -> pd.DataFrame:
     """Packing of every blend of three grades at mass-fraction ``step``: one tidy table.
 
     Every bed (blend x replicate) is one job; jobs run on ``workers`` processes, the tallest
@@ -63,7 +63,7 @@ def ternary_packing_sweep(grades: tuple[Grade, Grade, Grade], template: PackingS
     decks = ternary_decks(studies)
     log.info("ternary sweep: %d blends x %d replicates = %d beds on %d workers", len(studies), template.replicates,
              len(decks), workers)
-    jobs = [(d, str(root)) for d in decks]
+    jobs = [(d, str(root), runner) for d in decks]
     if workers == 1:
         for j in jobs:
             run_deck_job(j)

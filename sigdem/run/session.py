@@ -8,15 +8,14 @@ closes the instance. Anything read out of LAMMPS memory is copied before it is r
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 
-from ._loader import lammps_class
-from .errors import EngineError
-from .logs import log_tail
-from .validate import check_safe_path, format_var
+from sigdem._loader import lammps_class
+from sigdem.errors import EngineError
+from sigdem.inputs import check_safe_path, format_var
+from sigdem.io.logs import log_tail
 
 log = logging.getLogger(__name__)
 
@@ -96,14 +95,6 @@ class LammpsSession:
         except Exception as exc:
             raise self._fail(f"deck {path.name}", exc) from exc
 
-    def commands(self, lines: Iterable[str]) -> None:
-        """Run sigdem-generated commands one by one (never user text)."""
-        for line in lines:
-            try:
-                self.lmp.command(line)
-            except Exception as exc:
-                raise self._fail(f"command {line!r}", exc) from exc
-
     # -- reading --------------------------------------------------------------------------
     def variable(self, name: str) -> float:
         """Value of an equal-style variable."""
@@ -111,20 +102,6 @@ class LammpsSession:
         if val is None:
             raise EngineError(f"LAMMPS has no equal-style variable {name!r}", self.folder)
         return float(val)
-
-    def natoms(self) -> int:
-        return int(self.lmp.get_natoms())
-
-    def atoms(self, *names: str) -> dict[str, np.ndarray]:
-        """Copies of per-atom arrays (e.g. ``"x"``, ``"v"``, ``"radius"``) gathered by id order."""
-        out = {}
-        ids = np.asarray(self.lmp.numpy.extract_atom("id")).copy()
-        order = np.argsort(ids)
-        for name in names:
-            arr = self.lmp.numpy.extract_atom(name)
-            out[name] = np.asarray(arr).copy()[order]
-        out["id"] = ids[order]
-        return out
 
     def version(self) -> int:
         return int(self.lmp.version())

@@ -6,8 +6,13 @@ import importlib.metadata
 import os
 from dataclasses import dataclass, field
 
-from ._loader import LAMMPS_VERSION_DATE, LAMMPS_VERSION_PINNED, lammps_class, mpi_library_path
-from .errors import EnvironmentProblem
+from sigdem._loader import (
+    LAMMPS_VERSION_DATE,
+    LAMMPS_VERSION_PINNED,
+    lammps_class,
+    mpi_library_path,
+)
+from sigdem.errors import EnvironmentProblem
 
 REQUIRED_PACKAGES = ("GRANULAR",)
 OPTIONAL_PACKAGES = ("OPENMP", "EXTRA-FIX", "VORONOI")
@@ -39,8 +44,8 @@ class DoctorReport:
             f"MPI support    : {'yes' if self.mpi_support else 'no'}",
             f"MPI library    : {self.mpi_library or 'not found'} ({self.mpi_version or 'unknown version'})",
             f"cores          : {self.cores}",
-            "hmr kernel     : " + (f"verified, {self.kernel}" if self.kernel else
-                                   "not built (optional: `sigdem kernel build` for Numerics(kernel='hmr'))"),
+            "contact kernel : " + (f"granular/hmr plugin, verified, used where a deck allows: {self.kernel}" if self.kernel else
+                                   "not built: runs use LAMMPS's pair granular (`sigdem kernel build` for the faster, bitwise-equal plugin)"),
         ]
         out += [f"PROBLEM        : {p}" for p in self.problems]
         out.append("status         : " + ("ready" if self.ok else "NOT ready"))
@@ -81,7 +86,7 @@ def doctor() -> DoctorReport:
         problems.append(f"LAMMPS {version} is not the pinned {LAMMPS_VERSION_DATE}; install lammps[mpi]=={LAMMPS_VERSION_PINNED}")
     lib = mpi_library_path()
     try:
-        from .kernel import kernel_path
+        from sigdem.kernel.cache import kernel_path
 
         plugin = kernel_path()
     except EnvironmentProblem:

@@ -3,8 +3,7 @@
 LAMMPS input has ``shell``, ``python`` and ``include`` commands and ``$(...)``/``${...}``
 substitution, so no user text may reach a deck unchecked. Numbers are written by
 :func:`format_number`; names must be plain identifiers (:func:`check_name`); paths must be
-made of safe characters (:func:`check_safe_path`) and, where they point into a run folder,
-resolve inside it (:func:`check_inside`).
+made of safe characters (:func:`check_safe_path`).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import numbers
 import re
 from pathlib import Path
 
-from .errors import InputError
+from sigdem.errors import InputError
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
 # Letters, digits and . _ - + / only: no whitespace, quotes, $, #, &, ;, or newline.
@@ -81,16 +80,6 @@ def check_safe_path(field: str, path: str | Path) -> Path:
             "(no spaces, quotes, $, #, &, ; or newlines)",
         )
     return Path(text)
-
-
-def check_inside(field: str, path: str | Path, folder: Path) -> Path:
-    """Resolve ``path`` (relative to ``folder``) and refuse it unless it stays inside ``folder``."""
-    check_safe_path(field, path)
-    root = Path(folder).resolve()
-    full = (root / path).resolve()
-    if full != root and root not in full.parents:
-        raise InputError(field, f"{str(path)!r} resolves outside the run folder {root}")
-    return full
 
 
 def format_var(field: str, value) -> str:

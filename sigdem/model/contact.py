@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .errors import InputError
-from .materials import Material
-from .validate import check_range
-from . import units
+from sigdem import units
+from sigdem.errors import InputError
+from sigdem.inputs import check_range
+from sigdem.model.materials import Material
 
 #: ∫₀¹ dx / sqrt(1 - x^(5/2)); the Hertz impact duration is 2 δ_max / v times this.
 HERTZ_DURATION_INTEGRAL = 1.4716376880
@@ -237,3 +237,14 @@ def mdr_timestep(
     t_bulk = math.sqrt(mass / (bulk_modulus_kpa(material, modulus_scale) * min_radius))
     return _step(fraction, t_bulk, override, MAX_MDR_TIMESTEP_FRACTION, "the mdr limit", "sqrt(m / (kappa R))",
                  min_radius)
+
+
+#: Contact models a pressing stage can use: elastic Hertz, or LAMMPS's elastic-plastic mdr.
+CONTACT_MODELS = ("hertz", "mdr")
+
+
+def contact_from_name(name: str, yield_stress_gpa: float = GRAPHITE_YIELD_STRESS_GPA) -> MdrContact | None:
+    """``"hertz"`` → None (elastic Hertz), ``"mdr"`` → :class:`MdrContact` with that yield stress."""
+    if name not in CONTACT_MODELS:
+        raise InputError("contact", f"{name!r} is not allowed; allowed: {', '.join(CONTACT_MODELS)}")
+    return MdrContact(yield_stress_gpa=yield_stress_gpa) if name == "mdr" else None

@@ -23,12 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import contact, units
-from .dumps import read_dump
-from .engine import LammpsSession
-from .logs import read_table
-from .materials import RIGID, Material
-from .templates import template_path
+from sigdem import units
+from sigdem.deck.templates import template_path
+from sigdem.io.dumps import read_dump
+from sigdem.io.logs import read_table
+from sigdem.model import contact
+from sigdem.model.materials import RIGID, Material
+from sigdem.run.session import LammpsSession
 
 GLASS = Material("glass", 2.8, 48.0, 0.20, 1.0, 0.0)
 LIMESTONE = Material("limestone", 2.5, 20.0, 0.25, 1.0, 0.0)
@@ -131,7 +132,7 @@ def run_all(workdir: Path | None = None) -> list[tuple[str, Comparison]]:
     rows: list[tuple[str, Comparison]] = []
     with tempfile.TemporaryDirectory(prefix="sigdem-verify-") as tmp:
         base = Path(workdir) if workdir else Path(tmp)
-        from .materials import GRAPHITE, COPPER
+        from sigdem.model.materials import COPPER, GRAPHITE
 
         for label, a, b, r1, r2 in (
             ("hertz equal radii", GRAPHITE, GRAPHITE, 5.0, 5.0),

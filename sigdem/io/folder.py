@@ -18,8 +18,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import IncompleteRunError
-from .validate import check_name, check_safe_path
+from sigdem.errors import IncompleteRunError
+from sigdem.inputs import check_name, check_safe_path
 
 STATES = ("rendered", "running", "done", "failed")
 
@@ -65,9 +65,14 @@ class RunFolder:
 
     @classmethod
     def for_statepoint(cls, root: Path | str, statepoint: dict) -> "RunFolder":
-        stage = check_name("stage", statepoint["stage"])
+        return cls.for_job(root, statepoint["stage"], job_id(statepoint))
+
+    @classmethod
+    def for_job(cls, root: Path | str, stage: str, job: str) -> "RunFolder":
+        """The folder ``<root>/<stage>-<job>``."""
+        check_name("stage", stage)
         root = check_safe_path("root", Path(root).resolve())
-        return cls(root / f"{stage}-{job_id(statepoint)}")
+        return cls(root / f"{stage}-{job}")
 
     @property
     def job(self) -> str:
@@ -99,6 +104,3 @@ class RunFolder:
         if st.get("state") != "done":
             raise IncompleteRunError(self.path, st.get("state", "absent"), st.get("reason", ""))
         return self
-
-    def params(self) -> dict:
-        return json.loads(self.fn("params.json").read_text())

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from .validate import check_name, check_range
+from sigdem.inputs import check_name, check_range
 
 
 @dataclass(frozen=True, slots=True)

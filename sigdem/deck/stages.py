@@ -1,9 +1,14 @@
-"""Protocol stages (settle, calender, pellet) and the deck sections that fill their scripts.
+"""Stages and protocols: every fact about a stage in one frozen :class:`Stage`, and the protocols that use them.
 
-Each protocol is a frozen dataclass naming its ``stage`` (the ``lammps_inputs/<stage>.lmp``
-script it fills); :func:`protocol_variables` returns the numbers that stage's script needs.
-Section functions take a :class:`sigdem.deck.Deck` and are pure, except that calender and
-pellet read the settled surface of their start folder.
+A :class:`Stage` says which ``lammps_inputs/`` script it fills, whether it continues a finished settle
+folder (and which of its files), which outputs a finished run has written, which ``thermo.txt`` columns
+show its progress, its contact model and whether it may run inside this Python process. Rendering,
+runners, output checks and studies ask the stage; a new stage is one ``Stage`` plus its template.
+
+A protocol (:class:`Settle`, :class:`Calender`, :class:`Pellet`) is a frozen dataclass of the stage's
+parameters; ``stages`` maps a contact model to its :class:`Stage`, and ``variables(deck, dt, g)`` gives
+the numbers its script needs. They are pure, except that calender and pellet read the settled surface of
+their start folder.
 """
 
 from __future__ import annotations
@@ -14,13 +19,88 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import units
-from .errors import InputError
-from .validate import check_int, check_range
+from sigdem import units
+from sigdem.errors import InputError
+from sigdem.inputs import check_int, check_range
+from sigdem.io.dumps import read_last_frame
 
 if TYPE_CHECKING:
-    from .deck import Deck
-    from .rundir import RunFolder
+    from sigdem.deck.deck import Deck
+    from sigdem.io.folder import RunFolder
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """Everything sigdem knows about one stage of a protocol.
+
+    ``name``: the run-folder prefix and the statepoint's ``stage``. ``template``: the script in
+    ``lammps_inputs/``. ``start_files``: (file in the settle folder, name in this folder) copied from the
+    start; empty for a stage that starts from its own data file. ``outputs``: files a finished run has
+    written (the last one is written last). ``progress``: ``thermo.txt`` columns shown while it runs.
+    ``contact``: ``"hertz"`` or ``"mdr"``. ``in_process``: may run in this Python process (an mdr run
+    killed it twice; those run in a child ``lmp``).
+    """
+
+    name: str
+    template: str
+    start_files: tuple[tuple[str, str], ...]
+    outputs: tuple[str, ...]
+    progress: tuple[str, ...]
+    contact: str = "hertz"
+    in_process: bool = True
+    records: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def needs_start(self) -> bool:
+        return bool(self.start_files)
+
+    def record_file(self, kind: str, k: int) -> str:
+        """File name of record ``k`` (1-based) of ``kind`` (``"atoms"``, ``"contacts"``), e.g. ``target_2.dump``."""
+        patterns = dict(self.records)
+        if kind not in patterns:
+            raise InputError("kind", f"{kind!r}: the {self.name} stage writes {', '.join(patterns) or 'no records'}")
+        return patterns[kind].format(k=k)
+
+
+#: A calender or pellet stage continues the settled bed (positions and contact history) of its start.
+_FROM_SETTLE = (("settled.restart", "start.restart"),)
+_PRESS_PROGRESS = ("time", "ztop", "density", "f_top")
+#: Snapshots at each target of a pressing stage (particles with wall forces; pair contacts), plus targets.txt rows.
+_PRESS_RECORDS = (("atoms", "target_{k}.dump"), ("contacts", "target_{k}_contacts.dump"))
+
+SETTLE = Stage("settle", "settle.lmp", (), ("settle_result.txt", "settled.dump", "settled_contacts.dump",
+                                            "settled.restart"), ("time", "ke_ratio", "zmax"))
+# unloaded.txt is written last: with it, every target_<k>.dump was written before
+CALENDER = Stage("calender", "calender.lmp", _FROM_SETTLE, ("targets.txt", "held.txt", "unloaded.dump", "unloaded.txt"),
+                 _PRESS_PROGRESS, records=_PRESS_RECORDS)
+CALENDER_MDR = Stage("calender_mdr", "calender_mdr.lmp", _FROM_SETTLE,
+                     ("targets.txt", "held.txt", "unloaded.dump", "unloaded.txt"), _PRESS_PROGRESS,
+                     contact="mdr", in_process=False, records=_PRESS_RECORDS)
+PELLET = Stage("pellet", "pellet.lmp", _FROM_SETTLE, ("targets.txt", "unloaded.dump", "unloaded.txt"),
+               ("time", "ztop", "density", "pressure_top"), records=_PRESS_RECORDS)
+#: Every stage by name.
+STAGES = {s.name: s for s in (SETTLE, CALENDER, CALENDER_MDR, PELLET)}
+
+
+def stage_named(name: str) -> Stage:
+    """The stage of a run folder's statepoint name."""
+    try:
+        return STAGES[name]
+    except KeyError:
+        raise InputError("stage", f"{name!r} is not a stage; known: {', '.join(STAGES)}") from None
+
+
+def stage_of(protocol, contact) -> Stage:
+    """The stage a protocol runs with a contact model (``None`` = Hertz, or an object with ``.model``)."""
+    model = "hertz" if contact is None else contact.model
+    stages = getattr(type(protocol), "stages", None)
+    if stages is None:
+        raise InputError("deck.protocol", f"{type(protocol).__name__} is not a protocol; allowed: "
+                         f"{', '.join(p.__name__ for p in PROTOCOLS)}")
+    if model not in stages:
+        raise InputError("deck.contact", f"{model} is not available for the {stages['hertz'].name} stage; allowed: "
+                         f"{', '.join(stages)}")
+    return stages[model]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +120,10 @@ class Settle:
     taps: int = 0
     tap_height_d: float = 1.0
 
-    stage = "settle"
+    stages = {"hertz": SETTLE}
+
+    def variables(self, deck: Deck, dt: float, g: float) -> dict:
+        return settle_variables(deck, dt, g)
 
     def __post_init__(self):
         check_range("settle.ke_tol", self.ke_tol, 0.0, 1e-2, lo_open=True)
@@ -65,7 +148,7 @@ def _increasing_targets(field_name: str, values, lo: float, hi: float) -> tuple[
 
 def _check_wall_motion(p) -> None:
     """Checks shared by the stages that move the top wall (calender, pellet)."""
-    stage = p.stage
+    stage = p.stages["hertz"].name
     check_range(f"{stage}.speed_m_s", p.speed_m_s, 0.0, 10.0, lo_open=True)
     check_int(f"{stage}.hold_steps", p.hold_steps, 0, 10**8)
     check_range(f"{stage}.unload_speed_m_s", p.unload_speed_m_s, 0.0, 10.0, lo_open=True)
@@ -105,7 +188,10 @@ class Calender:
     thermo_every: int = 1000
     resettle_steps: int = 0
 
-    stage = "calender"
+    stages = {"hertz": CALENDER, "mdr": CALENDER_MDR}
+
+    def variables(self, deck: Deck, dt: float, g: float) -> dict:
+        return calender_variables(deck, dt)
 
     def __post_init__(self):
         object.__setattr__(self, "target_densities_g_cc",
@@ -135,7 +221,10 @@ class Pellet:
     relax_steps: int = 20000
     thermo_every: int = 1000
 
-    stage = "pellet"
+    stages = {"hertz": PELLET}
+
+    def variables(self, deck: Deck, dt: float, g: float) -> dict:
+        return pellet_variables(deck, dt)
 
     def __post_init__(self):
         object.__setattr__(self, "target_pressures_mpa",
@@ -145,11 +234,16 @@ class Pellet:
 
 
 
+def free_fall_time_us(height_um: float, g: float) -> float:
+    """Time to fall ``height_um`` from rest under gravity ``g`` (µm/µs²), µs."""
+    return math.sqrt(2.0 * height_um / g)
+
+
 def settle_variables(deck: Deck, dt: float, g: float) -> dict[str, float]:
     """Stop rule and run length of the settle stage."""
     p = deck.protocol
     d = deck.bed.diameters_um
-    t_fall = math.sqrt(2.0 * deck.bed.height_um / g)
+    t_fall = free_fall_time_us(deck.bed.height_um, g)
     every = p.check_every
     min_steps = every * math.ceil(1.2 * t_fall / dt / every)
     d_ref = float(np.sum(d**4) / np.sum(d**3))  # De Brouckere D[4,3]
@@ -175,10 +269,20 @@ def settle_variables(deck: Deck, dt: float, g: float) -> dict[str, float]:
 
 def settled_surface_um(folder: RunFolder) -> float:
     """Height of the highest particle top (z + r) of a settle folder's ``settled.dump``, µm."""
-    from .dumps import read_last_frame
-
     data = read_last_frame(folder.fn("settled.dump")).data
     return float((data["z"] + data["radius"]).max())
+
+
+def density_window(bed, start: RunFolder) -> tuple[float, float]:
+    """The densities a wall can press a settled bed to: (as settled, solid), g/cc of particles.
+
+    As settled = mass / (box area x highest particle top of ``start``'s ``settled.dump``); solid = mass /
+    particle volume. A target must lie strictly between them.
+    """
+    mass = float(bed.masses_pg.sum())
+    settled = mass / (bed.area_um2 * settled_surface_um(start))
+    solid = mass / float(np.sum(math.pi / 6.0 * bed.diameters_um**3))
+    return settled, solid
 
 
 def _compression_common(deck: Deck) -> dict[str, float | int]:
@@ -207,8 +311,7 @@ def calender_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[f
     p = deck.protocol
     bed = deck.bed
     mass = float(bed.masses_pg.sum())
-    solid = mass / float(np.sum(math.pi / 6.0 * bed.diameters_um**3))
-    settled = mass / (bed.area_um2 * settled_surface_um(deck.start))
+    settled, solid = density_window(bed, deck.start)
     bad = [rho for rho in p.target_densities_g_cc if not settled < rho < solid]
     if bad:
         raise InputError("calender.target_densities_g_cc",
@@ -230,13 +333,5 @@ def pellet_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[flo
     return out
 
 
-def protocol_variables(deck: Deck, dt: float, g: float) -> dict[str, float | int | tuple[float, ...]]:
-    """The stage section of a deck's variables."""
-    p = deck.protocol
-    if isinstance(p, Settle):
-        return settle_variables(deck, dt, g)
-    if isinstance(p, Calender):
-        return calender_variables(deck, dt)
-    if isinstance(p, Pellet):
-        return pellet_variables(deck, dt)
-    raise InputError("deck.protocol", f"{type(p).__name__} is not a protocol; allowed: Settle, Calender, Pellet")
+#: Every protocol.
+PROTOCOLS = (Settle, Calender, Pellet)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, SigdemError
-
-
-class NotComputedError(SigdemError, AttributeError):
-    """A result was read before ``compute`` was called."""
+from sigdem.analysis.base import Compute
+from sigdem.errors import InputError
 
 
 def sphere_slab_volume(z: np.ndarray, r: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -51,7 +49,7 @@ def bed_surface_height(x, y, z, r, side_x: float, side_y: float, cell_um: float)
 
 
 @dataclass
-class PackingFraction:
+class PackingFraction(Compute):
     """Solid fraction of a settled bed in a bulk slab.
 
     The slab starts ``floor_gap_d`` x D90 above the floor and ends ``top_gap_d`` x D90 below
@@ -70,6 +68,8 @@ class PackingFraction:
     floor_gap_d: float = 1.5
     top_gap_d: float = 1.5
     size_edges_um: tuple[float, ...] = ()
+    RESULTS: ClassVar[tuple[str, ...]] = ("solid_fraction", "by_type", "by_size_class", "surface_um", "slab_um", "bed_density_g_cc",
+                    "coordination")
     _res: dict = field(default_factory=dict, repr=False)
 
     def compute(self, atoms: pd.DataFrame, side_x_um: float, side_y_um: float) -> "PackingFraction":
@@ -108,12 +108,3 @@ class PackingFraction:
         if any(b <= a for a, b in zip(edges, edges[1:])):
             raise InputError("size_edges_um", f"{edges} must be strictly increasing diameters (µm)")
         return {(lo, hi): float(vol[(d >= lo) & (d < hi)].sum() / slab_volume) for lo, hi in zip(edges, edges[1:])}
-
-    def __getattr__(self, name):
-        res = self.__dict__.get("_res", {})
-        if name in ("solid_fraction", "by_type", "by_size_class", "surface_um", "slab_um", "bed_density_g_cc",
-                    "coordination"):
-            if name not in res:
-                raise NotComputedError(f"PackingFraction.{name} is not available: call compute() first")
-            return res[name]
-        raise AttributeError(name)

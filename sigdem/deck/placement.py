@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
-from .validate import check_range
+from sigdem.errors import InputError
+from sigdem.inputs import check_range
 
 log = logging.getLogger(__name__)
 

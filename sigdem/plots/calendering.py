@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from sigdem.errors import InputError
 
 
 def _pyplot():
@@ -80,7 +80,7 @@ def slab_figure(particles: pd.DataFrame, side_x_um: float, side_y_um: float, *, 
 
 def force_ccdf_figure(curves: dict, *, unit: str = "mN", ax=None):
     """CCDFs of contact forces: ``curves`` maps a label (e.g. "SiG 1.75 g/cc") to forces in ``unit``."""
-    from .analysis.contacts import ccdf
+    from sigdem.analysis.contacts import ccdf
 
     plt = _pyplot()
     fig = None
@@ -141,7 +141,7 @@ def write_extxyz(path: Path | str, particles: pd.DataFrame, side_x_um: float, si
     from ase import Atoms
     from ase.io import write
 
-    from . import units
+    from sigdem import units
 
     pos = particles[["x", "y", "z"]].to_numpy(float)
     atoms = Atoms(symbols=["C"] * len(pos), positions=pos, cell=[side_x_um, side_y_um, height_um],

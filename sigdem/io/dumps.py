@@ -5,7 +5,7 @@ columns are the words of its ``ITEM: ATOMS ...`` (or ``ITEM: ENTRIES ...``) line
 verbatim (``c_stress[1]`` stays ``c_stress[1]``); the row count may change between
 frames (pours insert, walls delete). ``.gz`` files are decompressed transparently. A
 malformed file raises :class:`sigdem.errors.ParseError` naming the file and the line.
-The thermo-table and log readers live in :mod:`sigdem.logs` and are re-exported here.
+The thermo-table and log readers live in :mod:`sigdem.io.logs` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -22,8 +22,17 @@ from typing import IO
 import pandas as pd
 
 from sigdem.errors import ParseError
-from sigdem.logs import (_count_lines, _err, _looks_numeric, _open_text, _parse_rows, _short,
-                         log_tail, read_log_thermo, read_table)  # noqa: F401  (re-exported)
+from sigdem.io.logs import (
+    _count_lines,
+    _err,
+    _looks_numeric,
+    _open_text,
+    _parse_rows,
+    _short,
+    log_tail,  # noqa: F401  (re-exported)
+    read_log_thermo,
+    read_table,
+)
 
 __all__ = ["Box", "Frame", "iter_dump", "read_dump", "read_last_frame", "read_data_atoms",
            "read_data_box", "read_table", "read_log_thermo", "log_tail"]

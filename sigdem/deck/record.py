@@ -1,0 +1,144 @@
+"""A deck's identity and its run folder's ``params.json``, as one typed record.
+
+:func:`statepoint` is the deck's identity: every parameter, the bed by its fingerprint. The job id (the
+run folder's name) is a hash of it, so the rules that keep existing job ids stable live here and only
+here: ``start`` appears only for stages that continue a settle folder, ``contact`` only for a contact
+model other than Hertz. :class:`RunRecord` is what ``params.json`` holds (statepoint, job id, the deck's
+variables, versions), written by :meth:`RunRecord.write` and read by :meth:`RunRecord.read`; code asks
+its typed fields instead of looking into nested dicts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from types import MappingProxyType
+
+from sigdem.deck.deck import Deck, Numerics
+from sigdem.deck.stages import Stage, stage_named
+from sigdem.io.folder import RunFolder, job_id, write_atomic
+
+
+def numerics_statepoint(numerics: Numerics) -> dict:
+    """The numerics in a statepoint (every field: none of them is left out)."""
+    return asdict(numerics)
+
+
+def statepoint(deck: Deck) -> dict:
+    """JSON-able identity of a deck: every parameter, the bed by its fingerprint."""
+    bed = deck.bed
+    sp = {
+        "stage": deck.stage.name,
+        "bed": {"fingerprint": bed.fingerprint(), "n": bed.n, "grades": list(bed.grade_names),
+                "densities_g_cc": list(map(float, bed.densities_g_cc)),
+                "box_um": [float(bed.side_x_um), float(bed.side_y_um), float(bed.height_um)]},
+        "protocol": asdict(deck.protocol),
+        "material": asdict(deck.material),
+        "floor": asdict(deck.floor),
+        "top": asdict(deck.top),
+        "numerics": numerics_statepoint(deck.numerics),
+        "replicate": deck.replicate,
+    }
+    if deck.start is not None:  # only then: settle job ids stay as they were
+        sp["start"] = deck.start.job
+    if deck.contact is not None:  # only then: Hertz job ids stay as they were
+        sp["contact"] = {"model": deck.contact.model, **asdict(deck.contact)}
+    return sp
+
+
+def _frozen(obj):
+    """A read-only view of nested JSON (dicts become mappings, lists tuples)."""
+    if isinstance(obj, dict):
+        return MappingProxyType({k: _frozen(v) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return tuple(_frozen(v) for v in obj)
+    return obj
+
+
+def _thawed(obj):
+    if isinstance(obj, Mapping):
+        return {k: _thawed(v) for k, v in obj.items()}
+    if isinstance(obj, tuple):
+        return [_thawed(v) for v in obj]
+    return obj
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """What a run folder's ``params.json`` holds, typed.
+
+    ``statepoint`` and ``variables`` are read-only views of the JSON (the statepoint is what the job id
+    hashes; ``variables`` are the numbers in the header of ``in.lmp``, in LAMMPS micro units).
+    """
+
+    job: str
+    statepoint: Mapping
+    variables: Mapping
+    sigdem_version: str
+    lammps_version: str
+
+    @classmethod
+    def for_deck(cls, deck: Deck, variables: dict, *, sigdem_version: str, lammps_version: str) -> "RunRecord":
+        sp = statepoint(deck)
+        return cls(job_id(sp), _frozen(sp), _frozen(dict(variables)), sigdem_version, lammps_version)
+
+    @classmethod
+    def read(cls, folder: RunFolder) -> "RunRecord":
+        raw = json.loads(folder.fn("params.json").read_text())
+        return cls(raw["job"], _frozen(raw["statepoint"]), _frozen(raw["variables"]), raw["sigdem_version"],
+                   raw["lammps_version"])
+
+    def write(self, folder: RunFolder) -> None:
+        raw = {"statepoint": _thawed(self.statepoint), "job": self.job, "variables": _thawed(self.variables),
+               "sigdem_version": self.sigdem_version, "lammps_version": self.lammps_version}
+        write_atomic(folder.fn("params.json"), json.dumps(raw, indent=2, sort_keys=True) + "\n")
+
+    # -- typed views of the statepoint ----------------------------------------------------------
+    @property
+    def stage(self) -> Stage:
+        return stage_named(self.statepoint["stage"])
+
+    @property
+    def replicate(self) -> int:
+        return int(self.statepoint["replicate"])
+
+    @property
+    def start_job(self) -> str | None:
+        return self.statepoint.get("start")
+
+    @property
+    def bed_fingerprint(self) -> str:
+        return self.statepoint["bed"]["fingerprint"]
+
+    @property
+    def n_particles(self) -> int:
+        return int(self.statepoint["bed"]["n"])
+
+    @property
+    def grades(self) -> tuple[str, ...]:
+        return tuple(self.statepoint["bed"]["grades"])
+
+    @property
+    def densities_g_cc(self) -> tuple[float, ...]:
+        return tuple(float(x) for x in self.statepoint["bed"]["densities_g_cc"])
+
+    @property
+    def box_um(self) -> tuple[float, float, float]:
+        return tuple(float(x) for x in self.statepoint["bed"]["box_um"])
+
+    @property
+    def area_um2(self) -> float:
+        return self.box_um[0] * self.box_um[1]
+
+    @property
+    def modulus_scale(self) -> float:
+        return float(self.statepoint["numerics"]["modulus_scale"])
+
+    @property
+    def rolling_friction(self) -> float:
+        return float(self.statepoint["material"]["rolling_friction"])
+
+    @property
+    def target_densities_g_cc(self) -> tuple[float, ...]:
+        return tuple(self.statepoint["protocol"].get("target_densities_g_cc", ()))

