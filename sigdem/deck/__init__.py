@@ -6,7 +6,7 @@ pure function per section), :mod:`~sigdem.deck.record` (statepoint, job id, ``pa
 :mod:`~sigdem.deck.templates` (the scripts of ``lammps_inputs/``).
 """
 
-from sigdem.deck.beds import Bed, bed_from_sample, start_bed
+from sigdem.deck.beds import Bed, bed_from_sample
 from sigdem.deck.deck import (
                                   MDR_MIN_WALL_STIFFNESS_RATIO,
                                   Deck,
@@ -15,7 +15,7 @@ from sigdem.deck.deck import (
                                   check_mdr,
                                   check_mdr_setup,
 )
-from sigdem.deck.record import RunRecord, numerics_statepoint, statepoint
+from sigdem.deck.record import RunRecord, numerics_statepoint, start_bed, statepoint
 from sigdem.deck.sections import (
                                   contact_variables,
                                   data_file_text,

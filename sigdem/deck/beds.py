@@ -1,7 +1,6 @@
 """Beds: the particles of a deck (sizes, grades, positions in a periodic-xy box above the floor).
 
 :class:`Bed` is a frozen value; :func:`bed_from_sample` places a sampled PSD without overlap;
-:func:`start_bed` rebuilds exactly the bed a settle folder started from.
 """
 
 from __future__ import annotations
@@ -16,8 +15,6 @@ import numpy as np
 from sigdem.deck.placement import place_spheres
 from sigdem.errors import InputError
 from sigdem.inputs import check_name, check_range
-from sigdem.io.dumps import read_data_atoms
-from sigdem.io.folder import RunFolder
 from sigdem.psd import ParticleSample
 
 log = logging.getLogger(__name__)
@@ -88,29 +85,6 @@ class Bed:
         h.update(repr((self.grade_names, tuple(map(float, self.densities_g_cc)),
                        float(self.side_x_um), float(self.side_y_um), float(self.height_um))).encode())
         return h.hexdigest()
-
-
-def start_bed(folder: RunFolder) -> Bed:
-    """The bed a settle folder started from, rebuilt exactly from its ``particles.data`` and params.
-
-    Its fingerprint equals the one in the folder's statepoint (checked), so a calender or pellet
-    deck built on it is tied to that folder's particles.
-    """
-    from sigdem.deck.record import RunRecord
-
-    rec = RunRecord.read(folder)
-    atoms = read_data_atoms(folder.fn("particles.data"))
-    box = rec.box_um
-    bed = Bed(atoms["diameter"].to_numpy(float), atoms["type"].to_numpy() - 1, atoms[["x", "y", "z"]].to_numpy(float),
-              rec.grades, rec.densities_g_cc, box[0], box[1], box[2])
-    if bed.fingerprint() != rec.bed_fingerprint:
-        raise InputError("start", f"{folder.path}: particles.data does not reproduce the bed of the statepoint")
-    return bed
-
-#: Solid fraction assumed when sizing the box for a settled bed (a loose random packing).
-SETTLED_FRACTION_GUESS = 0.6
-#: The box side is at least this many largest diameters, so the bed is not a column of a few particles.
-MIN_SIDE_IN_DMAX = 4.0
 
 
 def box_side_um(sample: ParticleSample, depth_to_side: float = 1.0) -> float:

@@ -15,8 +15,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from types import MappingProxyType
 
+from sigdem.deck.beds import Bed
 from sigdem.deck.deck import Deck, Numerics
 from sigdem.deck.stages import Stage, stage_named
+from sigdem.errors import InputError
+from sigdem.io.dumps import read_data_atoms
 from sigdem.io.folder import RunFolder, job_id, write_atomic
 
 
@@ -142,3 +145,24 @@ class RunRecord:
     @property
     def target_densities_g_cc(self) -> tuple[float, ...]:
         return tuple(self.statepoint["protocol"].get("target_densities_g_cc", ()))
+
+
+def start_bed(folder: RunFolder) -> Bed:
+    """The bed a settle folder started from, rebuilt exactly from its ``particles.data`` and params.
+
+    Its fingerprint equals the one in the folder's statepoint (checked), so a calender or pellet
+    deck built on it is tied to that folder's particles.
+    """
+    rec = RunRecord.read(folder)
+    atoms = read_data_atoms(folder.fn("particles.data"))
+    box = rec.box_um
+    bed = Bed(atoms["diameter"].to_numpy(float), atoms["type"].to_numpy() - 1, atoms[["x", "y", "z"]].to_numpy(float),
+              rec.grades, rec.densities_g_cc, box[0], box[1], box[2])
+    if bed.fingerprint() != rec.bed_fingerprint:
+        raise InputError("start", f"{folder.path}: particles.data does not reproduce the bed of the statepoint")
+    return bed
+
+#: Solid fraction assumed when sizing the box for a settled bed (a loose random packing).
+SETTLED_FRACTION_GUESS = 0.6
+#: The box side is at least this many largest diameters, so the bed is not a column of a few particles.
+MIN_SIDE_IN_DMAX = 4.0

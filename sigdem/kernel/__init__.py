@@ -10,10 +10,10 @@ by the LAMMPS version and a hash of source and flags::
     ${XDG_CACHE_HOME:-~/.cache}/sigdem/kernel/<lammps version>-<hash>/granhmrplugin.so
 
 Before sigdem uses it, :func:`build_kernel` runs a tiny settle deck with ``pair_style granular`` and with the
-plugin and requires bitwise-equal dumps; only then is ``verified.json`` written. :func:`~sigdem.kernel.cache.kernel_path`
+plugin and requires bitwise-equal dumps; only then is ``verified.json`` written. :func:`~sigdem.run.plugin.kernel_path`
 returns the plugin only when that stamp matches the file. The runner uses it where a deck allows it
 (:mod:`sigdem.run.runners`); a deck never names it.
 
-Rooms: :mod:`~sigdem.kernel.cache` (where a verified plugin is; the runner asks it) and
+Rooms: :mod:`~sigdem.run.plugin` (where a verified plugin is; the runner asks it) and
 :mod:`~sigdem.kernel.build` (compile and self-check; it runs decks, so it sits above the runner).
 """

@@ -22,7 +22,7 @@ import numpy as np
 from sigdem.errors import EnvironmentProblem
 from sigdem.inputs import check_safe_path
 from sigdem.io.folder import write_atomic
-from sigdem.kernel.cache import (
+from sigdem.run.plugin import (
     ABICHECK_SOURCE,
     CXXFLAGS,
     FIRSTFLAG_OFFSET,

@@ -34,7 +34,7 @@ from sigdem.errors import (
     InputError,
 )
 from sigdem.io.folder import RunFolder, write_atomic
-from sigdem.kernel.cache import PAIR_STYLE, kernel_path
+from sigdem.run.plugin import PAIR_STYLE, kernel_path
 from sigdem.run.launch import LAUNCHERS, lmp_argv
 from sigdem.run.progress import ProgressWatcher
 from sigdem.run.session import LammpsSession, tail_text

@@ -1,4 +1,5 @@
-"""Where the verified granular/hmr plugin of this LAMMPS build is (or that there is none); nothing is built here."""
+"""Where the verified granular/hmr plugin of this LAMMPS build is, or that there is none: a fact of this machine
+that the runner asks (:mod:`sigdem.run.runners`). It is built and self-checked by :mod:`sigdem.kernel.build`."""
 
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sigdem.errors import EnvironmentProblem
 
 log = logging.getLogger(__name__)
 
-SOURCE = Path(__file__).resolve().parent / "pair_granular_hmr.cpp"
+SOURCE = Path(__file__).resolve().parent.parent / "kernel" / "pair_granular_hmr.cpp"
 PLUGIN_NAME = "granhmrplugin.so"
 STAMP_NAME = "verified.json"
 #: The pair style the plugin defines.
