@@ -90,3 +90,25 @@ def format_var(field: str, value) -> str:
             return text
         return str(check_safe_path(field, text))
     return format_number(value, field)
+
+
+def check_number(field: str, value, lo: float = -math.inf, hi: float = math.inf, *,
+                 lo_open: bool = False, hi_open: bool = False) -> float:
+    """``value`` as a float if it is a finite real number in the range, else :class:`InputError`
+    naming the field, the value and the allowed range."""
+    rng = f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(field, f"{value!r} is not a number; allowed {rng}") from None
+    if isinstance(value, bool) or not math.isfinite(v) or v < lo or v > hi or (lo_open and v == lo) \
+            or (hi_open and v == hi):
+        raise InputError(field, f"{value!r} outside the allowed range {rng}")
+    return v
+
+
+def require_columns(field: str, table, columns) -> None:
+    """:class:`InputError` naming ``field`` unless the table has every column."""
+    missing = [c for c in columns if c not in table]
+    if missing:
+        raise InputError(field, f"needs the column(s) {', '.join(missing)}")

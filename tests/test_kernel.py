@@ -191,8 +191,8 @@ def test_hmr_refuses_rolling_friction_and_auto_falls_back(cache, tmp_path):
 
 def test_hmr_refuses_mdr(settled, tmp_path):
     folder = settled["granular"]
-    deck = Deck(start_bed(folder), protocol=Calender(target_densities_g_cc=(1.0,)), numerics=NUMERICS, start=folder,
-                contact=MdrContact(), top=replace(STEEL, youngs_modulus_gpa=1e3), floor=replace(STEEL, name="floor"))
+    deck = replace(calender(folder), contact=MdrContact(), top=replace(STEEL, youngs_modulus_gpa=1e3),
+                   floor=replace(STEEL, name="floor"))
     assert runners.kernel_variables(runners.render(deck, tmp_path), "hmr") == {}  # the start keeps pair granular
 
 

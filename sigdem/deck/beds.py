@@ -87,6 +87,12 @@ class Bed:
         return h.hexdigest()
 
 
+#: Solid fraction assumed when sizing the box for a settled bed (a loose random packing).
+SETTLED_FRACTION_GUESS = 0.6
+#: The box side is at least this many largest diameters, so the bed is not a column of a few particles.
+MIN_SIDE_IN_DMAX = 4.0
+
+
 def box_side_um(sample: ParticleSample, depth_to_side: float = 1.0) -> float:
     """Side of a square periodic box so the settled bed is about ``depth_to_side`` x side deep."""
     check_range("depth_to_side", depth_to_side, 0.05, 20.0)

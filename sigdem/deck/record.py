@@ -161,8 +161,3 @@ def start_bed(folder: RunFolder) -> Bed:
     if bed.fingerprint() != rec.bed_fingerprint:
         raise InputError("start", f"{folder.path}: particles.data does not reproduce the bed of the statepoint")
     return bed
-
-#: Solid fraction assumed when sizing the box for a settled bed (a loose random packing).
-SETTLED_FRACTION_GUESS = 0.6
-#: The box side is at least this many largest diameters, so the bed is not a column of a few particles.
-MIN_SIDE_IN_DMAX = 4.0
