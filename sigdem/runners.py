@@ -200,15 +200,21 @@ def lmp_executable() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Executable:
-    """The ``lmp`` executable as a subprocess, optionally under ``mpirun -np ranks``."""
+    """The ``lmp`` executable as a subprocess, optionally under ``mpirun -np ranks``
+    (``launcher="srun"``: ``srun --mpi=pmi2 -n ranks``, inside a Slurm allocation)."""
 
     ranks: int = 1
     name: str = "lmp"
+    launcher: str = "mpirun"
 
     def argv(self, folder: RunFolder) -> list[str]:
         check_int("ranks", self.ranks, 1, 4096)
         cmd = [str(lmp_executable()), "-in", "in.lmp", "-log", "log.lammps", "-nocite", "-screen", "none"]
-        if self.ranks > 1:
+        if self.launcher not in ("mpirun", "srun"):
+            raise InputError("launcher", f"{self.launcher!r} is not allowed; allowed: 'mpirun', 'srun'")
+        if self.ranks > 1 and self.launcher == "srun":
+            cmd = ["srun", "--mpi=pmi2", "-n", str(self.ranks)] + cmd
+        elif self.ranks > 1:
             mpirun = Path(sys.executable).parent / "mpirun"
             cmd = [str(mpirun if mpirun.exists() else "mpirun"), "-np", str(self.ranks)] + cmd
         return cmd
