@@ -65,8 +65,9 @@ def split_job_id(text: str) -> tuple[str, list[int] | None]:
 def parse_sbatch(text: str) -> str:
     """The job id printed by ``sbatch --parsable`` (``123`` or ``123;cluster``)."""
     line = text.strip().splitlines()[-1] if text.strip() else ""
-    job = line.split(";", 1)[0]
-    if not JOB_ID_RE.fullmatch(job):
+    match = re.fullmatch(r"(\d{1,12})(?:;[A-Za-z0-9_.-]+)?", line.strip())
+    job = match.group(1) if match else ""
+    if not job:
         raise EnvironmentProblem(f"sbatch printed no job id: {text.strip()[:200]!r}")
     return job
 
