@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# .ci/slurm.sh up|down|status: a throw-away single-node Slurm for sigdem's @slurm tests, run as
+# .ci/slurm.sh up|down|status|running: a throw-away single-node Slurm for sigdem's @slurm tests, run as
 # root without systemd (Debian 12, slurm-wlm 22.05). After /work/shared/reference/local-slurm.sh.
 #
 # Idempotent: `up` on a running cluster only waits for the node to be idle again; `down` on a
@@ -142,5 +142,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) sinfo; squeue ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  running) alive "$DIR/slurmctld.pid" && alive "$DIR/slurmd.pid" ;;   # exit 0 when this script's cluster is up
+  *) echo "usage: $0 up|down|status|running" >&2; exit 2 ;;
 esac
