@@ -16,6 +16,7 @@ for pending tasks); ``sacct --parsable2 --noheader --format=JobID,State,ExitCode
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -101,10 +102,19 @@ def parse_sacct(text: str) -> list[QueueEntry]:
 
 # ---- commands ------------------------------------------------------------------------------------
 
-def _run(argv: list[str]) -> str:
+def job_environment() -> dict[str, str]:
+    """This process's environment for sbatch (which exports it to the job), with PYTHONPATH entries made
+    absolute: the job runs in the sweep folder, where ``PYTHONPATH=.`` would name another directory."""
+    env = dict(os.environ)
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep) if p)
+    return env
+
+
+def _run(argv: list[str], env: dict[str, str] | None = None) -> str:
     if shutil.which(argv[0]) is None:
         raise EnvironmentProblem(f"{argv[0]} is not on PATH: is this a Slurm login node?")
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, env=env)
     if proc.returncode != 0:
         raise EnvironmentProblem(f"{' '.join(argv[:2])} ... failed ({proc.returncode}): {proc.stderr.strip()[:500]}")
     return proc.stdout
@@ -126,7 +136,7 @@ def submit(script_path: Path | str, *, dependency: str | None = None, pretend: b
     argv = sbatch_argv(script_path, dependency=dependency)
     if pretend:
         return Path(script_path).read_text()
-    job = parse_sbatch(_run(argv))
+    job = parse_sbatch(_run(argv, env=job_environment()))
     log.info("submitted %s as job %s%s", Path(script_path).name, job, f" ({dependency})" if dependency else "")
     return job
 
@@ -161,5 +171,6 @@ def usable() -> tuple[bool, str]:
     try:
         subprocess.run(["squeue", "--noheader", "--me"], capture_output=True, text=True, timeout=10, check=True)
     except (subprocess.SubprocessError, OSError) as exc:
-        return False, f"squeue does not answer: {getattr(exc, 'stderr', '') or exc}"
+        err = getattr(exc, "stderr", "") or str(exc)
+        return False, f"squeue does not answer: {err.decode(errors='replace') if isinstance(err, bytes) else err}".strip()
     return True, ""
