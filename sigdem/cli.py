@@ -243,6 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--workers", type=int, default=1, help="replicates run in parallel processes (default 1)")
     _add_runner_options(cl)
     cl.set_defaults(func=_cmd_calender)
+
+    from sigdem.hpc import cli as hpc_cli
+
+    hpc_cli.add_parser(sub).set_defaults(func=hpc_cli.run)
     return p
 
 

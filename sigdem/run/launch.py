@@ -46,7 +46,7 @@ def lmp_argv(*, ranks: int = 1, launcher: str = "mpirun", variables: Mapping[str
            "-nocite", "-screen", "none"]
     for name, value in (variables or {}).items():
         cmd += ["-var", format_var(f"variables[{name}]", name), format_var(f"variables[{name}]", value)]
-    if ranks > 1 or launcher == "srun":
+    if ranks > 1:  # one rank: plain lmp (inside a Slurm task too)
         if launcher == "srun":
             cmd = ["srun", "--mpi=pmi2", "-n", str(ranks)] + cmd
         else:
