@@ -151,6 +151,17 @@ def run_all(workdir: Path | None = None) -> list[tuple[str, Comparison]]:
         for e in (0.2, 0.4, 0.6, 0.8, 1.0):
             res = impact(AL_ALLOY, 100_000.0, 3.9, wall=RIGID, restitution=e, workdir=base)
             rows.append((f"C&O test 3 e={e}", res["speed_ratio"]))
+        for label, wall in (("wall", RIGID), ("pair", None)):
+            for angle in (60.0, 80.0):
+                for c in oblique_sliding(angle_deg=angle, wall=wall, workdir=base).values():
+                    rows.append((f"C&O 4 {label} {angle:g}deg slide", c))
+            for angle in (5.0, 15.0, 30.0):
+                for c in oblique_sticking(angle_deg=angle, wall=wall, workdir=base).values():
+                    rows.append((f"C&O 4 {label} {angle:g}deg ODE", c))
+        for c in sliding_to_rolling(workdir=base).values():
+            rows.append(("slide to roll", c))
+        for c in rolling_resistance(workdir=base).values():
+            rows.append(("rolling sds", c))
     return rows
 
 
