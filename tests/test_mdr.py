@@ -375,7 +375,7 @@ def test_calendering_study_with_mdr_end_to_end(tmp_path):
 def test_contact_pressures_by_hand():
     import pandas as pd
 
-    from sigdem.studies.calendering import contact_pressures
+    from sigdem.studies.calendering_analysis import contact_pressures
 
     # pairs (1,2) listed twice (two MPI ranks), (2,3) unloaded, (3,4) and (1,4) loaded; s = 0.01
     c = pd.DataFrame({"id1": [1, 2, 2, 3, 4], "id2": [2, 1, 3, 4, 1], "dist": [9.0, 9.0, 10.0, 9.5, 9.8],

@@ -65,6 +65,8 @@ def pair_contacts(atoms: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"i": i, "j": j, "kind": "pair", "fn": contacts["fn"].to_numpy(float),
                         "ft": contacts["ft"].to_numpy(float), "overlap": overlap,
                         "r_star": ri * rj / (ri + rj), "r_min": np.minimum(ri, rj)})
+    if "area" in contacts:  # mdr's contact area (pair/local p13), µm²: geometric, the same in a softened run
+        out["area_um2"] = contacts["area"].to_numpy(float)
     return out[out["overlap"] > 0].reset_index(drop=True)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from sigdem import units
 from sigdem.analysis.contacts import ContactForces, unique_pairs
+from sigdem.analysis.film import FilmStrainRisk, SiFilm
 from sigdem.analysis.fracture import FractureRisk, fracture_free_density
 from sigdem.deck import RunRecord
 from sigdem.errors import InputError
@@ -51,6 +52,11 @@ def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> tuple[
     limit = {} if study.contact is None else {"overlap_limit": None}  # mdr is plastic: no Hertz range to leave
     cf = ContactForces(modulus_scale=s, size_edges_um=study.size_edges_um, **limit).compute(atoms, contacts, row["ztop"])
     risk = FractureRisk(study.threshold_gpa, study.weibull_sigma0_gpa, study.weibull_m).compute(cf.contacts, atoms["id"])
+    m = study.calender_material
+    film = FilmStrainRisk(SiFilm(), particle_modulus_gpa=m.youngs_modulus_gpa, particle_poisson=m.poisson_ratio,
+                          yield_stress_gpa=study.contact.yield_stress_gpa if study.contact is not None else None,
+                          wall_modulus_gpa=None if study.contact is not None else study.top.youngs_modulus_gpa
+                          ).compute(cf.contacts, cf.particles)
     p_sim = row["f_top"] / area  # kPa in the run
     weight = float(atoms["mass"].sum()) * v["g"]
     e_real = units.to_micro(study.calender_material.youngs_modulus_gpa, "GPa")
@@ -71,7 +77,11 @@ def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> tuple[
            "mean_sigma_c_mpa": float(cf.particles["sigma_c_mpa"].mean()),
            "max_sigma_c_mpa": float(cf.particles["sigma_c_mpa"].max()),
            "at_risk_fraction": risk.at_risk_fraction, "expected_failed_fraction": risk.expected_failed_fraction,
-           "max_p0_gpa": float(risk.particles["max_p0_gpa"].max())}
+           "max_p0_gpa": float(risk.particles["max_p0_gpa"].max()),
+           # the Si-film strain criterion (works under plastic contacts, where p0 saturates)
+           "film_at_risk_fraction": film.summary.at_risk_fraction, "max_film_strain": film.summary.max_strain,
+           "p99_film_strain": film.summary.p99_strain, "film_failure_strain": film.summary.failure_strain,
+           "plastic_contact_fraction": film.summary.plastic_contact_fraction}
     if study.contact is not None:  # no Hertz in an mdr run: its elastic range does not apply (overlaps stay reported)
         out["elastic_range_exceeded"] = False
         out.update(contact_pressures(contacts, s))
@@ -123,7 +133,8 @@ class CalenderingResult:
         names = ("wall_pressure_mpa", "max_force_mN", "median_force_mN", "p90_force_mN", "p99_force_mN",
                  "coordination", "mean_sigma_c_mpa", "max_sigma_c_mpa", "at_risk_fraction", "max_p0_gpa",
                  "max_overlap_ratio", "p99_overlap_ratio", "inertial_number", "weight_share",
-                 "wall_pressure_over_e", "max_force_over_e_um2")
+                 "wall_pressure_over_e", "max_force_over_e_um2", "film_at_risk_fraction", "max_film_strain",
+                 "p99_film_strain")
         if "max_contact_pressure_gpa" in self.targets:  # mdr runs
             names += ("median_contact_pressure_gpa", "p99_contact_pressure_gpa", "max_contact_pressure_gpa")
         for rho, t in self.targets.groupby("target_density_g_cc", sort=True):
