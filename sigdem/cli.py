@@ -10,7 +10,7 @@ from dataclasses import fields
 
 from sigdem.errors import SigdemError
 from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA
-from sigdem.run.runners import KERNEL_CHOICES, InProcess
+from sigdem.run.runners import KERNEL_CHOICES, Executable
 from sigdem.studies.calendering import CalenderingStudy
 from sigdem.studies.packing import PACKING_NUMERICS, PACKING_SETTLE, PackingStudy
 
@@ -63,7 +63,7 @@ def _cmd_pack(args) -> int:
     from sigdem.studies.packing import run_packing
 
     study = _packing_study(args)
-    res = run_packing(study, args.root, InProcess(kernel=args.kernel), progress=not args.quiet)
+    res = run_packing(study, args.root, Executable(kernel=args.kernel), progress=not args.quiet)
     names = study.blend.grade_names
     comp = ", ".join(f"{n} {x:.2f}" for n, x in zip(names, study.blend.mass_fractions))
     s = res.summary()
@@ -88,7 +88,7 @@ def _cmd_ternary(args) -> int:
 
     grades = paper_grades()
     table = ternary_packing_sweep(grades, _packing_study(args), args.root, step=args.step, workers=args.workers,
-                                  runner=InProcess(kernel=args.kernel))
+                                  runner=Executable(kernel=args.kernel))
     out = Path(args.root)
     table.to_csv(out / "ternary_packing.csv", index=False)
     fig = ternary_map(table, tuple(g.name for g in grades), estimators=("farr_groot", "desmond_weeks"))
@@ -113,7 +113,7 @@ def _cmd_calender(args) -> int:
                              replicates=args.replicates, target_densities_g_cc=targets, binder_mass_fraction=args.binder,
                              modulus_scale=args.modulus_scale, speed_m_s=args.speed_m_s, threshold_gpa=args.threshold_gpa,
                              contact=contact)
-    res = run_calendering(study, args.root, InProcess(kernel=args.kernel), workers=args.workers,
+    res = run_calendering(study, args.root, Executable(kernel=args.kernel), workers=args.workers,
                           progress=not args.quiet)
     cols = ["target_density_g_cc", "status", "n_ok", "wall_pressure_mpa", "wall_pressure_mpa_ci95", "max_force_mN",
             "max_force_mN_ci95", "median_force_mN", "p99_force_mN", "coordination", "at_risk_fraction",
@@ -258,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     except SigdemError as exc:
         print(f"sigdem: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # the running folder is marked failed (reason 'interrupted'), finished ones stay
+        print("interrupted: rerun the same command to resume", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -104,8 +104,8 @@ def test_timestep_override_above_limit_is_refused_before_lammps(tmp_path):
 
 @pytest.mark.lammps
 def test_inprocess_and_lmp_executable_give_identical_results(tmp_path):
-    a = runners.run(tiny_deck(), tmp_path / "a")
-    b = runners.run(tiny_deck(), tmp_path / "b", runners.Executable())
+    a = runners.run(tiny_deck(), tmp_path / "a", runners.InProcess())
+    b = runners.run(tiny_deck(), tmp_path / "b")  # the default runner: a child lmp
     fa, fb = read_last_frame(a.fn("settled.dump")), read_last_frame(b.fn("settled.dump"))
     assert fa.timestep == fb.timestep
     assert np.array_equal(fa.data.to_numpy(), fb.data.to_numpy())
@@ -132,7 +132,7 @@ def test_interrupted_run_never_looks_done(tmp_path, monkeypatch):
         (f.fn("settled.dump")).write_text("partial")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(runners.InProcess, "execute", interrupted)
+    monkeypatch.setattr(runners.Executable, "execute", interrupted)  # the default runner
     with pytest.raises(KeyboardInterrupt):
         runners.execute(folder)
     assert folder.state == "failed" and folder.status()["reason"] == "interrupted"

@@ -172,6 +172,7 @@ def test_finished_study_is_reused_not_rerun(frictionless_root, monkeypatch):
         raise AssertionError(f"{folder.path} was run again")
 
     monkeypatch.setattr(runners.InProcess, "execute", must_not_run)
+    monkeypatch.setattr(runners.Executable, "execute", must_not_run)
     again = run_packing(first.study, root)
     assert again.solid_fraction.mean == first.solid_fraction.mean
 

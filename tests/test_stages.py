@@ -308,7 +308,7 @@ def test_calender_in_lmp_runs_by_hand_like_in_process(settled, tmp_path):
     deck = Deck(start_bed(folder), numerics=NUMERICS, start=folder,
                 protocol=Calender(target_densities_g_cc=(round(rho0 + 0.05, 3), round(rho0 + 0.1, 3)),
                                   hold_steps=500, relax_steps=500, unload_speed_m_s=0.5))
-    a = runners.run(deck, tmp_path / "a")
+    a = runners.run(deck, tmp_path / "a", runners.InProcess())
     b = runners.run(deck, tmp_path / "b", runners.Executable())
     assert a.path.name == b.path.name
     for name in ("targets.txt", "held.txt", "unloaded.txt"):

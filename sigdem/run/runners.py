@@ -15,8 +15,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import socket
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -34,6 +34,8 @@ from sigdem.errors import (
     InputError,
 )
 from sigdem.io.folder import RunFolder, write_atomic
+from sigdem.run.child import start_child, wait_child
+from sigdem.run.claim import claim
 from sigdem.run.plugin import PAIR_STYLE, kernel_path
 from sigdem.run.launch import LAUNCHERS, lmp_argv
 from sigdem.run.progress import ProgressWatcher
@@ -48,11 +50,20 @@ KERNEL_CHOICES = ("auto", "granular", "hmr")
 
 # ---- render ----------------------------------------------------------------------------------
 
-def render(deck: Deck, root: Path | str) -> RunFolder:
-    """Write the deck's run folder under ``root`` (unless a finished one exists) and return it."""
+def plan(deck: Deck, root: Path | str) -> tuple[dict, RunRecord, RunFolder]:
+    """The deck's variables, run record and (not yet written) run folder under ``root``."""
     variables = deck_variables(deck)  # validates every number before anything is written
     record = RunRecord.for_deck(deck, variables, sigdem_version=__version__, lammps_version=LAMMPS_VERSION_PINNED)
-    folder = RunFolder.for_job(root, deck.stage.name, record.job)
+    return variables, record, RunFolder.for_job(root, deck.stage.name, record.job)
+
+
+def render(deck: Deck, root: Path | str) -> RunFolder:
+    """Write the deck's run folder under ``root`` (unless a finished one exists) and return it.
+
+    Call it under the folder's :func:`~sigdem.run.claim.claim` when other processes may run the same
+    deck (:func:`run` does).
+    """
+    variables, record, folder = plan(deck, root)
     if folder.state == "done":
         log.info("%s is done already; not rendered again", folder.path)
         return folder
@@ -141,33 +152,52 @@ class Runner(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Executable:
-    """The ``lmp`` executable as a child process, on ``ranks`` ranks under ``launcher`` (mpirun or srun)."""
+    """The ``lmp`` executable as a child process, on ``ranks`` ranks under ``launcher`` (mpirun or srun).
+
+    The default runner. The child runs in its own process group and dies with this process; a Ctrl-C
+    stops it (SIGTERM, SIGKILL a second later). A non-zero exit, a death by signal or a run longer than
+    ``timeout_s`` seconds (then the child is killed) is an :class:`~sigdem.errors.EngineError` with the
+    folder and the log tail.
+    """
 
     ranks: int = 1
     launcher: str = "mpirun"
     kernel: str = "auto"
+    timeout_s: float | None = None
     name: str = "lmp"
 
     def __post_init__(self):
         lmp_argv(ranks=self.ranks, launcher=self.launcher)  # validates ranks and launcher now
         if self.kernel not in KERNEL_CHOICES:
             raise InputError("kernel", f"{self.kernel!r} is not allowed; allowed: {', '.join(KERNEL_CHOICES)}")
+        if self.timeout_s is not None and not (isinstance(self.timeout_s, (int, float)) and self.timeout_s > 0):
+            raise InputError("timeout_s", f"{self.timeout_s!r} is not a positive number of seconds (or None)")
 
     def argv(self, folder: RunFolder, variables: dict | None = None) -> list[str]:
         return lmp_argv(ranks=self.ranks, launcher=self.launcher, variables=variables)
 
     def execute(self, folder: RunFolder, variables: dict) -> None:
         argv = self.argv(folder, variables)
-        proc = subprocess.run(argv, cwd=folder.path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
-        if proc.returncode != 0:
-            tail = tail_text(folder.fn("log.lammps")) or proc.stdout[-4000:]
-            raise EngineError(f"{' '.join(argv[:3])} ... exited with code {proc.returncode}", folder.path, tail)
+        proc = start_child(argv, folder.path)
+        if folder.state == "running":
+            folder.set_state("running", child_pid=proc.pid)
+        code, out = wait_child(proc, self.timeout_s)
+        if code == 0:
+            return
+        if code is None:
+            what = f"did not finish within {self.timeout_s:g} s and was killed"
+        elif code < 0:
+            what = f"was killed by signal {signal.Signals(-code).name}"
+        else:
+            what = f"exited with code {code}"
+        tail = tail_text(folder.fn("log.lammps")) or out[-4000:]
+        raise EngineError(f"{' '.join(argv[:3])} ... {what}", folder.path, tail)
 
 
 @dataclass(frozen=True, slots=True)
 class InProcess:
-    """The LAMMPS Python module in this process (the default).
+    """The LAMMPS Python module in this process (opt-in: a run in it cannot be stopped by Ctrl-C until it
+    ends, and a crash in LAMMPS kills the Python process).
 
     Two kinds of run go to a child ``lmp`` instead (same results: in-process and ``lmp`` runs are
     bit-identical): those that load the ``granular/hmr`` plugin (once dlopen-ed it stays in the process)
@@ -194,16 +224,25 @@ class InProcess:
 # ---- execute & run ---------------------------------------------------------------------------
 
 def execute(folder: RunFolder, runner: Runner | None = None, *, progress: bool = False) -> RunFolder:
-    """Run a rendered folder; mark it done only if LAMMPS finished and wrote every output."""
-    runner = runner or InProcess()
-    if folder.state == "done":
-        return folder
+    """Run a rendered folder under its claim; mark it done only if LAMMPS finished and wrote every output.
+
+    ``runner`` defaults to :class:`Executable` (a child ``lmp``). A Ctrl-C marks the folder failed with
+    reason ``interrupted``; a rerun runs it again.
+    """
+    runner = runner or Executable()
+    with claim(folder):
+        if folder.state != "done":
+            _execute_claimed(folder, runner, progress)
+    return folder
+
+
+def _execute_claimed(folder: RunFolder, runner: Runner, progress: bool) -> None:
     stage = RunRecord.read(folder).stage
     for name in stage.outputs:  # stale outputs of an earlier attempt
         folder.fn(name).unlink(missing_ok=True)
     variables = kernel_variables(folder, runner.kernel)
     folder.set_state("running", runner=runner.name, kernel=kernel_name(variables), pid=os.getpid(),
-                     host=socket.gethostname())
+                     host=socket.gethostname(), child_pid=None)
     try:
         with ProgressWatcher(folder, stage.progress, bar=progress):
             runner.execute(folder, variables)
@@ -216,14 +255,20 @@ def execute(folder: RunFolder, runner: Runner | None = None, *, progress: bool =
         folder.set_state("failed", reason=f"outputs missing: {', '.join(missing)}")
         raise EngineError(f"LAMMPS finished but did not write {', '.join(missing)}", folder.path, tail_text(folder.fn("log.lammps")))
     folder.set_state("done")
-    return folder
 
 
 def run(deck: Deck, root: Path | str, runner: Runner | None = None, *, progress: bool = False) -> RunFolder:
-    """Render, execute and return the finished run folder (reused when already done)."""
-    folder = render(deck, root)
-    return execute(folder, runner, progress=progress).require_done()
+    """Render, execute and return the finished run folder (reused when already done).
+
+    Render and execute happen under the folder's claim: of several processes given the same deck, one
+    runs it and the others wait for it and reuse it.
+    """
+    folder = plan(deck, root)[2]
+    if folder.state != "done":
+        with claim(folder):
+            execute(render(deck, root), runner, progress=progress)
+    return folder.require_done()
 
 
 __all__ = ["KERNEL_CHOICES", "LAUNCHERS", "Executable", "InProcess", "Runner", "check_start", "copy_atomic", "execute",
-           "kernel_variables", "render", "run"]
+           "kernel_variables", "plan", "render", "run"]

@@ -51,7 +51,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -86,6 +85,7 @@ from sigdem.io.logs import read_table
 from sigdem.model.contact import MdrContact
 from sigdem.model.materials import COPPER, GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
+from sigdem.run.child import run_pool
 from sigdem.run.runners import Runner, run
 from sigdem.studies.calendering_analysis import (
     CalenderingResult,
@@ -248,8 +248,7 @@ def run_calendering(study: CalenderingStudy, root: Path | str, runner: Runner | 
     """Run (or reuse) every replicate of the study, ``workers`` at a time, and analyse them."""
     jobs = [(study, k, str(root), runner) for k in range(study.replicates)]
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            paths = list(pool.map(run_replicate_job, jobs))
+        paths = run_pool(run_replicate_job, jobs, min(workers, len(jobs)))  # workers die with this process
     else:
         paths = [(str(s.path), str(c.path) if c else None) for s, c in
                  (run_replicate(study, k, root, runner, progress) for k in range(study.replicates))]

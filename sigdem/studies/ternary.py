@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from sigdem.psd import Grade, ternary_blends
+from sigdem.run.child import run_pool
 from sigdem.run.runners import Runner, run
 from sigdem.studies.packing import PackingStudy, run_packing
 
@@ -68,6 +68,5 @@ def ternary_packing_sweep(grades: tuple[Grade, Grade, Grade], template: PackingS
         for j in jobs:
             run_deck_job(j)
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(run_deck_job, jobs))
+        run_pool(run_deck_job, jobs, workers)  # workers die with this process and stop on Ctrl-C
     return pd.DataFrame([_row(s, root) for s in studies])

