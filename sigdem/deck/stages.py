@@ -38,7 +38,9 @@ class Stage:
     start; empty for a stage that starts from its own data file. ``outputs``: files a finished run has
     written (the last one is written last). ``progress``: ``thermo.txt`` columns shown while it runs.
     ``contact``: ``"hertz"`` or ``"mdr"``. ``in_process``: may run in this Python process (an mdr run
-    killed it twice; those run in a child ``lmp``).
+    killed it twice; those run in a child ``lmp``). ``records``: (kind, file pattern) of the snapshots at
+    each target. ``includes``: scripts of ``lammps_inputs/`` the template reads with ``include ${dir}/<name>``
+    (the part it shares with another stage); they are copied into the run folder beside ``in.lmp``.
     """
 
     name: str
@@ -49,6 +51,7 @@ class Stage:
     contact: str = "hertz"
     in_process: bool = True
     records: tuple[tuple[str, str], ...] = ()
+    includes: tuple[str, ...] = ()
 
     @property
     def needs_start(self) -> bool:
@@ -72,10 +75,10 @@ SETTLE = Stage("settle", "settle.lmp", (), ("settle_result.txt", "settled.dump",
                                             "settled.restart"), ("time", "ke_ratio", "zmax"))
 # unloaded.txt is written last: with it, every target_<k>.dump was written before
 CALENDER = Stage("calender", "calender.lmp", _FROM_SETTLE, ("targets.txt", "held.txt", "unloaded.dump", "unloaded.txt"),
-                 _PRESS_PROGRESS, records=_PRESS_RECORDS)
+                 _PRESS_PROGRESS, records=_PRESS_RECORDS, includes=("calender_press.lmp",))
 CALENDER_MDR = Stage("calender_mdr", "calender_mdr.lmp", _FROM_SETTLE,
                      ("targets.txt", "held.txt", "unloaded.dump", "unloaded.txt"), _PRESS_PROGRESS,
-                     contact="mdr", in_process=False, records=_PRESS_RECORDS)
+                     contact="mdr", in_process=False, records=_PRESS_RECORDS, includes=("calender_press.lmp",))
 PELLET = Stage("pellet", "pellet.lmp", _FROM_SETTLE, ("targets.txt", "unloaded.dump", "unloaded.txt"),
                ("time", "ztop", "density", "pressure_top"), records=_PRESS_RECORDS)
 #: Every stage by name.

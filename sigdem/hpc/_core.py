@@ -16,7 +16,7 @@ from sigdem.run.session import tail_text
 #: Stages that continue a finished settle folder.
 STAGES_WITH_START = tuple(name for name, s in STAGES.items() if s.needs_start)
 
-__all__ = ["STAGES_WITH_START", "Deck", "statepoint", "tail_text", "EngineError", "EnvironmentProblem",
+__all__ = ["STAGES", "STAGES_WITH_START", "Deck", "statepoint", "tail_text", "EngineError", "EnvironmentProblem",
            "IncompleteRunError", "InputError", "SigdemError", "RunFolder", "write_atomic", "Executable",
            "execute", "lmp_executable", "render", "check_int", "folder_of"]
 

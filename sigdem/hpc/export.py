@@ -18,13 +18,15 @@ import shlex
 import shutil
 from pathlib import Path
 
-from ._core import Deck, InputError, RunFolder, check_int, render, write_atomic
+from ._core import STAGES, Deck, InputError, RunFolder, check_int, render, write_atomic
 from .profile import check_abs_path
 
 log = logging.getLogger(__name__)
 
 #: Files of a run folder that its in.lmp reads, copied when present.
-INPUT_FILES = ("in.lmp", "params.json", "particles.data", "start.restart", "start.data")
+#: Files a run folder needs to run by hand (the shared pressing part is read by the template's include).
+INPUT_FILES = ("in.lmp", "params.json", "particles.data", "start.restart", "start.data") + tuple(
+    sorted({name for s in STAGES.values() for name in s.includes}))
 LMP_ARGS = "-in in.lmp -log log.lammps -nocite -screen none"
 
 

@@ -24,7 +24,7 @@ from typing import Protocol
 from sigdem import __version__
 from sigdem._loader import LAMMPS_VERSION_PINNED
 from sigdem.deck.deck import Deck
-from sigdem.deck.record import RunRecord
+from sigdem.deck.record import RunRecord, statepoint
 from sigdem.deck.sections import data_file_text, deck_variables, header_text
 from sigdem.deck.templates import template_path
 from sigdem.errors import (
@@ -33,7 +33,7 @@ from sigdem.errors import (
     IncompleteRunError,
     InputError,
 )
-from sigdem.io.folder import RunFolder, write_atomic
+from sigdem.io.folder import RunFolder, job_id, write_atomic
 from sigdem.run.child import start_child, wait_child
 from sigdem.run.claim import claim
 from sigdem.run.plugin import PAIR_STYLE, kernel_path
@@ -50,11 +50,9 @@ KERNEL_CHOICES = ("auto", "granular", "hmr")
 
 # ---- render ----------------------------------------------------------------------------------
 
-def plan(deck: Deck, root: Path | str) -> tuple[dict, RunRecord, RunFolder]:
-    """The deck's variables, run record and (not yet written) run folder under ``root``."""
-    variables = deck_variables(deck)  # validates every number before anything is written
-    record = RunRecord.for_deck(deck, variables, sigdem_version=__version__, lammps_version=LAMMPS_VERSION_PINNED)
-    return variables, record, RunFolder.for_job(root, deck.stage.name, record.job)
+def folder_of(deck: Deck, root: Path | str) -> RunFolder:
+    """The deck's run folder under ``root`` (named by its statepoint; nothing is read or written)."""
+    return RunFolder.for_job(root, deck.stage.name, job_id(statepoint(deck)))
 
 
 def render(deck: Deck, root: Path | str) -> RunFolder:
@@ -63,12 +61,14 @@ def render(deck: Deck, root: Path | str) -> RunFolder:
     Call it under the folder's :func:`~sigdem.run.claim.claim` when other processes may run the same
     deck (:func:`run` does).
     """
-    variables, record, folder = plan(deck, root)
+    folder = folder_of(deck, root)
     if folder.state == "done":
         log.info("%s is done already; not rendered again", folder.path)
         return folder
-    if deck.start is not None:
+    if deck.start is not None:  # before the variables: a calender's read the start's settled surface
         check_start(deck)
+    variables = deck_variables(deck)  # validates every number before anything is written
+    record = RunRecord.for_deck(deck, variables, sigdem_version=__version__, lammps_version=LAMMPS_VERSION_PINNED)
     folder.path.mkdir(parents=True, exist_ok=True)
     template = template_path(deck.stage.template)
     if deck.start is None:
@@ -76,6 +76,8 @@ def render(deck: Deck, root: Path | str) -> RunFolder:
     for there, here in deck.stage.start_files:  # calender, pellet: the settled bed and its contact history
         copy_atomic(deck.start.fn(there), folder.fn(here))
     write_atomic(folder.fn("in.lmp"), header_text(deck, variables, folder.job, template.name) + template.read_text())
+    for name in deck.stage.includes:  # the part this template shares with another, read by "include ${dir}/..."
+        write_atomic(folder.fn(name), template_path(name).read_text())
     record.write(folder)
     # the restart names the pair style that wrote it: the runner must load the same kernel
     start_kernel = {"start_kernel": deck.start.status().get("kernel", "granular")} if deck.start is not None else {}
@@ -263,7 +265,7 @@ def run(deck: Deck, root: Path | str, runner: Runner | None = None, *, progress:
     Render and execute happen under the folder's claim: of several processes given the same deck, one
     runs it and the others wait for it and reuse it.
     """
-    folder = plan(deck, root)[2]
+    folder = folder_of(deck, root)
     if folder.state != "done":
         with claim(folder):
             execute(render(deck, root), runner, progress=progress)
@@ -271,4 +273,4 @@ def run(deck: Deck, root: Path | str, runner: Runner | None = None, *, progress:
 
 
 __all__ = ["KERNEL_CHOICES", "LAUNCHERS", "Executable", "InProcess", "Runner", "check_start", "copy_atomic", "execute",
-           "kernel_variables", "plan", "render", "run"]
+           "folder_of", "kernel_variables", "render", "run"]
