@@ -24,10 +24,12 @@ def test_calender_refuses_bad_input_before_running(argv, field, capsys, tmp_path
 
 @pytest.mark.lammps
 def test_calender_runs_and_prints_a_summary(capsys, tmp_path):
-    argv = ["calender", "--blend", "middle=1.0", "--side-um", "60", "--loading-mg-cm2", "10", "--replicates", "1",
-            "--targets", "1.0,1.4", "--root", str(tmp_path), "--quiet"]
+    # a small box (2.3 largest diameters: allowed, warned, representative = False) and the elastic comparison,
+    # to keep the run short; the mdr default is run by tests/test_mdr.py
+    argv = ["calender", "--blend", "small=1.0", "--side-um", "60", "--loading-mg-cm2", "10", "--replicates", "1",
+            "--targets", "1.0,1.4", "--root", str(tmp_path), "--quiet", "--contact", "hertz"]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "below_settled" in out  # 1.0 g/cc is looser than the as-coated bed: said, not dropped
-    assert "fracture-free up to" in out and "springback" in out and "modulus_scale 0.01" in out
+    assert "fracture-free" in out and "Si-film strain" in out and "springback" in out and "modulus_scale 0.01" in out
     assert len(list(tmp_path.glob("calender-*"))) == 1

@@ -11,7 +11,8 @@ settled as loose as-coated beds and pressed through the same electrode densities
 - ``factors.json``: every acceleration factor and assumption;
 - ``force_ccdf.png`` (1.3 and 1.75 g/cc, both blends, one axis), ``wall_pressure.png``,
   ``at_risk.png``, ``slab_<blend>.png`` and ``snapshot_<blend>.xyz`` at the highest loaded density;
-- ``fracture_free.csv``: density where the at-risk fraction passes 1, 10 and 50 %;
+- ``fracture_free.csv``: per index (Si-film strain, Hertz p0) and level (1, 10, 50 %) the fracture-free state;
+- ``comparison.csv``: SiG - WD-SiG per density and quantity with its CI and a verdict; ``size_classes_<blend>.csv``;
 - with ``--check``: ``mapping_check.csv`` (half wall speed, twice the modulus, per blend).
 
 Run from the repository:  python workflows/sig_vs_wdsig.py --replicates 3 --workers 2
@@ -28,14 +29,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sigdem.analysis import ContactForces, fracture_free_density
+from sigdem.analysis import ContactForces, fracture_free
 from sigdem.plots.calendering import force_ccdf_figure, property_density_figure, slab_figure, write_extxyz
 from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA, MdrContact
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.errors import InputError
 from sigdem.io.folder import RunFolder
 from sigdem.studies.calendering import CalenderingStudy, mapping_check, run_calendering
-from sigdem.studies.calendering_analysis import snapshot
+from sigdem.studies.calendering_analysis import compare_blends, snapshot
 
 log = logging.getLogger("workflows.sig_vs_wdsig")
 
@@ -47,13 +48,14 @@ TARGETS = (1.0, 1.3, 1.35, 1.4, 1.45, 1.5, 1.6, 1.75)
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--replicates", type=int, default=3)
-    p.add_argument("--side-um", type=float, default=100.0, help="box side, µm (default 100)")
+    p.add_argument("--side-um", type=float, default=None,
+                   help="box side, µm (default: each blend's representative box, 8 x its largest diameter)")
     p.add_argument("--loading-mg-cm2", type=float, default=8.0, help="mass loading, mg/cm² (default 8)")
     p.add_argument("--targets", default=",".join(map(str, TARGETS)), help="electrode densities, g/cc")
     p.add_argument("--binder", type=float, default=0.0, help="binder + carbon mass fraction counted in the density")
     p.add_argument("--workers", type=int, default=1, help="parallel LAMMPS processes")
     p.add_argument("--check", action="store_true", help="also rerun at half speed and twice the modulus")
-    p.add_argument("--contact", default="hertz", help=f"contact model while pressing: {' or '.join(CONTACT_MODELS)}")
+    p.add_argument("--contact", default="mdr", help=f"contact model while pressing: {' or '.join(CONTACT_MODELS)} (default mdr)")
     p.add_argument("--yield-stress-gpa", type=float, default=GRAPHITE_YIELD_STRESS_GPA,
                    help="particle yield stress for --contact mdr, GPa (an assumption)")
     p.add_argument("--resettle-time-factor", type=float, default=10.0,
@@ -129,10 +131,13 @@ def main(argv=None) -> int:
     # the density where the at-risk fraction (replicate mean) passes 1 %, 10 % and 50 %
     rows = []
     for n, s in summaries.items():
-        s = s.dropna(subset=["at_risk_fraction"])
-        for level in (0.01, 0.1, 0.5):
-            rho, status = fracture_free_density(s["target_density_g_cc"], s["at_risk_fraction"], level)
-            rows.append({"blend": n, "level": level, "density_g_cc": rho, "status": status})
+        for column in ("film_at_risk_fraction", "at_risk_fraction"):
+            c = s.dropna(subset=[column])
+            for level in (0.01, 0.1, 0.5):
+                ff = fracture_free(c["target_density_g_cc"], c[column], c[f"{column}_ci95"], level)
+                rows.append({"blend": n, "index": column, "level": level, "state": ff.state, "density_g_cc": ff.density,
+                             "share": ff.share, "ci95": ff.ci95, "critical_density_g_cc": ff.critical_density,
+                             "clear": ff.clear})
     fracture = pd.DataFrame(rows)
     fracture.to_csv(out / "fracture_free.csv", index=False)
 
@@ -141,13 +146,20 @@ def main(argv=None) -> int:
             "mapping_valid"]
     for n, s in summaries.items():
         r = results[n]
-        ff, status = r.fracture_free()
-        print(f"\n{n}: springback {r.springback()} ; fracture-free up to {ff:.3g} g/cc ({status})")
+        print(f"\n{n}: springback {r.springback()} ; fracture-free " + r.fracture_free("film").describe("Si-film strain"))
         print(r.replicates[["replicate", "settled_density_g_cc", "first_contact_density_g_cc", "springback"]]
               .to_string(index=False, float_format="%.4g"))
         print(s[cols].to_string(index=False, float_format="%.4g"))
-    print("\ndensity (g/cc) where the at-risk fraction passes each level:")
-    print(fracture.pivot(index="level", columns="blend", values="density_g_cc").to_string(float_format="%.4g"))
+    print("\nfracture-free states per index and level (film: Si-film strain; at_risk: Hertz p0 ranking):")
+    print(fracture.to_string(index=False, float_format="%.4g"))
+    if len(results) == 2:
+        (na, ra), (nb, rb) = results.items()
+        cmp = compare_blends(ra, rb, (na, nb))
+        cmp.to_csv(out / "comparison.csv", index=False)
+        print(f"\n{na} vs {nb} (difference with its 95 % CI and a verdict computed from them):")
+        print(cmp.to_string(index=False, float_format="%.4g"))
+    for n, r in results.items():
+        r.size_classes.assign(blend=n).to_csv(out / f"size_classes_{n}.csv", index=False)
     print(f"\ntables and figures in {out}")
     return 0
 

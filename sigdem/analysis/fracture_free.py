@@ -38,6 +38,23 @@ class FractureFree:
     critical_ci95: float | None
     clear: bool
 
+    def describe(self, criterion: str) -> str:
+        """One line: the state said in words (never a bare number that reads as a guarantee)."""
+        def pct(share, ci):
+            return f"{100 * share:.3g}" + (f" ± {100 * ci:.2g}" if ci is not None and ci == ci else "") + " %"
+
+        if self.state == "below_first":
+            head = (f"not even at the first simulated density ({self.critical_density:.4g} g/cc: "
+                    f"{pct(self.critical_share, self.critical_ci95)} at risk)")
+        elif self.state == "not_reached":
+            head = (f"up to at least {self.density:.4g} g/cc, the last simulated density "
+                    f"({pct(self.share, self.ci95)} at risk)")
+        else:
+            head = (f"up to {self.density:.4g} g/cc ({pct(self.share, self.ci95)} at risk); "
+                    f"{self.critical_density:.4g} g/cc already has {pct(self.critical_share, self.critical_ci95)}")
+        return (f"{head} [{criterion} in > {100 * self.threshold:g} % of particles; CIs "
+                f"{'clear of' if self.clear else 'straddle'} the threshold]")
+
 
 def fracture_free(densities, at_risk_shares, ci95s=None, threshold: float = 0.01) -> FractureFree:
     """Fracture-free density of a series (densities strictly increasing, shares in [0, 1],

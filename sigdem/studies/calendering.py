@@ -84,6 +84,7 @@ from sigdem.io.folder import RunFolder, derive_seed, job_id
 from sigdem.io.logs import read_table
 from sigdem.model.contact import MdrContact
 from sigdem.model.materials import COPPER, GRAPHITE, STEEL, Material
+from sigdem.errors import InputError
 from sigdem.psd import Blend, sample_particles
 from sigdem.run.child import run_pool
 from sigdem.run.runners import Runner, run
@@ -107,21 +108,40 @@ SETTLE_NUMERICS = Numerics(modulus_scale=0.01, gravity_g=5.0e3)
 PAPER_TARGETS_G_CC = (1.0, 1.3, 1.5, 1.6, 1.75)
 #: Electrode mass loading of the default bed, mg/cm² (a typical graphite anode; 10 pg/µm² = 1 mg/cm²).
 DEFAULT_LOADING_MG_CM2 = 8.0
+#: The largest particle of a blend, for box sizes: its volume-weighted D99 (a sampled bed's largest particle is
+#: within a few % of it).
+LARGEST_QUANTILE = 0.99
+#: Default lateral box side in largest diameters: published calendering DEM uses 8-12 (Sangrós Giménez et al.,
+#: Powder Technol. 349 (2019) 1: 150 µm for 5-18 µm spheres); the finite-size check is in benchmarks/.
+REPRESENTATIVE_SIDE_IN_DMAX = 8.0
+#: A box narrower than this many largest diameters is refused: a single particle would span the periodic box.
+MIN_SIDE_IN_DMAX = 2.0
+
+
+def largest_diameter_um(blend: Blend) -> float:
+    """The blend's largest particle for box sizing: its volume-weighted D99, µm."""
+    return float(blend.quantile(LARGEST_QUANTILE))
 
 
 @dataclass(frozen=True, slots=True)
 class CalenderingStudy:
     """Parameters of a calendering study of one blend (units in the names).
 
-    The bed: ``side_um`` x ``side_um`` box holding ``loading_mg_cm2`` of particles (blends compared
-    at equal area and loading). Targets are electrode densities; ``binder_mass_fraction`` of the
-    electrode mass is counted in them but not simulated. Fracture: ``threshold_gpa`` or a Weibull
-    strength; ``risk_level`` ends the fracture-free range. ``contact``: ``None`` presses with elastic Hertz
-    contacts, an :class:`~sigdem.model.contact.MdrContact` with LAMMPS's elastic-plastic mdr model.
+    The bed: ``side_um`` x ``side_um`` box holding ``loading_mg_cm2`` of particles (blends compared at equal
+    loading; intensive results, so each blend may have its own box). ``side_um=None`` (default) takes
+    :data:`REPRESENTATIVE_SIDE_IN_DMAX` x the blend's largest diameter (:func:`largest_diameter_um`); a side
+    below :data:`MIN_SIDE_IN_DMAX` x is refused, one below the representative size is run with a warning
+    and ``representative = False`` in the results. Targets are electrode densities; ``binder_mass_fraction``
+    of the electrode mass is counted in them but not simulated; a target at or above the solid density is
+    refused here. Fracture: the Si-film strain criterion (:mod:`sigdem.analysis.film`) and, as a ranking, the
+    Hertz peak pressure against ``threshold_gpa`` or a Weibull strength; ``risk_level`` ends the
+    fracture-free range. ``contact``: LAMMPS's elastic-plastic mdr model (default,
+    :class:`~sigdem.model.contact.MdrContact`; its yield stress is an assumption stated in the results), or
+    ``None`` for elastic Hertz contacts (a stated elastic comparison).
     """
 
     blend: Blend
-    side_um: float = 100.0
+    side_um: float | None = None
     loading_mg_cm2: float = DEFAULT_LOADING_MG_CM2
     replicates: int = 3
     target_densities_g_cc: tuple[float, ...] = PAPER_TARGETS_G_CC
@@ -143,12 +163,22 @@ class CalenderingStudy:
     weibull_m: float | None = None
     risk_level: float = DEFAULT_RISK_LEVEL
     size_edges_um: tuple[float, ...] = DEFAULT_SIZE_EDGES_UM
-    contact: MdrContact | None = None
+    contact: MdrContact | None = MdrContact()
 
     def __post_init__(self):
+        if not isinstance(self.blend, Blend):
+            raise InputError("blend", f"{self.blend!r} is not a Blend; build one with sigdem.psd.blend_from_text or "
+                             "blend_from_fractions")
         if self.contact is not None:  # before anything runs: mdr needs rigid-enough walls
             check_mdr_setup(self.contact, Calender, self.calender_material, self.floor, self.top)
-        check_range("side_um", self.side_um, 1.0, 1e5)
+        d_max = largest_diameter_um(self.blend)
+        if self.side_um is None:
+            object.__setattr__(self, "side_um", float(round(REPRESENTATIVE_SIDE_IN_DMAX * d_max)))
+        check_range("side_um", self.side_um, MIN_SIDE_IN_DMAX * d_max, 1e5)
+        if self.side_um < REPRESENTATIVE_SIDE_IN_DMAX * d_max:
+            log.warning("box side %.4g µm is %.2g x the blend's largest diameter %.3g µm, below the representative %g x:"
+                        " results may depend on the box (representative = False)", self.side_um,
+                        self.side_um / d_max, d_max, REPRESENTATIVE_SIDE_IN_DMAX)
         check_range("loading_mg_cm2", self.loading_mg_cm2, 0.0, 1e3, lo_open=True)
         check_int("replicates", self.replicates, 1, 1000)
         check_range("binder_mass_fraction", self.binder_mass_fraction, 0.0, 0.5, hi_open=True)
@@ -157,6 +187,12 @@ class CalenderingStudy:
         if self.calender_gravity_g is not None:
             check_range("calender_gravity_g", self.calender_gravity_g, 0.0, 1e9, lo_open=True)
         Calender(target_densities_g_cc=self.target_densities_g_cc, speed_m_s=self.speed_m_s)  # validates both
+        solid = self.blend.density_g_cc / (1.0 - self.binder_mass_fraction)
+        above = [rho for rho in self.target_densities_g_cc if rho >= solid]
+        if above:
+            raise InputError("target_densities_g_cc", f"{above} at or above the solid density {solid:.4g} g/cc of the "
+                             f"blend (electrode density with binder fraction {self.binder_mass_fraction:g}); allowed "
+                             f"below it")
         FractureRisk(self.threshold_gpa, self.weibull_sigma0_gpa, self.weibull_m)
         object.__setattr__(self, "target_densities_g_cc", tuple(float(x) for x in self.target_densities_g_cc))
 
@@ -193,6 +229,15 @@ class CalenderingStudy:
         sn = self.settle_numerics
         g = self.calender_gravity_g or sn.gravity_g * self.modulus_scale / sn.modulus_scale
         return replace(sn, modulus_scale=self.modulus_scale, gravity_g=g)
+
+    @property
+    def largest_diameter_um(self) -> float:
+        return largest_diameter_um(self.blend)
+
+    @property
+    def representative(self) -> bool:
+        """Whether the box is at least :data:`REPRESENTATIVE_SIDE_IN_DMAX` largest diameters wide."""
+        return self.side_um >= REPRESENTATIVE_SIDE_IN_DMAX * self.largest_diameter_um * (1 - 1e-9) - 0.5
 
     def particle_densities(self) -> tuple[float, ...]:
         """Particle-only densities of the targets (electrode density x (1 - binder fraction))."""
@@ -252,7 +297,7 @@ def run_calendering(study: CalenderingStudy, root: Path | str, runner: Runner | 
     else:
         paths = [(str(s.path), str(c.path) if c else None) for s, c in
                  (run_replicate(study, k, root, runner, progress) for k in range(study.replicates))]
-    rows, groups, reps, forces = [], [], [], {}
+    rows, groups, reps, forces, size_classes = [], [], [], {}, []
     w = study.binder_mass_fraction
     for k, (settle_path, cal_path) in enumerate(paths):
         settle = RunFolder(Path(settle_path))
@@ -276,12 +321,14 @@ def run_calendering(study: CalenderingStudy, root: Path | str, runner: Runner | 
             rep["first_contact_density_g_cc"] = float(touching["density"].iloc[0]) / (1 - w) if len(touching) else math.nan
             loaded, frac = [], []
             for rec, rho in enumerate(ok_targets, start=1):
-                out, grp, cf = analyse_target(study, cal, rec)
+                ta = analyse_target(study, cal, rec)
+                out, grp, cf = ta.scalars, ta.groups, ta.forces
                 # the wall did not touch: the re-settled bed is denser than this target
                 status_k = "ok" if out["wall_pressure_mpa"] > 0 else "below_settled"
                 rows.append({"replicate": k, "target_density_g_cc": rho, "status": status_k, **out})
                 if status_k == "ok":
                     groups.append(grp.assign(replicate=k, target_density_g_cc=rho))
+                    size_classes.append(ta.size_classes.assign(replicate=k, target_density_g_cc=rho))
                     forces.setdefault(rho, []).append(units.from_micro(cf.contacts["fn_nN"].to_numpy(float), "mN"))
                     loaded.append(rho)
                     frac.append(out["at_risk_fraction"])
@@ -295,6 +342,7 @@ def run_calendering(study: CalenderingStudy, root: Path | str, runner: Runner | 
                  rep["settled_density_g_cc"], len(ok_targets), len(status), rep["springback"])
     targets = pd.DataFrame(rows).sort_values(["target_density_g_cc", "replicate"], ignore_index=True)
     return CalenderingResult(study, targets, pd.concat(groups, ignore_index=True) if groups else pd.DataFrame(),
+                             pd.concat(size_classes, ignore_index=True) if size_classes else pd.DataFrame(),
                              pd.DataFrame(reps), {rho: np.concatenate(v) for rho, v in forces.items()})
 
 

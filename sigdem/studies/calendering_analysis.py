@@ -18,7 +18,9 @@ import pandas as pd
 from sigdem import units
 from sigdem.analysis.contacts import ContactForces, unique_pairs
 from sigdem.analysis.film import FilmStrainRisk, SiFilm
-from sigdem.analysis.fracture import FractureRisk, fracture_free_density
+from sigdem.analysis.size_stats import ALL, forces_by_size_class, statics_check
+from sigdem.analysis.fracture import FractureRisk
+from sigdem.analysis.fracture_free import FractureFree, fracture_free
 from sigdem.deck import RunRecord
 from sigdem.errors import InputError
 from sigdem.io.dumps import read_last_frame
@@ -44,8 +46,21 @@ def snapshot(folder: RunFolder, k: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.
     return atoms, read_last_frame(folder.fn(stage.record_file("contacts", k))).data, row
 
 
-def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> tuple[dict, pd.DataFrame, ContactForces]:
-    """Scalars of record ``k``, its per-group table and its ContactForces."""
+@dataclass(frozen=True, slots=True)
+class TargetAnalysis:
+    """One record of a calender folder, analysed: ``scalars`` (one row of the targets table), ``groups``
+    (per grade and size class: particle force, stress, at-risk shares), ``size_classes`` (per size class and
+    the whole bed: real and softened contact forces, particle stress, a/R, and the statics check <F> against
+    pi d² p / (phi Z)), and the :class:`ContactForces` it came from."""
+
+    scalars: dict
+    groups: pd.DataFrame
+    size_classes: pd.DataFrame
+    forces: ContactForces
+
+
+def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> TargetAnalysis:
+    """Record ``k`` (1-based) of a calender folder as a :class:`TargetAnalysis`."""
     atoms, contacts, row = snapshot(folder, k)
     rec = RunRecord.read(folder)
     v, s, area = rec.variables, rec.modulus_scale, rec.area_um2
@@ -64,7 +79,11 @@ def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> tuple[
     rho_solid = float(atoms["mass"].sum() / (4.0 / 3.0 * np.pi * (atoms["radius"] ** 3).sum()))
     # volume-averaged zz stress against the walls: -(F_top H + g Σ m z) / (A H) at static equilibrium
     expect = -(row["f_top"] * row["ztop"] + v["g"] * float((atoms["mass"] * atoms["z"]).sum()))
+    d_max = 2.0 * float(atoms["radius"].max())
     out = {"record": k, "particle_density_g_cc": float(row["density"]),
+           # the box against the largest particle (published calendering DEM: 8-12 diameters across)
+           "side_over_dmax": math.sqrt(area) / d_max, "thickness_over_dmax": float(row["ztop"]) / d_max,
+           "representative": bool(study.representative), "modulus_scale": s,
            "wall_pressure_mpa": units.from_micro(p_sim / s, "MPa"),
            "floor_pressure_mpa": units.from_micro(row["f_floor"] / area / s, "MPa"),
            "wall_pressure_over_e": p_sim / s / e_real,
@@ -72,6 +91,8 @@ def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> tuple[
            "inertial_number": (v["speed"] / row["ztop"]) * d_mean * math.sqrt(rho_solid / p_sim) if p_sim > 0 else math.inf,
            "stress_balance": float(cf.particles["s_zz"].sum() * s / expect) if expect else math.nan,
            **cf.summary,
+           # the softened run's own forces beside the mapped ones (F_real = F_sim / modulus_scale)
+           **{f"{q}_force_sim_mN": cf.summary[f"{q}_force_mN"] * s for q in ("max", "median", "p99")},
            "max_force_over_e_um2": units.to_micro(cf.summary["max_force_mN"], "mN") / e_real,
            "coordination": float(cf.particles["coordination"].mean()),
            "mean_sigma_c_mpa": float(cf.particles["sigma_c_mpa"].mean()),
@@ -88,7 +109,17 @@ def analyse_target(study: CalenderingStudy, folder: RunFolder, k: int) -> tuple[
     out["mapping_valid"] = bool(out["inertial_number"] <= QUASI_STATIC_I and out["weight_share"] <= MAX_WEIGHT_SHARE)
     at_risk = risk.particles["at_risk"].to_numpy()  # in the order of atoms, as cf.particles
     groups = [cf.by_group(by, at_risk).rename(columns={by: "group"}).assign(by=by) for by in ("type", "size_class")]
-    return out, pd.concat(groups, ignore_index=True), cf
+    film_by_class = film.by_size_class.rename(columns=lambda c: c if c == "size_class" else f"film_{c}")
+    sizes = forces_by_size_class(cf.contacts, cf.particles)
+    if out["wall_pressure_mpa"] > 0:
+        phi = out["particle_density_g_cc"] / rho_solid
+        statics = statics_check(cf.particles, cf.contacts, out["wall_pressure_mpa"], phi)
+        keep = ["size_class"] + [c for c in statics.columns if c.startswith(("predicted", "ratio"))]
+        sizes = sizes.merge(statics[keep], on="size_class", how="left")
+        whole = statics[statics["size_class"] == ALL].iloc[0]
+        out["statics_ratio_mean_stress"] = float(whole["ratio_mean_stress"])
+    sizes = sizes.merge(film_by_class, on="size_class", how="left")
+    return TargetAnalysis(out, pd.concat(groups, ignore_index=True), sizes, cf)
 
 
 def contact_pressures(contacts: pd.DataFrame, modulus_scale: float) -> dict[str, float]:
@@ -116,7 +147,9 @@ class CalenderingResult:
 
     ``targets``: one row per (replicate, target): ``status`` (ok, below_settled, above_solid) and, when
     ok, the scalars of :func:`analyse_target` (real units: MPa, mN, GPa). ``groups``: per-particle
-    statistics split by grade (``by = "type"``) and size class. ``replicates``: per replicate, the
+    statistics split by grade (``by = "type"``) and size class. ``size_classes``: per (replicate, target)
+    and size class, contact forces real and softened, particle stress, a/R, the statics check and the
+    Si-film at-risk share (:class:`TargetAnalysis`). ``replicates``: per replicate, the
     as-settled densities, springback, fracture-free density and the run folders. ``forces_mn``:
     target electrode density -> real normal contact forces (mN) pooled over replicates.
     """
@@ -124,6 +157,7 @@ class CalenderingResult:
     study: CalenderingStudy
     targets: pd.DataFrame
     groups: pd.DataFrame
+    size_classes: pd.DataFrame
     replicates: pd.DataFrame
     forces_mn: dict = field(default_factory=dict)
 
@@ -134,7 +168,8 @@ class CalenderingResult:
                  "coordination", "mean_sigma_c_mpa", "max_sigma_c_mpa", "at_risk_fraction", "max_p0_gpa",
                  "max_overlap_ratio", "p99_overlap_ratio", "inertial_number", "weight_share",
                  "wall_pressure_over_e", "max_force_over_e_um2", "film_at_risk_fraction", "max_film_strain",
-                 "p99_film_strain")
+                 "p99_film_strain", "max_force_sim_mN", "median_force_sim_mN", "p99_force_sim_mN",
+                 "side_over_dmax", "thickness_over_dmax")
         if "max_contact_pressure_gpa" in self.targets:  # mdr runs
             names += ("median_contact_pressure_gpa", "p99_contact_pressure_gpa", "max_contact_pressure_gpa")
         for rho, t in self.targets.groupby("target_density_g_cc", sort=True):
@@ -153,10 +188,16 @@ class CalenderingResult:
         """Springback fraction over replicates (mean_ci Estimate)."""
         return mean_ci(self.replicates["springback"])
 
-    def fracture_free(self) -> tuple[float, str]:
-        """Fracture-free density from the replicate-mean at-risk fractions (see fracture_free_density)."""
-        s = self.summary().dropna(subset=["at_risk_fraction"])
-        return fracture_free_density(s["target_density_g_cc"], s["at_risk_fraction"], self.study.risk_level)
+    def fracture_free(self, index: str = "film") -> FractureFree:
+        """How far the blend stays fracture-free: the replicate-mean at-risk share of ``index`` (``"film"``: the
+        Si-film strain criterion; ``"hertz"``: the Hertz peak-pressure ranking) against the study's
+        ``risk_level``, with its CI, as a typed record whose ``state`` says "below_first", "reached" or
+        "not_reached" (never a bare number that reads as a guarantee)."""
+        column = {"film": "film_at_risk_fraction", "hertz": "at_risk_fraction"}.get(index)
+        if column is None:
+            raise InputError("index", f"{index!r}; allowed: 'film', 'hertz'")
+        s = self.summary().dropna(subset=[column])
+        return fracture_free(s["target_density_g_cc"], s[column], s[f"{column}_ci95"], self.study.risk_level)
 
     def factors(self) -> dict:
         """Every acceleration factor and assumption of the study, for the report."""
@@ -168,7 +209,10 @@ class CalenderingResult:
                "resettle_time_factor": st.resettle_time_factor, "target_hold_steps": st.target_hold_steps,
                "binder_mass_fraction": st.binder_mass_fraction, "threshold_gpa": st.threshold_gpa,
                "weibull": (st.weibull_sigma0_gpa, st.weibull_m), "risk_level": st.risk_level, "side_um": st.side_um,
-               "loading_mg_cm2": st.loading_mg_cm2, "contact_model": "elastic Hertz + Mindlin + SDS rolling"}
+               "loading_mg_cm2": st.loading_mg_cm2, "contact_model": "elastic Hertz + Mindlin + SDS rolling",
+               "largest_diameter_um": st.largest_diameter_um, "side_over_dmax": st.side_um / st.largest_diameter_um,
+               "representative": st.representative, "si_film": "15 nm, E 110 GPa, strength 1.5 GPa, 3 J/m2 (assumed; "
+                                                            "sigdem.analysis.film.SiFilm)"}
         if st.contact is not None:
             c = st.contact
             out.update({"contact_model": "mdr elastic-plastic (Zunker & Kamrin 2024) + Mindlin + SDS rolling, rigid walls; "
@@ -179,3 +223,29 @@ class CalenderingResult:
         for tag, m in (("settle", st.material), ("calender", st.calender_material)):
             out.update({f"{q}_{tag}": getattr(m, q) for q in ("friction", "rolling_friction", "restitution")})
         return out
+
+
+#: Quantities compared between blends by default.
+COMPARED = ("wall_pressure_mpa", "median_force_mN", "p99_force_mN", "max_force_mN", "mean_sigma_c_mpa",
+            "film_at_risk_fraction", "at_risk_fraction")
+
+
+def compare_blends(a: CalenderingResult, b: CalenderingResult, names: tuple[str, str] = ("a", "b"),
+                   quantities=COMPARED) -> pd.DataFrame:
+    """Per target density and quantity: both means with 95 % CIs, the difference a - b with its CI
+    (Welch: sqrt(ci_a² + ci_b²), a conservative combination of the two t-intervals) and a verdict
+    computed from them: ``resolved`` when the difference's CI excludes 0, ``not resolved`` otherwise
+    (``no replicates`` when a CI is missing, i.e. one replicate)."""
+    sa, sb = (r.summary().set_index("target_density_g_cc") for r in (a, b))
+    rows = []
+    for rho in sorted(set(sa.index) & set(sb.index)):
+        for q in quantities:
+            if q not in sa or q not in sb:
+                continue
+            ma, ca, mb, cb = sa.loc[rho, q], sa.loc[rho, f"{q}_ci95"], sb.loc[rho, q], sb.loc[rho, f"{q}_ci95"]
+            diff, ci = ma - mb, math.hypot(ca, cb)
+            verdict = ("no replicates" if not math.isfinite(ci) else "resolved" if abs(diff) > ci else "not resolved")
+            rows.append({"target_density_g_cc": rho, "quantity": q, names[0]: ma, f"{names[0]}_ci95": ca,
+                         names[1]: mb, f"{names[1]}_ci95": cb, "difference": diff, "difference_ci95": ci,
+                         "ratio": ma / mb if mb else math.nan, "verdict": verdict})
+    return pd.DataFrame(rows)
