@@ -8,6 +8,7 @@ import sys
 
 from dataclasses import fields
 
+from sigdem.cli_helpers import check_workers, check_yield_option, print_plan, root_of
 from sigdem.errors import SigdemError
 from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA
 from sigdem.run.runners import KERNEL_CHOICES, InProcess
@@ -55,14 +56,19 @@ def _packing_study(args) -> PackingStudy:
 
     numerics = replace(PACKING_NUMERICS, gravity_g=args.gravity_g, modulus_scale=args.modulus_scale)
     settle = replace(PACKING_SETTLE, taps=args.taps, tap_height_d=args.tap_height)
-    return PackingStudy(_blend(args.blend), n_particles=args.n, replicates=args.replicates, numerics=numerics,
+    blend = _blend(args.blend if args.blend is not None else "large=1")  # ternary: replaced by every grid blend
+    return PackingStudy(blend, n_particles=args.n, replicates=args.replicates, numerics=numerics,
                         settle=settle)
 
 
 def _cmd_pack(args) -> int:
+    from sigdem.studies.dryrun import packing_plan
     from sigdem.studies.packing import run_packing
 
     study = _packing_study(args)
+    root_of(args)
+    if args.dry_run:
+        return print_plan(packing_plan(study))
     res = run_packing(study, args.root, InProcess(kernel=args.kernel), progress=not args.quiet)
     names = study.blend.grade_names
     comp = ", ".join(f"{n} {x:.2f}" for n, x in zip(names, study.blend.mass_fractions))
@@ -87,7 +93,17 @@ def _cmd_ternary(args) -> int:
     from sigdem.studies.ternary import ternary_packing_sweep
 
     grades = paper_grades()
-    table = ternary_packing_sweep(grades, _packing_study(args), args.root, step=args.step, workers=args.workers,
+    workers = check_workers("workers", args.workers)
+    template = _packing_study(args)
+    root_of(args)
+    if args.dry_run:
+        from sigdem.studies.dryrun import packing_plan
+        from sigdem.studies.ternary import ternary_studies
+
+        studies = ternary_studies(grades, template, args.step)  # every blend checked
+        return print_plan(max((packing_plan(s, len(studies), workers) for s in studies),
+                              key=lambda p: p.seconds_per_bed))
+    table = ternary_packing_sweep(grades, template, args.root, step=args.step, workers=workers,
                                   runner=InProcess(kernel=args.kernel))
     out = Path(args.root)
     table.to_csv(out / "ternary_packing.csv", index=False)
@@ -104,7 +120,10 @@ def _cmd_calender(args) -> int:
     from sigdem.model.contact import contact_from_name
     from sigdem.studies.calendering import run_calendering
 
-    contact = contact_from_name(args.contact, args.yield_stress_gpa)
+    check_yield_option(args)
+    workers = check_workers("workers", args.workers)
+    contact = contact_from_name(args.contact, GRAPHITE_YIELD_STRESS_GPA if args.yield_stress_gpa is None
+                                else args.yield_stress_gpa)
     try:
         targets = tuple(float(x) for x in args.targets.split(","))
     except ValueError:
@@ -113,7 +132,12 @@ def _cmd_calender(args) -> int:
                              replicates=args.replicates, target_densities_g_cc=targets, binder_mass_fraction=args.binder,
                              modulus_scale=args.modulus_scale, speed_m_s=args.speed_m_s, threshold_gpa=args.threshold_gpa,
                              contact=contact)
-    res = run_calendering(study, args.root, InProcess(kernel=args.kernel), workers=args.workers,
+    root_of(args)
+    if args.dry_run:
+        from sigdem.studies.dryrun import calendering_plan
+
+        return print_plan(calendering_plan(study, workers))
+    res = run_calendering(study, args.root, InProcess(kernel=args.kernel), workers=workers,
                           progress=not args.quiet)
     cols = ["target_density_g_cc", "status", "n_ok", "wall_pressure_mpa", "wall_pressure_mpa_ci95", "max_force_mN",
             "max_force_mN_ci95", "median_force_mN", "p99_force_mN", "coordination", "at_risk_fraction",
@@ -159,6 +183,8 @@ def _add_runner_options(p):
                         "The results are the same bit for bit")
     p.add_argument("--root", default="sigdem-runs", help="folder for run folders (default ./sigdem-runs)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--dry-run", action="store_true", help="check every input, print particle count, box, time step, "
+                   "estimated steps and time, and exit without running LAMMPS")
 
 
 def _add_packing_options(p):
@@ -238,8 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="Si-coating strength vs Hertz peak pressure, GPa (default %(default)g)")
     cl.add_argument("--contact", default="hertz", help=f"contact model while pressing: {' or '.join(CONTACT_MODELS)} "
                     "(hertz: elastic, default; mdr: LAMMPS's elastic-plastic model)")
-    cl.add_argument("--yield-stress-gpa", type=float, default=GRAPHITE_YIELD_STRESS_GPA,
-                    help=f"particle yield stress for --contact mdr, GPa (default {GRAPHITE_YIELD_STRESS_GPA:g}, an assumption)")
+    cl.add_argument("--yield-stress-gpa", type=float, default=None,
+                    help=f"particle yield stress for --contact mdr only, GPa (default {GRAPHITE_YIELD_STRESS_GPA:g}, an "
+                         "assumption)")
     cl.add_argument("--workers", type=int, default=1, help="replicates run in parallel processes (default 1)")
     _add_runner_options(cl)
     cl.set_defaults(func=_cmd_calender)

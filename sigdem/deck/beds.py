@@ -93,13 +93,14 @@ SETTLED_FRACTION_GUESS = 0.6
 MIN_SIDE_IN_DMAX = 4.0
 
 
-def box_side_um(sample: ParticleSample, depth_to_side: float = 1.0) -> float:
-    """Side of a square periodic box so the settled bed is about ``depth_to_side`` x side deep."""
+def box_side_um(sample: ParticleSample, depth_to_side: float = 1.0, *, warn: bool = True) -> float:
+    """Side of a square periodic box so the settled bed is about ``depth_to_side`` x side deep (at least
+    :data:`MIN_SIDE_IN_DMAX` largest diameters; ``warn``: log when widened)."""
     check_range("depth_to_side", depth_to_side, 0.05, 20.0)
     side = (sample.solid_volume_um3 / (SETTLED_FRACTION_GUESS * depth_to_side)) ** (1.0 / 3.0)
     d_max = float(sample.diameters_um.max())
     if side < MIN_SIDE_IN_DMAX * d_max:
-        log.warning("box side %.4g µm is below %g x the largest diameter %.4g µm: widened (the bed will be shallower)",
+        (log.warning if warn else log.debug)("box side %.4g µm is below %g x the largest diameter %.4g µm: widened (the bed will be shallower)",
                     side, MIN_SIDE_IN_DMAX, d_max)
         side = MIN_SIDE_IN_DMAX * d_max
     return side

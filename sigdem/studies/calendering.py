@@ -79,7 +79,7 @@ from sigdem.deck import (
 )
 from sigdem.deck.beds import bed_from_sample
 from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, density_window, free_fall_time_us
-from sigdem.inputs import check_int, check_range
+from sigdem.inputs import check_instance, check_int, check_range
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder, derive_seed, job_id
 from sigdem.io.logs import read_table
@@ -87,6 +87,7 @@ from sigdem.model.contact import MdrContact
 from sigdem.model.materials import COPPER, GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
 from sigdem.run.runners import Runner, run
+from sigdem.studies.feasibility import check_targets_and_box
 from sigdem.studies.calendering_analysis import (
     CalenderingResult,
     analyse_target,
@@ -146,6 +147,10 @@ class CalenderingStudy:
     contact: MdrContact | None = None
 
     def __post_init__(self):
+        check_instance("blend", self.blend, Blend, "a sigdem.psd.Blend (e.g. blend_from_text('small=1', paper_grades()))")
+        for name in ("material", "calender_material", "floor", "top"):
+            check_instance(name, getattr(self, name), Material, "a sigdem.model.materials.Material (e.g. GRAPHITE)")
+        check_instance("settle_numerics", self.settle_numerics, Numerics, "a sigdem.deck.Numerics")
         if self.contact is not None:  # before anything runs: mdr needs rigid-enough walls
             check_mdr_setup(self.contact, Calender, self.calender_material, self.floor, self.top)
         check_range("side_um", self.side_um, 1.0, 1e5)
@@ -159,6 +164,7 @@ class CalenderingStudy:
         Calender(target_densities_g_cc=self.target_densities_g_cc, speed_m_s=self.speed_m_s)  # validates both
         FractureRisk(self.threshold_gpa, self.weibull_sigma0_gpa, self.weibull_m)
         object.__setattr__(self, "target_densities_g_cc", tuple(float(x) for x in self.target_densities_g_cc))
+        check_targets_and_box(self)  # targets vs the solid and loosest densities, box vs the largest particle
 
     @property
     def solid_volume_um3(self) -> float:
