@@ -145,6 +145,8 @@ class CalenderingStudy:
     risk_level: float = DEFAULT_RISK_LEVEL
     size_edges_um: tuple[float, ...] = DEFAULT_SIZE_EDGES_UM
     contact: MdrContact | None = None
+    #: Study seed: None derives the beds' seeds from the bed statepoint alone; an int joins it (other beds).
+    seed: int | None = None
 
     def __post_init__(self):
         check_instance("blend", self.blend, Blend, "a sigdem.psd.Blend (e.g. blend_from_text('small=1', paper_grades()))")
@@ -156,6 +158,8 @@ class CalenderingStudy:
         check_range("side_um", self.side_um, 1.0, 1e5)
         check_range("loading_mg_cm2", self.loading_mg_cm2, 0.0, 1e3, lo_open=True)
         check_int("replicates", self.replicates, 1, 1000)
+        if self.seed is not None:
+            check_int("seed", self.seed, 0, 2**62)
         check_range("binder_mass_fraction", self.binder_mass_fraction, 0.0, 0.5, hi_open=True)
         check_range("modulus_scale", self.modulus_scale, 0.0, 1.0, lo_open=True)
         check_range("resettle_time_factor", self.resettle_time_factor, 0.0, 1e3)
@@ -180,6 +184,8 @@ class CalenderingStudy:
               for k in keys}
         sp["blend"] = json.loads(json.dumps(asdict(self.blend), default=repr))
         sp["stage"] = "calendering_bed"
+        if self.seed is not None:  # absent by default: job ids of unseeded studies stay as they were
+            sp["seed"] = self.seed
         return json.loads(json.dumps(sp))
 
     @property
