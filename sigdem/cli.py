@@ -8,6 +8,18 @@ import sys
 
 from dataclasses import fields
 
+from sigdem.cli_helpers import (
+    Formatter,
+    check_workers,
+    check_yield_option,
+    csv_path,
+    default_blend_text,
+    epilog,
+    grades_of,
+    print_plan,
+    psd_report,
+    root_of,
+)
 from sigdem.errors import SigdemError
 from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA
 from sigdem.run.runners import KERNEL_CHOICES, Executable
@@ -44,25 +56,35 @@ def _cmd_verify(args) -> int:
     return 0 if ok else 1
 
 
-def _blend(text: str):
-    from sigdem.psd import blend_from_text, paper_grades
+def _blend(text: str | None, args=None, need: int | None = None):
+    """A blend of the paper's grades or of the --psd grades (default: equal mass fractions of them)."""
+    from sigdem.psd import blend_from_text
 
-    return blend_from_text(text, paper_grades())
+    grades = grades_of(args, need) if args is not None else grades_of(argparse.Namespace())
+    if text is None:
+        text = default_blend_text(grades) if getattr(args, "psd", None) else "large=0.5,small=0.5"
+    return blend_from_text(text, grades)
 
 
-def _packing_study(args) -> PackingStudy:
+def _packing_study(args, need: int | None = None) -> PackingStudy:
     from dataclasses import replace
 
     numerics = replace(PACKING_NUMERICS, gravity_g=args.gravity_g, modulus_scale=args.modulus_scale)
     settle = replace(PACKING_SETTLE, taps=args.taps, tap_height_d=args.tap_height)
-    return PackingStudy(_blend(args.blend), n_particles=args.n, replicates=args.replicates, numerics=numerics,
-                        settle=settle)
+    blend = _blend(args.blend, args, need)  # ternary: a placeholder the grid replaces
+    return PackingStudy(blend, n_particles=args.n, replicates=args.replicates, numerics=numerics,
+                        settle=settle, seed=getattr(args, "seed", None))
 
 
 def _cmd_pack(args) -> int:
+    from sigdem.studies.dryrun import packing_plan
     from sigdem.studies.packing import run_packing
 
     study = _packing_study(args)
+    root_of(args)
+    out_csv = csv_path(args, "packing.csv")
+    if args.dry_run:
+        return print_plan(packing_plan(study))
     res = run_packing(study, args.root, _runner(args), progress=not args.quiet)
     names = study.blend.grade_names
     comp = ", ".join(f"{n} {x:.2f}" for n, x in zip(names, study.blend.mass_fractions))
@@ -76,6 +98,8 @@ def _cmd_pack(args) -> int:
     print(f"acceleration         : gravity {s['gravity_g']:g} g, modulus x {s['modulus_scale']:g}; "
           f"rest when KE/(M g D43) < {s['ke_tol']:g}; all replicates at rest: {s['all_converged']}")
     print(f"run folders          : {', '.join(res.table['job'])} under {args.root}")
+    res.table.to_csv(out_csv, index=False)
+    print(f"table                : {out_csv}")
     return 0
 
 
@@ -83,11 +107,20 @@ def _cmd_ternary(args) -> int:
     from pathlib import Path
 
     from sigdem.plots.ternary import ternary_map
-    from sigdem.psd import paper_grades
     from sigdem.studies.ternary import ternary_packing_sweep
 
-    grades = paper_grades()
-    table = ternary_packing_sweep(grades, _packing_study(args), args.root, step=args.step, workers=args.workers,
+    grades = grades_of(args, need=3)
+    workers = check_workers("workers", args.workers)
+    template = _packing_study(args, need=3)
+    root_of(args)
+    if args.dry_run:
+        from sigdem.studies.dryrun import packing_plan
+        from sigdem.studies.ternary import ternary_studies
+
+        studies = ternary_studies(grades, template, args.step)  # every blend checked
+        return print_plan(max((packing_plan(s, len(studies), workers) for s in studies),
+                              key=lambda p: p.seconds_per_bed))
+    table = ternary_packing_sweep(grades, template, args.root, step=args.step, workers=workers,
                                   runner=_runner(args))
     out = Path(args.root)
     table.to_csv(out / "ternary_packing.csv", index=False)
@@ -104,16 +137,26 @@ def _cmd_calender(args) -> int:
     from sigdem.model.contact import contact_from_name
     from sigdem.studies.calendering import run_calendering
 
-    contact = contact_from_name(args.contact, args.yield_stress_gpa)
+    check_yield_option(args)
+    workers = check_workers("workers", args.workers)
+    contact = contact_from_name(args.contact, GRAPHITE_YIELD_STRESS_GPA if args.yield_stress_gpa is None
+                                else args.yield_stress_gpa)
     try:
         targets = tuple(float(x) for x in args.targets.split(","))
     except ValueError:
         raise InputError("targets", f"{args.targets!r} is not a comma-separated list of densities, e.g. 1.3,1.5") from None
-    study = CalenderingStudy(_blend(args.blend), side_um=args.side_um, loading_mg_cm2=args.loading_mg_cm2,
+    text = args.blend if args.blend is not None or args.psd else "small=1.0"
+    study = CalenderingStudy(_blend(text, args), side_um=args.side_um, loading_mg_cm2=args.loading_mg_cm2,
                              replicates=args.replicates, target_densities_g_cc=targets, binder_mass_fraction=args.binder,
                              modulus_scale=args.modulus_scale, speed_m_s=args.speed_m_s, threshold_gpa=args.threshold_gpa,
-                             contact=contact)
-    res = run_calendering(study, args.root, _runner(args), workers=args.workers,
+                             contact=contact, **({} if args.seed is None else {"seed": args.seed}))
+    root_of(args)
+    out_csv = csv_path(args, "calendering.csv")
+    if args.dry_run:
+        from sigdem.studies.dryrun import calendering_plan
+
+        return print_plan(calendering_plan(study, workers))
+    res = run_calendering(study, args.root, _runner(args), workers=workers,
                           progress=not args.quiet)
     cols = ["target_density_g_cc", "status", "n_ok", "wall_pressure_mpa", "wall_pressure_mpa_ci95", "max_force_mN",
             "max_force_mN_ci95", "median_force_mN", "p99_force_mN", "coordination", "at_risk_fraction",
@@ -129,6 +172,14 @@ def _cmd_calender(args) -> int:
     print(f"springback           : {res.springback()}")
     print("factors              : " + ", ".join(f"{k} {v}" for k, v in res.factors().items()))
     print(f"run folders under {args.root}: " + ", ".join(str(j) for j in reps["calender_folder"]))
+    res.summary().to_csv(out_csv, index=False)
+    print(f"table                : {out_csv}")
+    return 0
+
+
+def _cmd_psd(args) -> int:
+    for line in psd_report(args.files):
+        print(line)
     return 0
 
 
@@ -173,6 +224,13 @@ def _add_runner_options(p):
                         "The results are the same bit for bit")
     p.add_argument("--root", default="sigdem-runs", help="folder for run folders (default ./sigdem-runs)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--psd", action="append", metavar="NAME=FILE.csv",
+                   help="a custom grade from a measured PSD table (repeatable; see `sigdem psd`); --blend then names "
+                        "these grades (default: equal mass fractions)")
+    p.add_argument("--density-g-cc", action="append", metavar="NAME=RHO",
+                   help="true density of a --psd grade, g/cc (default 2.26, graphite)")
+    p.add_argument("--dry-run", action="store_true", help="check every input, print particle count, box, time step, "
+                   "estimated steps and time, and exit without running LAMMPS")
 
 
 def _add_packing_options(p):
@@ -192,10 +250,30 @@ def _add_packing_options(p):
     _add_runner_options(p)
 
 
+def _add_output_options(p, default_name: str):
+    p.add_argument("--csv", default=None, metavar="PATH", help=f"write the result table here (default: ROOT/{default_name})")
+    p.add_argument("--seed", type=int, default=None, help="study seed: other beds, reproducibly (default: seeds "
+                   "derived from the study's parameters)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="sigdem", description="Battery-anode powder DEM on LAMMPS.")
+    from sigdem import __version__
+
+    p = argparse.ArgumentParser(prog="sigdem", description="Battery-anode powder DEM on LAMMPS.", formatter_class=Formatter,
+                                epilog=epilog("sigdem psd my_grade.csv", "sigdem pack --blend large=0.5,small=0.5 --dry-run",
+                                              "sigdem calender --blend small=1 --targets 1.3,1.5"))
+    p.add_argument("--version", action="version", version=f"sigdem {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
     sub = p.add_subparsers(dest="command", required=True)
+
+    ps = sub.add_parser("psd", help="statistics of measured PSD tables (D10/D50/D90, span, D[3,2], D[4,3], log-normal fit)",
+                        formatter_class=Formatter, description="Read PSD tables (CSV: comma, semicolon, tab or spaces; "
+                        "headers such as size_um, 'diameter (µm)', Size/um, q3, 'Q3 (%)', 'cumulative %', 'volume %') "
+                        "and print their statistics and a log-normal fit with its residual.",
+                        epilog=epilog("sigdem psd grade_a.csv grade_b.csv", "sigdem -v psd export.txt   "
+                                      "(logs the delimiter, columns and percent/fraction choices)"))
+    ps.add_argument("files", nargs="+", metavar="FILE", help="PSD tables")
+    ps.set_defaults(func=_cmd_psd)
 
     d = sub.add_parser("doctor", help="check LAMMPS, its GRANULAR/OPENMP packages, MPI and cores")
     d.set_defaults(func=_cmd_doctor)
@@ -214,15 +292,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 0 with a notice where the plugin cannot be built (no compiler): for install scripts")
     k.set_defaults(func=_cmd_kernel)
 
-    pk = sub.add_parser("pack", help="packing density of a blend of the paper's graphite grades",
+    pk = sub.add_parser("pack", help="packing density of a blend of the paper's graphite grades", formatter_class=Formatter,
+                        epilog=epilog("sigdem pack --blend large=0.5,small=0.5 --dry-run",
+                                      "sigdem pack --psd SiG-1=sig.csv --psd WD=wd.csv --blend SiG-1=0.7,WD=0.3 --csv out.csv",
+                                      "sigdem pack --taps 5 --replicates 5 --seed 7"),
                         description="Pour and settle a blend (mass fractions of the grades large D50 19 µm, "
                                     "middle 14 µm, small 11 µm) onto a copper floor; report the bulk solid "
                                     "fraction, bed density (g/cc) and coordination with 95 % CIs.")
-    pk.add_argument("--blend", default="large=0.5,small=0.5", help="mass fractions, e.g. large=0.5,small=0.5 (default)")
+    pk.add_argument("--blend", default=None, help="mass fractions, e.g. large=0.5,small=0.5 (default; with --psd: "
+                    "equal fractions of those grades)")
     _add_packing_options(pk)
+    _add_output_options(pk, "packing.csv")
     pk.set_defaults(func=_cmd_pack)
 
-    tn = sub.add_parser("ternary", help="ternary packing map of the three grades (paper Fig. 2a)")
+    tn = sub.add_parser("ternary", help="ternary packing map of the three grades (paper Fig. 2a)", formatter_class=Formatter,
+                        epilog=epilog("sigdem ternary --step 0.5 --dry-run", "sigdem ternary --step 0.25 --workers 2",
+                                      "sigdem ternary --psd a=a.csv --psd b=b.csv --psd c=c.csv --n 3000"))
     tn.add_argument("--step", type=float, default=0.25, help="mass-fraction step (0.25 -> 15 blends, 0.1 -> 66)")
     tn.add_argument("--workers", type=int, default=None, help="parallel LAMMPS processes (default: all cores)")
     tn.add_argument("--blend", default=None, help=argparse.SUPPRESS)
@@ -230,11 +315,14 @@ def build_parser() -> argparse.ArgumentParser:
     tn.set_defaults(func=_cmd_ternary)
 
     cl = sub.add_parser("calender", help="press an as-coated bed to electrode densities: forces, stress, fracture risk",
+                        formatter_class=Formatter,
+                        epilog=epilog("sigdem calender --dry-run", "sigdem calender --blend large=0.5,small=0.5 "
+                                      "--targets 1.3,1.5 --workers 2", "sigdem calender --contact mdr --yield-stress-gpa 0.2"),
                         description="Settle a loose as-coated bed of a blend, press it with a flat wall through target "
                                     "electrode densities (g/cc), release it; report wall pressure (MPa), contact forces "
                                     "(mN), coordination, Si-coating fracture risk and springback with 95 % CIs, "
                                     "forces mapped back to the real modulus.")
-    cl.add_argument("--blend", default="small=1.0", help="mass fractions, e.g. small=1.0 (SiG, default) or "
+    cl.add_argument("--blend", default=None, help="mass fractions, e.g. small=1.0 (SiG, default) or "
                                                          "large=0.5,small=0.5 (WD-SiG)")
     C = CalenderingStudy
     targets = ",".join(f"{x:g}" for x in _default(C, "target_densities_g_cc"))
@@ -254,10 +342,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="Si-coating strength vs Hertz peak pressure, GPa (default %(default)g)")
     cl.add_argument("--contact", default="mdr", help=f"contact model while pressing: {' or '.join(CONTACT_MODELS)} "
                     "(mdr: LAMMPS's elastic-plastic model, default; hertz: the elastic comparison)")
-    cl.add_argument("--yield-stress-gpa", type=float, default=GRAPHITE_YIELD_STRESS_GPA,
-                    help=f"particle yield stress for --contact mdr, GPa (default {GRAPHITE_YIELD_STRESS_GPA:g}, an assumption)")
+    cl.add_argument("--yield-stress-gpa", type=float, default=None,
+                    help=f"particle yield stress for --contact mdr only, GPa (default {GRAPHITE_YIELD_STRESS_GPA:g}, an "
+                         "assumption)")
     cl.add_argument("--workers", type=int, default=1, help="replicates run in parallel processes (default 1)")
     _add_runner_options(cl)
+    _add_output_options(cl, "calendering.csv")
     cl.set_defaults(func=_cmd_calender)
 
     from sigdem.hpc import cli as hpc_cli

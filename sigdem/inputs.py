@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import re
+import tempfile
 from pathlib import Path
 
 from sigdem.errors import InputError
@@ -112,3 +114,88 @@ def require_columns(field: str, table, columns) -> None:
     missing = [c for c in columns if c not in table]
     if missing:
         raise InputError(field, f"needs the column(s) {', '.join(missing)}")
+
+
+def check_instance(field: str, value, cls, allowed: str | None = None):
+    """``value`` if it is a ``cls``, else :class:`InputError` naming what was given and what is allowed."""
+    if not isinstance(value, cls):
+        want = allowed or f"a {cls.__module__}.{cls.__name__}"
+        raise InputError(field, f"got {type(value).__name__} {value!r:.60}; allowed: {want}")
+    return value
+
+
+#: Display names (grades): letters, digits, '_', '.', '+', '-' (e.g. ``SiG-1``); they never reach a deck
+#: as they are: a deck gets :func:`safe_identifier` of them.
+DISPLAY_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,39}$")
+
+
+def check_display_name(field: str, value) -> str:
+    """A name shown to users and kept in params.json (e.g. ``SiG-1``); refused if it has other characters."""
+    if not isinstance(value, str) or not DISPLAY_NAME_RE.fullmatch(value):
+        raise InputError(field, f"{value!r} is not allowed: use 1-40 letters, digits or _ . + - "
+                         "(starting with a letter, digit or '_'; no spaces, quotes, $, #, &, ;)")
+    return value
+
+
+def safe_identifier(text: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """A plain identifier for ``text`` (e.g. a LAMMPS type label): other characters become '_', a leading
+    digit gets 'g_', and a clash with ``taken`` gets a numeric suffix. Always matches :data:`NAME_RE`."""
+    s = re.sub(r"[^A-Za-z0-9_]", "_", str(text))[:28] or "_"
+    if not (s[0].isalpha() or s[0] == "_"):
+        s = "g_" + s
+    out, k = s, 2
+    while out in taken:
+        out, k = f"{s}_{k}", k + 1
+    return check_name("identifier", out)
+
+
+def relative_deck_path(path: str | Path) -> str | None:
+    """Text of a folder for a deck variable (e.g. ``dir``): its path relative to the current folder if that
+    is safe (:data:`SAFE_PATH_RE`), else its absolute path if that is, else None."""
+    p = Path(path).resolve()
+    try:
+        rel = os.path.relpath(p)
+    except ValueError:  # another drive (Windows)
+        rel = str(p)
+    for text in (rel, str(p)):
+        if SAFE_PATH_RE.fullmatch(text) and not text.startswith("-"):
+            return text
+    return None
+
+
+def deck_path(field: str, path: str | Path) -> str:
+    """:func:`relative_deck_path` or :class:`InputError` (runners then run LAMMPS inside the folder instead)."""
+    text = relative_deck_path(path)
+    if text is None:
+        raise InputError(field, f"{str(Path(path).resolve())!r} has characters other than letters, digits and "
+                         ". _ - + / both as an absolute path and relative to the current folder; allowed: such "
+                         "characters only, in a path that reaches a LAMMPS variable")
+    return text
+
+
+def check_root(field: str, path: str | Path, *, create: bool = True) -> Path:
+    """A folder for run folders: any existing or creatable directory we may write into, whatever its
+    characters (its path never enters a deck; see :func:`deck_path`). ``create=False`` checks only."""
+    if not isinstance(path, (str, Path)) or not str(path) or "\x00" in str(path):
+        raise InputError(field, f"{path!r} is not allowed; allowed: a path of a writable directory")
+    p = Path(path).expanduser()
+    if p.exists() and not p.is_dir():
+        raise InputError(field, f"{str(p)!r} is a file; allowed: an existing or creatable directory")
+    probe = p
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError(field, f"{str(p)!r} cannot be created: {str(probe)!r} is a file; allowed: an existing "
+                         "or creatable directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(field, f"{str(p)!r}: no permission to write in {str(probe)!r}; allowed: a directory you "
+                         "can write to")
+    if create:
+        try:
+            p.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=p):
+                pass
+        except OSError as exc:
+            raise InputError(field, f"{str(p)!r} cannot be created or written ({exc.strerror or exc}); allowed: "
+                             "an existing or creatable directory you can write to") from None
+    return p

@@ -81,10 +81,23 @@ def test_unsafe_names_refused_everywhere(bad, tmp_path):
         LammpsSession(tmp_path, variables={bad + "$": 1})
 
 
-@pytest.mark.parametrize("bad", ["runs dir", "runs$(x)", "runs;x", "a\nb", "runs#1", "runs&"])
-def test_unsafe_run_roots_refused(bad, tmp_path):
-    with pytest.raises(InputError, match="root"):
-        runners.render(tiny_deck(), tmp_path / bad)
+@pytest.mark.parametrize("odd", ["runs dir", "runs$(x)", "runs;x", "a\nb", "runs#1", "runs&", "rüns"])
+def test_any_run_root_renders_and_never_reaches_the_deck(odd, tmp_path):
+    """A root is any writable directory; its text never enters a deck, and LAMMPS gets the folder as a
+    variable only when that text is safe (else the runner runs lmp inside the folder)."""
+    from sigdem.inputs import SAFE_PATH_RE, relative_deck_path
+
+    folder = runners.render(tiny_deck(), tmp_path / odd)
+    for name in ("in.lmp", "particles.data"):
+        assert odd not in folder.fn(name).read_text() and str(tmp_path) not in folder.fn(name).read_text()
+    here = relative_deck_path(folder.path)
+    assert here is None or SAFE_PATH_RE.fullmatch(here)
+
+
+def test_a_root_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(InputError, match="root.*is a file"):
+        runners.render(tiny_deck(), tmp_path / "f")
 
 
 def test_numbers_only_as_numbers():

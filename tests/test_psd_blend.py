@@ -94,7 +94,7 @@ def test_named_points_and_missing_grades_are_zero():
     assert err.value.field == "fractions"
 
 
-@pytest.mark.parametrize("fractions", [(0.5, 0.6, -0.1), (0.5, 0.5, 0.1), (0.3, 0.3, 0.3), (1.0 + 2e-9, 0, 0)])
+@pytest.mark.parametrize("fractions", [(0.5, 0.6, -0.1), (0.5, 0.5, 0.1), (0.3, 0.3, 0.3), (1.0 + 2e-3, 0, 0)])
 def test_bad_mass_fractions(fractions):
     with pytest.raises(InputError) as err:
         Blend(paper_grades(), fractions)
@@ -115,16 +115,16 @@ def test_fraction_tolerance_and_duplicates():
     assert err.value.field == "mass_fractions"
 
 
-@pytest.mark.parametrize("name", ["shell rm", "a;b", "${x}", "$(x)", "a\nb", "a\n", "#c", "&", "", "1abc",
-                                  "a" * 33, "grade-1", "a b", "ä", "x'y", "`x`", None, 5])
-def test_grade_name_must_be_plain_identifier(name):
+@pytest.mark.parametrize("name", ["shell rm", "a;b", "${x}", "$(x)", "a\nb", "a\n", "#c", "&", "", "-abc",
+                                  "a" * 41, "grade 1", "a b", "ä", "x'y", "`x`", None, 5])
+def test_grade_name_must_be_a_safe_display_name(name):
     with pytest.raises(InputError) as err:
         Grade(name, LogNormalPSD(10.0, 1.5), 2.26)
     assert err.value.field == "name"
     assert "allowed" in str(err.value)
 
 
-@pytest.mark.parametrize("name", ["large", "_x", "G2", "a" * 32])
+@pytest.mark.parametrize("name", ["large", "_x", "G2", "a" * 32, "SiG-1", "1abc", "WD-SiG.2"])
 def test_plain_identifiers_accepted(name):
     assert Grade(name, DiscretePSD((5.0,), (1.0,)), 2.26).name == name
 

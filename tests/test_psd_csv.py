@@ -49,7 +49,7 @@ def _write(tmp_path, text, name="t.csv"):
     ("", "csv"),
     ("# only a comment\n\n", "csv"),
     ("d_um,cum_percent\n", "csv"),
-    ("size,volume\n1,50\n2,50\n", "csv"),
+    ("foo,bar\n1,50\n2,50\n", "csv"),
     ("d_mid_um,percent\n1,50\n2,abc\n", "percent"),
     ("d_mid_um,percent\n1,50\n2\n", "csv"),
     ("d_mid_um,percent\n1,50\n2,nan\n", "csv"),

@@ -82,8 +82,11 @@ class PackingFraction(Compute):
         lo = self.floor_gap_d * d90
         hi = surface - self.top_gap_d * d90
         if hi - lo < d90:
-            raise InputError("bed", f"bed too shallow for a bulk slab: surface {surface:.4g} µm, slab [{lo:.4g}, {hi:.4g}] µm; "
-                                    "use more particles or a narrower box")
+            need = (self.floor_gap_d + 1.0 + self.top_gap_d) * d90
+            raise InputError("bed", f"too shallow for a bulk slab: surface {surface:.4g} µm; allowed: a surface >= "
+                                    f"{need:.4g} µm ({self.floor_gap_d:g} D90 floor gap from z = {lo:.4g} µm, one D90 of "
+                                    f"slab, {self.top_gap_d:g} D90 top gap; D90 {d90:.4g} µm): use more particles or a "
+                                    "narrower box")
         vol = sphere_slab_volume(z, r, lo, hi)
         slab_volume = side_x_um * side_y_um * (hi - lo)
         types = atoms["type"].to_numpy()

@@ -14,7 +14,7 @@ import numpy as np
 
 from sigdem.deck.placement import place_spheres
 from sigdem.errors import InputError
-from sigdem.inputs import check_name, check_range
+from sigdem.inputs import check_display_name, check_range, safe_identifier
 from sigdem.psd import ParticleSample
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class Bed:
         if gi.shape != (n,) or pos.shape != (n, 3):
             raise InputError("bed", f"grade_index must have shape ({n},) and positions_um ({n}, 3)")
         for name in self.grade_names:
-            check_name("bed.grade_names", name)
+            check_display_name("bed.grade_names", name)  # data files get type_labels(), not the names
         if len(self.densities_g_cc) != len(self.grade_names):
             raise InputError("bed.densities_g_cc", "needs one density per grade")
         for rho in self.densities_g_cc:
@@ -63,6 +63,14 @@ class Bed:
             arr = np.array(arr, copy=True)
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
+
+    @property
+    def type_labels(self) -> tuple[str, ...]:
+        """LAMMPS type labels of the grades: their names made plain identifiers, unique (``SiG-1`` -> ``SiG_1``)."""
+        out: list[str] = []
+        for name in self.grade_names:
+            out.append(safe_identifier(name, set(out)))
+        return tuple(out)
 
     @property
     def n(self) -> int:
@@ -93,13 +101,14 @@ SETTLED_FRACTION_GUESS = 0.6
 MIN_SIDE_IN_DMAX = 4.0
 
 
-def box_side_um(sample: ParticleSample, depth_to_side: float = 1.0) -> float:
-    """Side of a square periodic box so the settled bed is about ``depth_to_side`` x side deep."""
+def box_side_um(sample: ParticleSample, depth_to_side: float = 1.0, *, warn: bool = True) -> float:
+    """Side of a square periodic box so the settled bed is about ``depth_to_side`` x side deep (at least
+    :data:`MIN_SIDE_IN_DMAX` largest diameters; ``warn``: log when widened)."""
     check_range("depth_to_side", depth_to_side, 0.05, 20.0)
     side = (sample.solid_volume_um3 / (SETTLED_FRACTION_GUESS * depth_to_side)) ** (1.0 / 3.0)
     d_max = float(sample.diameters_um.max())
     if side < MIN_SIDE_IN_DMAX * d_max:
-        log.warning("box side %.4g µm is below %g x the largest diameter %.4g µm: widened (the bed will be shallower)",
+        (log.warning if warn else log.debug)("box side %.4g µm is below %g x the largest diameter %.4g µm: widened (the bed will be shallower)",
                     side, MIN_SIDE_IN_DMAX, d_max)
         side = MIN_SIDE_IN_DMAX * d_max
     return side

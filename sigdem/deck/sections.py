@@ -116,7 +116,7 @@ def data_file_text(bed: Bed, title: str = "sigdem bed") -> str:
         "Atom Type Labels",
         "",
     ]
-    lines += [f"{i + 1} {name}" for i, name in enumerate(bed.grade_names)]
+    lines += [f"{i + 1} {label}" for i, label in enumerate(bed.type_labels)]  # display names stay in params.json
     lines += ["", "Atoms # sphere", ""]
     ids = np.arange(1, bed.n + 1)
     table = np.column_stack([ids, bed.grade_index + 1, bed.diameters_um, rho, bed.positions_um])

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sigdem.errors import IncompleteRunError
-from sigdem.inputs import check_name, check_safe_path
+from sigdem.inputs import check_name, check_root
 
 STATES = ("rendered", "running", "done", "failed")
 
@@ -69,9 +69,11 @@ class RunFolder:
 
     @classmethod
     def for_job(cls, root: Path | str, stage: str, job: str) -> "RunFolder":
-        """The folder ``<root>/<stage>-<job>``."""
+        """The folder ``<root>/<stage>-<job>``. The root may be any existing or creatable directory (spaces
+        and non-ASCII characters too): decks never hold it (runners pass a folder by a checked relative path,
+        :func:`sigdem.inputs.deck_path`, or run LAMMPS inside it)."""
         check_name("stage", stage)
-        root = check_safe_path("root", Path(root).resolve())
+        root = check_root("root", root, create=False).resolve()
         return cls(root / f"{stage}-{job}")
 
     @property

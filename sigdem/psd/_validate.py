@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sigdem.errors import InputError
-from sigdem.inputs import check_name
+from sigdem.inputs import check_display_name
 
 #: Bases a PSD can be stated on, mapped to the power of the diameter that weights
 #: the number distribution (mass == volume for one grade of one true density).
@@ -35,8 +35,9 @@ def basis_power(basis: object, field: str = "basis") -> int:
 
 
 def check_grade_name(name: object, field: str = "name") -> str:
-    """Grade names reach LAMMPS decks (type labels): one rule for every name, sigdem.inputs's."""
-    return check_name(field, name)
+    """Grade names are display names (e.g. ``SiG-1``, :func:`sigdem.inputs.check_display_name`); a deck gets
+    them only as sanitised LAMMPS type labels (:func:`sigdem.inputs.safe_identifier`)."""
+    return check_display_name(field, name)
 
 
 def positive(value: object, field: str, unit: str = "", upper: float = math.inf) -> float:
@@ -48,6 +49,22 @@ def positive(value: object, field: str, unit: str = "", upper: float = math.inf)
     if not (math.isfinite(x) and 0.0 < x <= upper):
         rng = f"0 < {field} <= {upper:g}" if math.isfinite(upper) else f"{field} > 0"
         raise InputError(field, f"got {value!r}; allowed: finite {rng}{(' ' + unit) if unit else ''}")
+    return x
+
+
+#: Plausible D-values (D10, D50, D90, medians) of a powder, µm: a value outside is most likely in another
+#: unit (1.9e-5 is a D50 of 19 µm given in metres; 19000 one in nm).
+D_VALUE_RANGE_UM = (0.05, 5000.0)
+#: Sizes a laser-diffraction table may list, µm (instruments report about 0.01-3500 µm).
+TABLE_SIZE_RANGE_UM = (0.01, 10000.0)
+
+
+def plausible_size(value: object, field: str, rng: tuple[float, float] = D_VALUE_RANGE_UM) -> float:
+    """``value`` (µm) if it lies in ``rng``; else InputError stating the plausible range and the unit."""
+    x = positive(value, field, "µm")
+    if not rng[0] <= x <= rng[1]:
+        raise InputError(field, f"{x:g} µm is outside the plausible range for a powder; allowed: {rng[0]:g}-{rng[1]:g} "
+                         "µm (sizes are in micrometres: a D50 of 19 µm is 19, not 1.9e-5)")
     return x
 
 

@@ -8,6 +8,7 @@ so results can be split by grade and by size class.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,11 +29,14 @@ from sigdem.psd.base import PSD, PSDStatistics, TruncationResult, check_quantile
 from sigdem.psd.mixture import MixturePSD
 
 DENSITY_MAX_G_CC = 30.0
+#: Mass fractions summing to 1 within this are normalised (and the normalisation logged); others refused.
+BLEND_SUM_TOLERANCE = 1e-3
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Grade:
-    """One powder grade: ``name`` (plain identifier, used in LAMMPS decks), ``psd``,
+    """One powder grade: ``name`` (a display name such as ``SiG-1``; decks get a sanitised type label), ``psd``,
     and true (skeletal) density ``density_g_cc`` (g/cm**3 == pg/µm**3)."""
 
     name: str
@@ -71,7 +75,8 @@ class BlendTruncation:
 
 @dataclass(frozen=True, slots=True)
 class Blend:
-    """Grades mixed by ``mass_fractions`` (>= 0, summing to 1 within 1e-9; names unique)."""
+    """Grades mixed by ``mass_fractions`` (>= 0, summing to 1 within :data:`BLEND_SUM_TOLERANCE`, then
+    normalised; names unique)."""
 
     grades: tuple[Grade, ...]
     mass_fractions: tuple[float, ...]
@@ -86,7 +91,11 @@ class Blend:
         if len(self.mass_fractions) != len(grades):
             raise InputError("mass_fractions", f"{len(self.mass_fractions)} fractions for {len(grades)} grades;"
                              " allowed: one per grade")
-        x = fractions_array(self.mass_fractions, "mass_fractions", SUM_TOLERANCE)
+        x = fractions_array(self.mass_fractions, "mass_fractions", BLEND_SUM_TOLERANCE)
+        total = math.fsum(float(v) for v in self.mass_fractions)
+        if abs(total - 1.0) > SUM_TOLERANCE:
+            log.info("blend mass fractions %s sum to %.6g: normalised to %s", list(self.mass_fractions), total,
+                     [round(float(v), 6) for v in x])
         object.__setattr__(self, "grades", grades)
         object.__setattr__(self, "mass_fractions", tuple(float(v) for v in x))
 
@@ -204,19 +213,26 @@ def as_blend(source: object, density_g_cc: float | None = None, name: str = "pow
 
 def blend_from_text(text: str, grades: Sequence[Grade]) -> Blend:
     """``"large=0.5,small=0.5"`` → a Blend of ``grades`` by mass fraction (grades not named get 0)."""
-    from sigdem.errors import InputError
-    from sigdem.inputs import check_name
+    from sigdem.inputs import check_display_name
 
     if not isinstance(text, str) or not text.strip():
         raise InputError("blend", f"{text!r} is empty; give name=fraction pairs, e.g. large=0.5,small=0.5")
-    fractions = {}
+    fractions, half_ulp = {}, 0.0
     for part in text.split(","):
         name, sep, value = part.partition("=")
         if not sep:
             raise InputError("blend", f"{part!r} is not name=fraction; example: large=0.5,small=0.5")
-        check_name("blend", name.strip())
+        check_display_name("blend", name.strip())
+        if name.strip() in fractions:
+            raise InputError("blend", f"{name.strip()!r} is given twice; allowed: each grade once")
         try:
             fractions[name.strip()] = float(value)
         except ValueError:
             raise InputError("blend", f"fraction {value!r} of {name!r} is not a number in [0, 1]") from None
+        decimals = len(value.strip().partition(".")[2]) if "." in value and "e" not in value.lower() else 0
+        half_ulp += 0.5 * 10.0**-decimals if decimals else 0.0
+    total = math.fsum(fractions.values())
+    if BLEND_SUM_TOLERANCE < abs(total - 1.0) <= half_ulp and total > 0:  # rounded shares, e.g. 0.33 x 3
+        log.info("blend %r sums to %g, within the rounding of its digits: normalised", text, total)
+        fractions = {k: v / total for k, v in fractions.items()}
     return blend_from_fractions(grades, **fractions)

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from sigdem.errors import InputError
-from sigdem.psd._validate import basis_power, check_basis, check_range, positive
+from sigdem.psd._validate import basis_power, check_basis, check_range, plausible_size, positive
 from sigdem.psd.base import PSD, TruncationResult
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class LogNormalPSD(PSD):
     _mu_n: float = field(init=False, repr=False, compare=False, default=0.0)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "median_um", positive(self.median_um, "median_um", "µm"))
+        object.__setattr__(self, "median_um", plausible_size(self.median_um, "median_um"))
         gsd = positive(self.gsd, "gsd", upper=_GSD_MAX)
         if gsd <= 1.0:
             raise InputError("gsd", f"got {self.gsd!r}; allowed: 1 < gsd <= {_GSD_MAX:g}")
@@ -156,9 +156,9 @@ def lognormal_from_d10_d50_d90(d10_um: float, d50_um: float, d90_um: float,
     logs. The RMS residual in ln(d) is kept in ``fit_rms_residual_ln`` (0 when
     the three values are exactly log-normal, e.g. D50**2 == D10*D90).
     """
-    d10 = positive(d10_um, "d10_um", "µm")
-    d50 = positive(d50_um, "d50_um", "µm")
-    d90 = positive(d90_um, "d90_um", "µm")
+    d10 = plausible_size(d10_um, "d10_um")
+    d50 = plausible_size(d50_um, "d50_um")
+    d90 = plausible_size(d90_um, "d90_um")
     if not d10 < d50:
         raise InputError("d10_um", f"D10={d10:g} µm >= D50={d50:g} µm; allowed: D10 < D50 < D90")
     if not d50 < d90:

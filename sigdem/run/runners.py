@@ -33,6 +33,7 @@ from sigdem.errors import (
     IncompleteRunError,
     InputError,
 )
+from sigdem.inputs import relative_deck_path
 from sigdem.io.folder import RunFolder, job_id, write_atomic
 from sigdem.run.child import start_child, wait_child
 from sigdem.run.claim import claim
@@ -228,11 +229,13 @@ class InProcess:
             raise InputError("kernel", f"{self.kernel!r} is not allowed; allowed: {', '.join(KERNEL_CHOICES)}")
 
     def execute(self, folder: RunFolder, variables: dict) -> None:
-        if variables or not RunRecord.read(folder).stage.in_process:
-            log.info("%s: run by a child lmp process, not in this one (plugin or mdr)", folder.path.name)
+        here = relative_deck_path(folder.path)  # None: spaces or non-ASCII on the way; lmp runs inside the folder
+        if variables or here is None or not RunRecord.read(folder).stage.in_process:
+            log.info("%s: run by a child lmp process, not in this one (plugin, mdr or a path LAMMPS variables "
+                     "cannot hold)", folder.path.name)
             Executable(ranks=1, kernel=self.kernel).execute(folder, variables)
             return
-        with LammpsSession(folder.path, variables={"dir": folder.path}) as lmp:
+        with LammpsSession(folder.path, variables={"dir": here}) as lmp:
             lmp.file(folder.fn("in.lmp"))
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sigdem._loader import lammps_class
 from sigdem.errors import EngineError
-from sigdem.inputs import check_safe_path, format_var
+from sigdem.inputs import format_var
 from sigdem.io.logs import log_tail
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,7 @@ class LammpsSession:
         screen: bool = False,
         comm=None,
     ):
-        self.folder = Path(folder).resolve()
-        check_safe_path("folder", self.folder)
+        self.folder = Path(folder).resolve()  # any characters: only -log gets it, and -log is not substituted
         self.log_path = self.folder / log_name
         args = lammps_args(variables or {}, self.log_path, screen)
         cls = lammps_class()

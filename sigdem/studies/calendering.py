@@ -78,16 +78,16 @@ from sigdem.deck import (
 )
 from sigdem.deck.beds import bed_from_sample
 from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, density_window, free_fall_time_us
-from sigdem.inputs import check_int, check_range
+from sigdem.inputs import check_instance, check_int, check_range
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder, derive_seed, job_id
 from sigdem.io.logs import read_table
 from sigdem.model.contact import MdrContact
 from sigdem.model.materials import COPPER, GRAPHITE, STEEL, Material
-from sigdem.errors import InputError
 from sigdem.psd import Blend, sample_particles
 from sigdem.run.child import run_pool
 from sigdem.run.runners import Runner, run
+from sigdem.studies.feasibility import check_targets_and_box
 from sigdem.studies.calendering_analysis import (
     CalenderingResult,
     analyse_target,
@@ -164,11 +164,14 @@ class CalenderingStudy:
     risk_level: float = DEFAULT_RISK_LEVEL
     size_edges_um: tuple[float, ...] = DEFAULT_SIZE_EDGES_UM
     contact: MdrContact | None = MdrContact()
+    #: Study seed: None derives the beds' seeds from the bed statepoint alone; an int joins it (other beds).
+    seed: int | None = None
 
     def __post_init__(self):
-        if not isinstance(self.blend, Blend):
-            raise InputError("blend", f"{self.blend!r} is not a Blend; build one with sigdem.psd.blend_from_text or "
-                             "blend_from_fractions")
+        check_instance("blend", self.blend, Blend, "a sigdem.psd.Blend (e.g. blend_from_text('small=1', paper_grades()))")
+        for name in ("material", "calender_material", "floor", "top"):
+            check_instance(name, getattr(self, name), Material, "a sigdem.model.materials.Material (e.g. GRAPHITE)")
+        check_instance("settle_numerics", self.settle_numerics, Numerics, "a sigdem.deck.Numerics")
         if self.contact is not None:  # before anything runs: mdr needs rigid-enough walls
             check_mdr_setup(self.contact, Calender, self.calender_material, self.floor, self.top)
         d_max = largest_diameter_um(self.blend)
@@ -181,20 +184,17 @@ class CalenderingStudy:
                         self.side_um / d_max, d_max, REPRESENTATIVE_SIDE_IN_DMAX)
         check_range("loading_mg_cm2", self.loading_mg_cm2, 0.0, 1e3, lo_open=True)
         check_int("replicates", self.replicates, 1, 1000)
+        if self.seed is not None:
+            check_int("seed", self.seed, 0, 2**62)
         check_range("binder_mass_fraction", self.binder_mass_fraction, 0.0, 0.5, hi_open=True)
         check_range("modulus_scale", self.modulus_scale, 0.0, 1.0, lo_open=True)
         check_range("resettle_time_factor", self.resettle_time_factor, 0.0, 1e3)
         if self.calender_gravity_g is not None:
             check_range("calender_gravity_g", self.calender_gravity_g, 0.0, 1e9, lo_open=True)
         Calender(target_densities_g_cc=self.target_densities_g_cc, speed_m_s=self.speed_m_s)  # validates both
-        solid = self.blend.density_g_cc / (1.0 - self.binder_mass_fraction)
-        above = [rho for rho in self.target_densities_g_cc if rho >= solid]
-        if above:
-            raise InputError("target_densities_g_cc", f"{above} at or above the solid density {solid:.4g} g/cc of the "
-                             f"blend (electrode density with binder fraction {self.binder_mass_fraction:g}); allowed "
-                             f"below it")
         FractureRisk(self.threshold_gpa, self.weibull_sigma0_gpa, self.weibull_m)
         object.__setattr__(self, "target_densities_g_cc", tuple(float(x) for x in self.target_densities_g_cc))
+        check_targets_and_box(self)  # targets vs the solid and loosest densities, box vs the largest particle
 
     @property
     def solid_volume_um3(self) -> float:
@@ -210,6 +210,8 @@ class CalenderingStudy:
               for k in keys}
         sp["blend"] = json.loads(json.dumps(asdict(self.blend), default=repr))
         sp["stage"] = "calendering_bed"
+        if self.seed is not None:  # absent by default: job ids of unseeded studies stay as they were
+            sp["seed"] = self.seed
         return json.loads(json.dumps(sp))
 
     @property

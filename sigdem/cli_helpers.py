@@ -1,0 +1,136 @@
+"""Helpers of the ``sigdem`` command line: checks of CLI-only values, dry runs, custom grades, CSV output.
+
+Everything here raises :class:`~sigdem.errors.InputError` naming the option, the value and what is allowed;
+``sigdem.cli.main`` prints it as ``sigdem: error: <field>: ...`` and returns 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+from sigdem.errors import InputError
+from sigdem.inputs import check_int, check_root
+
+log = logging.getLogger("sigdem")
+
+
+class Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults shown in every --help, examples (epilog) kept as written."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS):
+            return text
+        return super()._get_help_string(action)
+
+
+def epilog(*examples: str) -> str:
+    return "examples:\n" + "\n".join(f"  {e}" for e in examples)
+
+
+def cores() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def check_workers(field: str, value: int | None) -> int:
+    """``value`` workers (``None``: all cores) in [1, 4 x cores]."""
+    if value is None:
+        return cores()
+    return check_int(field, value, 1, 4 * cores())
+
+
+def root_of(args) -> Path:
+    """The --root folder checked (created unless a dry run): a file, an uncreatable or read-only path is refused."""
+    return check_root("root", args.root, create=not getattr(args, "dry_run", False))
+
+
+def print_plan(plan) -> int:
+    for line in plan.lines():
+        print(line)
+    return 0
+
+
+def check_yield_option(args) -> None:
+    """--yield-stress-gpa applies to --contact mdr only: refused with hertz rather than silently ignored."""
+    if args.yield_stress_gpa is not None and args.contact != "mdr":
+        raise InputError("yield_stress_gpa", f"{args.yield_stress_gpa:g} GPa given with --contact {args.contact}; "
+                         "allowed: only with --contact mdr (Hertz contacts are elastic)")
+
+
+def _pairs(option: str, items: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise InputError(option, f"{item!r} is not name=value; allowed e.g. --{option.replace('_', '-')} SiG-1=...")
+        if name.strip() in out:
+            raise InputError(option, f"{name.strip()!r} is given twice; allowed: each grade once")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def grades_of(args, need: int | None = None):
+    """The paper's grades, or the grades of --psd name=file.csv (with --density-g-cc name=2.2, default graphite's)."""
+    from sigdem.psd import GRAPHITE_DENSITY_G_CC, Grade, paper_grades, read_psd_csv
+
+    tables = _pairs("psd", getattr(args, "psd", None))
+    dens = _pairs("density_g_cc", getattr(args, "density_g_cc", None))
+    if not tables:
+        if dens:
+            raise InputError("density_g_cc", f"{sorted(dens)} given without --psd; allowed: only for --psd grades")
+        return paper_grades()
+    unknown = sorted(set(dens) - set(tables))
+    if unknown:
+        raise InputError("density_g_cc", f"{unknown} are not --psd grades; allowed: {sorted(tables)}")
+    grades = []
+    for name, path in tables.items():
+        try:
+            rho = float(dens.get(name, GRAPHITE_DENSITY_G_CC))
+        except ValueError:
+            raise InputError("density_g_cc", f"{dens[name]!r} for {name!r} is not a number; allowed: (0, 30] g/cc") from None
+        grades.append(Grade(name, read_psd_csv(path), rho))
+    if need is not None and len(grades) != need:
+        raise InputError("psd", f"{len(grades)} grade(s) given; allowed: exactly {need} for this command")
+    return tuple(grades)
+
+
+def default_blend_text(grades) -> str:
+    """Equal mass fractions of the --psd grades (a single grade: all of it)."""
+    return ",".join(f"{g.name}={1.0 / len(grades)!r}" for g in grades)
+
+
+def csv_path(args, default_name: str) -> Path:
+    """--csv PATH, or ``default_name`` beside the run folders under --root."""
+    path = Path(args.csv) if args.csv else Path(args.root) / default_name
+    if path.exists() and path.is_dir():
+        raise InputError("csv", f"{str(path)!r} is a directory; allowed: a file path")
+    check_root("csv", path.parent, create=not getattr(args, "dry_run", False))
+    return path
+
+
+def psd_report(paths: list[str]) -> list[str]:
+    """Statistics of PSD tables and a log-normal fit: least squares of ln D_q = ln(median) + z_q s over the
+    table's volume quantiles q = 0.05, 0.10, ..., 0.95, with the RMS residual in ln d (0: exactly log-normal)."""
+    import numpy as np
+    from scipy.special import ndtri
+
+    from sigdem.psd import read_psd_csv
+
+    q = np.arange(1, 20) / 20.0
+    z = ndtri(q)
+    lines = [f"{'table':24s} {'D10':>8s} {'D50':>8s} {'D90':>8s} {'span':>6s} {'D[3,2]':>8s} {'D[4,3]':>8s}  "
+             "log-normal fit (volume basis)"]
+    for p in paths:
+        psd = read_psd_csv(p)
+        s = psd.statistics()
+        y = np.log(np.asarray(psd.quantile(q), dtype=float))
+        slope, mu = np.polyfit(z, y, 1)
+        rms = float(np.sqrt(np.mean((y - (mu + slope * z)) ** 2)))
+        lines.append(f"{Path(p).name:24s} {s.d10_um:8.3f} {s.d50_um:8.3f} {s.d90_um:8.3f} "
+                     f"{(s.d90_um - s.d10_um) / s.d50_um:6.3f} {s.d32_um:8.3f} {s.d43_um:8.3f}  median "
+                     f"{np.exp(mu):.3f} µm, gsd {np.exp(slope):.3f}, RMS ln residual {rms:.3g}")
+    lines.append("sizes in µm (volume-basis D-values); the fit uses the quantiles 5 %, 10 %, ..., 95 %")
+    return lines

@@ -1,0 +1,95 @@
+"""What a study would run, without running it: particles, box, time step, estimated steps and time.
+
+Estimates (stated in the output): a settle runs ~:data:`~sigdem.studies.feasibility.SETTLE_FALL_TIMES`
+free-fall times of its placed column; a calender run re-settles ``resettle_time_factor`` free-fall times of
+the largest particle, presses at ``speed_m_s`` from the as-coated height (solid fraction 0.55) to the last
+target, holds, lifts back and relaxes; one particle-step costs
+:data:`~sigdem.studies.feasibility.NS_PER_PARTICLE_STEP` ns on one core (benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sigdem import units
+from sigdem.deck.stages import free_fall_time_us
+from sigdem.model import contact
+from sigdem.psd import sample_particles
+from sigdem.studies.feasibility import (
+    NS_PER_PARTICLE_STEP,
+    SETTLE_FALL_TIMES,
+    estimate_bed,
+    human_time,
+    seconds,
+    settle_numbers,
+)
+
+#: Solid fraction of the as-coated bed assumed for the pressing distance (calendering.py: ~0.54-0.57).
+AS_COATED_FRACTION = 0.55
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A dry run's numbers: per bed (one replicate of one blend) and in all."""
+
+    n_particles: int
+    beds: int
+    side_um: float
+    column_um: float
+    depth_um: float
+    dt_us: float
+    steps_per_bed: int
+    seconds_per_bed: float
+    workers: int
+    note: str = ""
+
+    @property
+    def seconds_total(self) -> float:
+        return self.seconds_per_bed * math.ceil(self.beds / self.workers)
+
+    def lines(self) -> list[str]:
+        return [
+            "dry run: nothing was run",
+            f"particles       : {self.n_particles} per bed x {self.beds} bed(s)",
+            f"box             : {self.side_um:.4g} x {self.side_um:.4g} µm, placed column {self.column_um:.4g} µm, "
+            f"settled ~{self.depth_um:.4g} µm deep",
+            f"time step       : {self.dt_us:.4g} µs",
+            f"estimated steps : ~{self.steps_per_bed:,} per bed{self.note}",
+            f"estimated time  : ~{human_time(self.seconds_per_bed)} per bed, ~{human_time(self.seconds_total)} in all on "
+            f"{self.workers} worker(s) (at {NS_PER_PARTICLE_STEP:g} ns per particle-step, measured: benchmarks/README.md)",
+        ]
+
+
+def packing_plan(study, blends: int = 1, workers: int = 1) -> Plan:
+    """Dry run of a packing study (``blends`` studies like it, e.g. a ternary grid)."""
+    num = study.feasibility(replicates=1)[0]
+    est = num["estimate"]
+    steps = num["steps"] * (1 + study.settle.taps)
+    note = f" ({SETTLE_FALL_TIMES:g} free-fall times of the column{f', {study.settle.taps} taps' if study.settle.taps else ''})"
+    return Plan(est.n, study.replicates * blends, est.side_um, num["column_um"], est.depth_um, num["dt_us"], steps,
+                seconds(steps * est.n), max(1, workers), note)
+
+
+def calendering_plan(study, workers: int = 1) -> Plan:
+    """Dry run of a calendering study: settle + re-settle + press through the targets + lift + relax."""
+    from sigdem.studies.calendering import CalenderingStudy  # noqa: F401 (the type documented)
+
+    sample = sample_particles(study.blend, solid_volume_um3=study.solid_volume_um3, seed=1)
+    est = estimate_bed(sample, side_um=study.side_um)
+    settle = settle_numbers(sample, est, study.material, study.settle_numerics, 0.25)
+    num = study.calender_numerics()
+    dt = contact.stable_timestep(est.d_min_um / 2.0, study.calender_material, fraction=num.timestep_fraction,
+                                 modulus_scale=num.modulus_scale, override=num.timestep_us)
+    g = units.to_micro(num.gravity_g * units.STANDARD_GRAVITY_M_S2, "m/s2")
+    resettle = math.ceil(study.resettle_time_factor * free_fall_time_us(est.d_max_um, g) / dt)
+    area = study.side_um**2
+    h0 = est.solid_volume_um3 / (area * AS_COATED_FRACTION)
+    h1 = est.solid_volume_um3 * study.blend.density_g_cc / (area * max(study.particle_densities()))
+    press = math.ceil(2.0 * max(h0 - h1, 0.0) / (units.to_micro(study.speed_m_s, "m/s") * dt))
+    cal = resettle + press + len(study.target_densities_g_cc) * study.target_hold_steps + study.hold_steps + study.relax_steps
+    steps = settle["steps"] + cal
+    note = (f" (settle ~{settle['steps']:,}: {SETTLE_FALL_TIMES:g} free-fall times; calender ~{cal:,}: re-settle "
+            f"{resettle:,}, press and lift {press:,}, holds and relax)")
+    return Plan(est.n, study.replicates, est.side_um, settle["column_um"], h0, dt, steps, seconds(steps * est.n),
+                max(1, workers), note)
