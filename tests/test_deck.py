@@ -1,7 +1,6 @@
 """Decks: golden rendering, refusal of unsafe strings, run-folder life cycle, runner identity."""
 
 import json
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,13 +34,12 @@ def tiny_deck(**kw) -> Deck:
 def test_rendered_settle_folder_matches_golden_files(tmp_path):
     """Any change to the settle template or its rendering shows here as a diff.
 
-    Regenerate deliberately with SIGDEM_UPDATE_GOLDEN=1 and review the diff.
+    The golden files are never written by a test run: regenerate them deliberately with
+    ``python tests/data/golden/regenerate.py`` and review the diff in the commit.
     """
     folder = runners.render(tiny_deck(), tmp_path)
     for name, golden in (("in.lmp", "settle_in.lmp"), ("particles.data", "settle_particles.data")):
         text = folder.fn(name).read_text().replace(folder.job, "<job>")
-        if os.environ.get("SIGDEM_UPDATE_GOLDEN"):
-            (GOLDEN / golden).write_text(text)
         assert text == (GOLDEN / golden).read_text(), f"{name} differs from tests/data/golden/{golden}"
 
 

@@ -32,7 +32,7 @@ def test_fixed_overlap_force_is_hertz(a, b, r1, r2, workdir):
     c = verify.pair_overlap_force(a, b, r1, r2, overlap, workdir)
     expect = hertz_by_hand(a.youngs_modulus_gpa * 1e6, a.poisson_ratio, b.youngs_modulus_gpa * 1e6, b.poisson_ratio, r1, r2, overlap)
     assert c.theory == pytest.approx(expect, rel=1e-12)
-    assert c.measured == pytest.approx(expect, rel=0.005)
+    assert c.measured == pytest.approx(expect, rel=0.001)  # the README's "within 0.1 %"
 
 
 @pytest.mark.parametrize("mat", [verify.GLASS, verify.LIMESTONE], ids=["glass", "limestone"])
