@@ -244,6 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_runner_options(cl)
     cl.set_defaults(func=_cmd_calender)
 
+    from sigdem import cli_pellet
+
+    cli_pellet.add_parsers(sub)
+
     from sigdem.hpc import cli as hpc_cli
 
     hpc_cli.add_parser(sub).set_defaults(func=hpc_cli.run)

@@ -40,7 +40,7 @@ import numpy as np
 from sigdem import units
 from sigdem.deck import Deck, Numerics, Pellet, RunRecord, Settle, check_mdr_setup, start_bed
 from sigdem.deck.beds import bed_from_sample
-from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S
+from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, _increasing_targets
 from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_range
 from sigdem.io.folder import RunFolder, derive_seed, job_id
@@ -116,6 +116,7 @@ class PelletStudy:
         check_range("fill_height_um", self.fill_height_um, 1.0, 1e5)
         check_int("replicates", self.replicates, 1, 1000)
         check_range("modulus_scale", self.modulus_scale, 0.0, 1.0, lo_open=True)
+        _increasing_targets("target_pressures_mpa", self.target_pressures_mpa, 0.0, 1e6)
         self.protocol()  # validates pressures, speed, servo and relaxation
         object.__setattr__(self, "target_pressures_mpa", tuple(float(p) for p in self.target_pressures_mpa))
 
