@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sigdem.hpc import local_profile, slurm  # noqa: E402
 from sigdem.hpc.script import render_script  # noqa: E402
-from sigdem.hpc.sweep import wait  # noqa: E402
 
 
 def gone(job: str) -> bool:

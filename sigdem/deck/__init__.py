@@ -29,6 +29,7 @@ from sigdem.deck.stages import (
                                   CALENDER,
                                   CALENDER_MDR,
                                   PELLET,
+                                  PELLET_MDR,
                                   SETTLE,
                                   STAGES,
                                   Calender,
@@ -43,6 +44,6 @@ __all__ = [
     "Bed", "bed_from_sample", "start_bed", "Deck", "Numerics", "Protocol", "check_mdr", "check_mdr_setup",
     "MDR_MIN_WALL_STIFFNESS_RATIO", "RunRecord", "numerics_statepoint", "statepoint", "contact_variables",
     "data_file_text", "deck_variables", "header_text", "numerics_variables", "timestep_us", "wall_variables",
-    "CALENDER", "CALENDER_MDR", "PELLET", "SETTLE", "STAGES", "Calender", "Pellet", "Settle", "Stage",
+    "CALENDER", "CALENDER_MDR", "PELLET", "PELLET_MDR", "SETTLE", "STAGES", "Calender", "Pellet", "Settle", "Stage",
     "stage_named", "stage_of",
 ]

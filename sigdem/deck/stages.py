@@ -79,10 +79,16 @@ CALENDER = Stage("calender", "calender.lmp", _FROM_SETTLE, ("targets.txt", "held
 CALENDER_MDR = Stage("calender_mdr", "calender_mdr.lmp", _FROM_SETTLE,
                      ("targets.txt", "held.txt", "unloaded.dump", "unloaded.txt"), _PRESS_PROGRESS,
                      contact="mdr", in_process=False, records=_PRESS_RECORDS, includes=("calender_press.lmp",))
-PELLET = Stage("pellet", "pellet.lmp", _FROM_SETTLE, ("targets.txt", "unloaded.dump", "unloaded.txt"),
-               ("time", "ztop", "density", "pressure_top"), records=_PRESS_RECORDS)
+#: Pellet records: the calender ones under load, plus the pellet after each release and after its relaxation.
+_PELLET_RECORDS = _PRESS_RECORDS + (("released", "released_{k}.dump"), ("relaxed", "relaxed_{k}.dump"))
+_PELLET_OUTPUTS = ("targets.txt", "released.txt", "relaxed.txt", "unloaded.dump", "unloaded.txt")
+_PELLET_PROGRESS = ("time", "ztop", "density", "pressure_top")
+PELLET = Stage("pellet", "pellet.lmp", _FROM_SETTLE, _PELLET_OUTPUTS, _PELLET_PROGRESS, records=_PELLET_RECORDS,
+               includes=("pellet_press.lmp",))
+PELLET_MDR = Stage("pellet_mdr", "pellet_mdr.lmp", _FROM_SETTLE, _PELLET_OUTPUTS, _PELLET_PROGRESS, contact="mdr",
+                   in_process=False, records=_PELLET_RECORDS, includes=("pellet_press.lmp",))
 #: Every stage by name.
-STAGES = {s.name: s for s in (SETTLE, CALENDER, CALENDER_MDR, PELLET)}
+STAGES = {s.name: s for s in (SETTLE, CALENDER, CALENDER_MDR, PELLET, PELLET_MDR)}
 
 
 def stage_named(name: str) -> Stage:
@@ -153,7 +159,8 @@ def _check_wall_motion(p) -> None:
     """Checks shared by the stages that move the top wall (calender, pellet)."""
     stage = p.stages["hertz"].name
     check_range(f"{stage}.speed_m_s", p.speed_m_s, 0.0, 10.0, lo_open=True)
-    check_int(f"{stage}.hold_steps", p.hold_steps, 0, 10**8)
+    if hasattr(p, "hold_steps"):
+        check_int(f"{stage}.hold_steps", p.hold_steps, 0, 10**8)
     check_range(f"{stage}.unload_speed_m_s", p.unload_speed_m_s, 0.0, 10.0, lo_open=True)
     check_range(f"{stage}.release_fraction", p.release_fraction, 0.0, 0.1)
     check_int(f"{stage}.relax_steps", p.relax_steps, 0, 10**8)
@@ -206,25 +213,36 @@ class Calender:
 
 @dataclass(frozen=True, slots=True)
 class Pellet:
-    """Press a settled bed with a flat top wall to each target pressure, then release it.
+    """Press a settled bed with a servo-controlled top wall to each target pressure, releasing it after each.
 
-    ``target_pressures_mpa``: top-wall pressures (force / box area), strictly increasing. Any
-    list is accepted here; real pellet pressures (373-4700 MPa) are far beyond elastic Hertz
-    contacts, which the study layer warns about. The wall moves at ``speed_m_s`` until the
-    pressure is reached, holds still ``hold_steps`` before each record, never goes below the
-    height of solid fraction ``max_solid_fraction``; release as in :class:`Calender`.
+    ``target_pressures_mpa``: top-wall pressures (force / box area), strictly increasing. The wall velocity
+    follows the pressure error, clamp(``servo_gain`` x (P_target - P) / P_target, ±1) x ``speed_m_s``
+    (``lammps_inputs/pellet.lmp`` says how). A target is *held*, and recorded, once the mean pressure of the
+    last ``window_steps`` and the current one are both within ``tolerance`` of it; after ``max_target_steps``
+    (default: twice the steps to cross the bed at full speed, plus 20 windows) it is recorded as not held.
+    ``release_each``: release and relax after every target (a pellet per pressure, pressed in cycles of
+    increasing load; the default) or after the last only. Release: the wall lifts at ``unload_speed_m_s``
+    until its force is ``release_fraction`` of the held force, then keeps lifting while the pellet relaxes
+    ``relax_steps``. The wall never goes below the height of solid fraction ``max_solid_fraction``.
+    ``resettle_steps``: steps the bed first settles, wall away, under this deck's contact model (an mdr deck
+    starts from the settled particles without contact history).
     """
 
     target_pressures_mpa: tuple[float, ...]
     speed_m_s: float = DEFAULT_WALL_SPEED_M_S
-    hold_steps: int = 5000
+    servo_gain: float = 4.0
+    tolerance: float = 0.02
+    window_steps: int = 1000
+    max_target_steps: int | None = None
     max_solid_fraction: float = 0.9
+    release_each: bool = True
     unload_speed_m_s: float = DEFAULT_WALL_SPEED_M_S
     release_fraction: float = 1e-4
     relax_steps: int = 20000
     thermo_every: int = 1000
+    resettle_steps: int = 0
 
-    stages = {"hertz": PELLET}
+    stages = {"hertz": PELLET, "mdr": PELLET_MDR}
 
     def variables(self, deck: Deck, dt: float, g: float) -> dict:
         return pellet_variables(deck, dt)
@@ -233,8 +251,15 @@ class Pellet:
         object.__setattr__(self, "target_pressures_mpa",
                            _increasing_targets("pellet.target_pressures_mpa", self.target_pressures_mpa, 0.0, 1e5))
         check_range("pellet.max_solid_fraction", self.max_solid_fraction, 0.5, 1.0, hi_open=True)
+        check_range("pellet.servo_gain", self.servo_gain, 0.1, 1e3)
+        check_range("pellet.tolerance", self.tolerance, 1e-4, 0.2)
+        check_int("pellet.window_steps", self.window_steps, 10, 10**7)
+        if self.max_target_steps is not None:
+            check_int("pellet.max_target_steps", self.max_target_steps, self.window_steps, 10**9)
+        if not isinstance(self.release_each, bool):
+            raise InputError("pellet.release_each", f"{self.release_each!r} must be True or False")
+        check_int("pellet.resettle_steps", self.resettle_steps, 0, 10**8)
         _check_wall_motion(self)
-
 
 
 def free_fall_time_us(height_um: float, g: float) -> float:
@@ -297,7 +322,7 @@ def _compression_common(deck: Deck) -> dict[str, float | int]:
         "speed": units.to_micro(p.speed_m_s, "m/s"),
         # the wall starts a tenth of the smallest diameter above the bed
         "gap": 0.1 * float(d.min()),
-        "hold_steps": p.hold_steps,
+        "hold_steps": getattr(p, "hold_steps", 0),
         "unload_speed": units.to_micro(p.unload_speed_m_s, "m/s"),
         "release_fraction": p.release_fraction,
         "relax_steps": p.relax_steps,
@@ -328,11 +353,22 @@ def calender_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[f
 
 
 def pellet_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[float, ...]]:
-    """Target pressures (kPa) and wall motion of the pellet stage."""
+    """Target pressures (kPa), servo and wall motion of the pellet stage."""
     p = deck.protocol
     out = _compression_common(deck)
+    del out["hold_steps"]
+    out["n_targets"] = len(p.target_pressures_mpa)
     out["pressures"] = tuple(units.to_micro(v, "MPa") for v in p.target_pressures_mpa)
+    out["gain"] = p.servo_gain
+    out["tol"] = p.tolerance
+    out["window"] = p.window_steps
+    steps = p.max_target_steps
+    if steps is None:  # twice the bed's height at full speed, plus 20 windows to settle on the target
+        steps = math.ceil(2.0 * settled_surface_um(deck.start) / (out["speed"] * dt)) + 20 * p.window_steps
+    out["max_target_steps"] = steps
     out["phi_max"] = p.max_solid_fraction
+    out["release_each"] = int(p.release_each)
+    out["resettle_steps"] = p.resettle_steps
     return out
 
 

@@ -6,14 +6,15 @@ import argparse
 import logging
 import sys
 
-from dataclasses import fields
-
-from sigdem.cli_helpers import (
+from sigdem.cli.helpers import (
+    _add_runner_options,
+    _blend,
+    _default,
+    _runner,
     Formatter,
     check_workers,
     check_yield_option,
     csv_path,
-    default_blend_text,
     epilog,
     grades_of,
     print_plan,
@@ -22,16 +23,10 @@ from sigdem.cli_helpers import (
 )
 from sigdem.errors import SigdemError
 from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA
-from sigdem.run.runners import KERNEL_CHOICES, Executable
 from sigdem.studies.calendering import CalenderingStudy
 from sigdem.studies.packing import PACKING_NUMERICS, PACKING_SETTLE, PackingStudy
 
 log = logging.getLogger("sigdem")
-
-
-def _default(cls, name: str):
-    """The library's default of a dataclass field: the CLI never retypes one."""
-    return next(f.default for f in fields(cls) if f.name == name)
 
 
 def _cmd_doctor(args) -> int:
@@ -54,16 +49,6 @@ def _cmd_verify(args) -> int:
     ok = worst <= args.tolerance
     print(f"largest error {100 * worst:.3f}% (tolerance {100 * args.tolerance:.2f}%): {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
-
-
-def _blend(text: str | None, args=None, need: int | None = None):
-    """A blend of the paper's grades or of the --psd grades (default: equal mass fractions of them)."""
-    from sigdem.psd import blend_from_text
-
-    grades = grades_of(args, need) if args is not None else grades_of(argparse.Namespace())
-    if text is None:
-        text = default_blend_text(grades) if getattr(args, "psd", None) else "large=0.5,small=0.5"
-    return blend_from_text(text, grades)
 
 
 def _packing_study(args, need: int | None = None) -> PackingStudy:
@@ -210,29 +195,6 @@ def _cmd_kernel(args) -> int:
     return 0 if status["verified"] else 1
 
 
-def _runner(args) -> Executable:
-    """The runner the options describe: a child lmp on --np ranks (mpirun from the mpich wheel) with --kernel."""
-    return Executable(ranks=args.np, kernel=args.kernel)
-
-
-def _add_runner_options(p):
-    p.add_argument("--np", type=int, default=1, help="MPI ranks of each LAMMPS run (mpirun from the mpich wheel; "
-                   "inside a Slurm allocation use `sigdem hpc`). Default 1")
-    p.add_argument("--kernel", choices=KERNEL_CHOICES, default="auto",
-                   help="what computes Hertz contacts: auto (sigdem's granular/hmr plugin where `sigdem kernel build` "
-                        "verified it and the deck allows it, else LAMMPS's pair granular; default), granular, hmr. "
-                        "The results are the same bit for bit")
-    p.add_argument("--root", default="sigdem-runs", help="folder for run folders (default ./sigdem-runs)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--psd", action="append", metavar="NAME=FILE.csv",
-                   help="a custom grade from a measured PSD table (repeatable; see `sigdem psd`); --blend then names "
-                        "these grades (default: equal mass fractions)")
-    p.add_argument("--density-g-cc", action="append", metavar="NAME=RHO",
-                   help="true density of a --psd grade, g/cc (default 2.26, graphite)")
-    p.add_argument("--dry-run", action="store_true", help="check every input, print particle count, box, time step, "
-                   "estimated steps and time, and exit without running LAMMPS")
-
-
 def _add_packing_options(p):
     n = _default(PackingStudy, "n_particles")
     reps = _default(PackingStudy, "replicates")
@@ -349,6 +311,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_runner_options(cl)
     _add_output_options(cl, "calendering.csv")
     cl.set_defaults(func=_cmd_calender)
+
+    from sigdem.cli import pellet as cli_pellet
+
+    cli_pellet.add_parsers(sub)
 
     from sigdem.hpc import cli as hpc_cli
 

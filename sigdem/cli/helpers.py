@@ -11,8 +11,11 @@ import logging
 import os
 from pathlib import Path
 
+from dataclasses import fields
+
 from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_root
+from sigdem.run.runners import KERNEL_CHOICES, Executable
 
 log = logging.getLogger("sigdem")
 
@@ -134,3 +137,41 @@ def psd_report(paths: list[str]) -> list[str]:
                      f"{np.exp(mu):.3f} µm, gsd {np.exp(slope):.3f}, RMS ln residual {rms:.3g}")
     lines.append("sizes in µm (volume-basis D-values); the fit uses the quantiles 5 %, 10 %, ..., 95 %")
     return lines
+
+
+def _default(cls, name: str):
+    """The library's default of a dataclass field: the CLI never retypes one."""
+    return next(f.default for f in fields(cls) if f.name == name)
+
+
+def _blend(text: str | None, args=None, need: int | None = None):
+    """A blend of the paper's grades or of the --psd grades (default: equal mass fractions of them)."""
+    from sigdem.psd import blend_from_text
+
+    grades = grades_of(args, need) if args is not None else grades_of(argparse.Namespace())
+    if text is None:
+        text = default_blend_text(grades) if getattr(args, "psd", None) else "large=0.5,small=0.5"
+    return blend_from_text(text, grades)
+
+
+def _runner(args) -> Executable:
+    """The runner the options describe: a child lmp on --np ranks (mpirun from the mpich wheel) with --kernel."""
+    return Executable(ranks=args.np, kernel=args.kernel)
+
+
+def _add_runner_options(p):
+    p.add_argument("--np", type=int, default=1, help="MPI ranks of each LAMMPS run (mpirun from the mpich wheel; "
+                   "inside a Slurm allocation use `sigdem hpc`). Default 1")
+    p.add_argument("--kernel", choices=KERNEL_CHOICES, default="auto",
+                   help="what computes Hertz contacts: auto (sigdem's granular/hmr plugin where `sigdem kernel build` "
+                        "verified it and the deck allows it, else LAMMPS's pair granular; default), granular, hmr. "
+                        "The results are the same bit for bit")
+    p.add_argument("--root", default="sigdem-runs", help="folder for run folders (default ./sigdem-runs)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--psd", action="append", metavar="NAME=FILE.csv",
+                   help="a custom grade from a measured PSD table (repeatable; see `sigdem psd`); --blend then names "
+                        "these grades (default: equal mass fractions)")
+    p.add_argument("--density-g-cc", action="append", metavar="NAME=RHO",
+                   help="true density of a --psd grade, g/cc (default 2.26, graphite)")
+    p.add_argument("--dry-run", action="store_true", help="check every input, print particle count, box, time step, "
+                   "estimated steps and time, and exit without running LAMMPS")

@@ -1,0 +1,114 @@
+"""The ``sigdem pellet`` and ``sigdem calibrate`` commands (pellet study, mdr yield-stress calibration)."""
+
+from __future__ import annotations
+
+from sigdem.cli.helpers import _add_runner_options, _blend, _default, _runner
+from sigdem.errors import InputError
+from sigdem.model.contact import GRAPHITE_YIELD_STRESS_GPA
+from sigdem.studies.pellet import PelletStudy
+
+
+def _numbers(text: str, field: str, example: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in text.split(","))
+    except ValueError:
+        raise InputError(field, f"{text!r} is not a comma-separated list of numbers, e.g. {example}") from None
+
+
+def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
+    from sigdem.model.contact import contact_from_name
+    from sigdem.studies.pellet import ton_cm2_to_mpa
+
+    if pressures_mpa is None:
+        if args.pressures_ton_cm2 is not None:
+            pressures_mpa = ton_cm2_to_mpa(_numbers(args.pressures_ton_cm2, "pressures_ton_cm2", "3.8,9.6"))
+        else:
+            pressures_mpa = _numbers(args.pressures, "target_pressures_mpa", "100,300")
+    return PelletStudy(_blend(args.blend), side_um=args.side_um, fill_height_um=args.fill_height_um,
+                       replicates=args.replicates, target_pressures_mpa=pressures_mpa,
+                       contact=contact_from_name(args.contact, args.yield_stress_gpa), modulus_scale=args.modulus_scale,
+                       speed_m_s=args.speed_m_s)
+
+
+def _cmd_pellet(args) -> int:
+    from sigdem.studies.pellet import run_pellet
+
+    study = _pellet_study(args)
+    res = run_pellet(study, args.root, _runner(args), workers=args.workers, progress=not args.quiet)
+    cols = ["target_pressure_mpa", "target_pressure_ton_cm2", "n", "all_held", "pressure_reached_mpa", "pressure_error",
+            "solid_fraction_loaded", "solid_fraction_loaded_ci95", "density_relaxed_g_cc", "density_relaxed_g_cc_ci95",
+            "springback_height", "springback_height_ci95", "elastic_recovery", "coordination"]
+    print(res.summary()[cols].to_string(index=False, float_format="%.4g"))
+    fits = res.fits()
+    if len(fits):
+        print(fits.to_string(index=False, float_format="%.4g"))
+    print(f"die side {study.die_side_um:.4g} µm (8 x the blend's volume-basis d99 unless --side-um), "
+          f"{int(res.pellets['n_particles'].iloc[0])} particles per pellet")
+    print("factors              : " + ", ".join(f"{k} {v}" for k, v in res.factors().items()))
+    if args.csv:
+        print("tables               : " + ", ".join(str(p) for p in res.write_csv(args.csv).values()))
+    return 0
+
+
+def _cmd_calibrate(args) -> int:
+    from sigdem.studies.pellet_calibration import calibrate_yield_stress, read_measured
+
+    p, _ = read_measured(args.measured)
+    study = _pellet_study(args, pressures_mpa=tuple(p))
+    bounds = _numbers(args.bounds_gpa, "bounds_gpa", "0.02,1.0")
+    if len(bounds) != 2:
+        raise InputError("bounds_gpa", f"{args.bounds_gpa!r}: give two values, low,high (GPa)")
+    cal = calibrate_yield_stress(study, args.measured, args.root, _runner(args), bounds_gpa=bounds,
+                                 state=args.state, max_evaluations=args.max_evaluations, workers=args.workers)
+    print(f"yield stress         : {cal.yield_stress_gpa:.4g} ± {cal.uncertainty_gpa:.2g} GPa (1 sigma)")
+    print(f"density rmse         : {cal.rmse_g_cc:.4g} g/cc ({cal.state}); runs {len(cal.fit.evaluations)}, "
+          f"converged {cal.fit.converged}, at a bound {cal.fit.at_bound}")
+    return 0
+
+
+def _add_pellet_options(p, pressures: bool = True):
+    P = PelletStudy
+    p.add_argument("--blend", default="small=1.0", help="mass fractions, e.g. small=1.0 (SiG, default) or large=0.5,small=0.5")
+    if pressures:
+        default = ",".join(f"{x:g}" for x in _default(P, "target_pressures_mpa"))
+        p.add_argument("--pressures", default=default, help=f"target pressures, MPa (default {default})")
+        p.add_argument("--pressures-ton-cm2", default=None,
+                       help="target pressures in ton/cm² instead (1 ton/cm² = 98.0665 MPa, the literal tonne-force "
+                            "reading), e.g. 3.8,9.6,19.2,38.4,48 (the paper's)")
+    p.add_argument("--side-um", type=float, default=_default(P, "side_um"),
+                   help="die side, µm (default: 8 x the blend's volume-basis d99)")
+    p.add_argument("--fill-height-um", type=float, default=_default(P, "fill_height_um"),
+                   help="powder fill, as its height at solid fraction 0.6, µm (default %(default)g)")
+    p.add_argument("--replicates", type=int, default=_default(P, "replicates"), help="beds (default %(default)s)")
+    p.add_argument("--contact", default="mdr", help="contact model: mdr (elastic-plastic, default) or hertz (elastic comparison)")
+    p.add_argument("--yield-stress-gpa", type=float, default=GRAPHITE_YIELD_STRESS_GPA,
+                   help=f"mdr yield stress, GPa (default {GRAPHITE_YIELD_STRESS_GPA:g}, an assumption)")
+    p.add_argument("--modulus-scale", type=float, default=_default(P, "modulus_scale"),
+                   help="contact modulus / real one (default %(default)g)")
+    p.add_argument("--speed-m-s", type=float, default=_default(P, "speed_m_s"),
+                   help="largest punch speed of the servo, m/s (default %(default)g)")
+    p.add_argument("--workers", type=int, default=1, help="replicates run in parallel processes (default 1)")
+    _add_runner_options(p)
+
+
+def add_parsers(sub) -> None:
+    """Add ``pellet`` and ``calibrate`` to the ``sigdem`` subcommands."""
+    pl = sub.add_parser("pellet", help="press pellets to target pressures: density, springback, Heckel/Kawakita",
+                        description="Pour a blend into a die, press it with a servo punch to each target pressure "
+                                    "(held within 1 %%), release and relax; report densities under load and after "
+                                    "relaxation, springback and elastic recovery with 95 %% CIs, Heckel and Kawakita fits.")
+    _add_pellet_options(pl)
+    pl.add_argument("--csv", default=None, help="folder for pellets.csv, pellet_summary.csv, pellet_fits.csv")
+    pl.set_defaults(func=_cmd_pellet)
+
+    ca = sub.add_parser("calibrate", help="fit the mdr yield stress to a measured pellet density-pressure curve",
+                        description="Each evaluation is a pellet run at the measured pressures; the yield stress "
+                                    "minimising the squared density residual is reported with its uncertainty.")
+    ca.add_argument("--measured", required=True, help="CSV with columns pressure_mpa, density_g_cc")
+    ca.add_argument("--bounds-gpa", default="0.01,1.0", help="search range of the yield stress, GPa (default %(default)s)")
+    ca.add_argument("--state", default="relaxed", choices=("loaded", "relaxed"),
+                    help="density compared: in-die (loaded) or after ejection and relaxation (relaxed, default)")
+    ca.add_argument("--max-evaluations", type=int, default=10, help="pellet runs at most (default %(default)s)")
+    _add_pellet_options(ca, pressures=False)
+    ca.set_defaults(func=_cmd_calibrate)
+

@@ -1,0 +1,188 @@
+"""Per-pressure analysis of pellet runs, and the pellet study's result tables and compaction fits.
+
+One row per (replicate, pressure) from a pellet folder's records: the pressure the servo held (real MPa) and its
+error against the target; density and solid fraction under load (wall height), after release and after
+relaxation (bed surface, :func:`sigdem.analysis.springback.surface_height_um`); springback of height and
+density; elastic recovery; contact statistics (:class:`sigdem.analysis.contacts.ContactForces`). Heckel and
+Kawakita fits (:mod:`sigdem.analysis.compaction`) in-die (under load) and after ejection (relaxed).
+
+Definitions (h: heights, rho: densities of particle mass over box area x height):
+  springback_height  = (h_relaxed - h_loaded) / h_loaded, both bed surfaces (:class:`Springback`)
+  springback_density = (rho_loaded - rho_relaxed) / rho_loaded, rho_loaded from the punch height
+  elastic_recovery   = (h_relaxed - h_min) / h_min, h_min the punch height at the held pressure
+A Kawakita volume reduction starts from the poured bed (rho_0 = mass / (area x its surface height)).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import logging
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sigdem import units
+from sigdem.analysis.compaction import heckel_fit, kawakita_fit
+from sigdem.analysis.contacts import ContactForces
+from sigdem.analysis.springback import Springback, surface_height_um
+from sigdem.deck import RunRecord
+from sigdem.errors import InputError
+from sigdem.io.dumps import read_last_frame
+from sigdem.io.folder import RunFolder
+from sigdem.io.logs import read_table
+from sigdem.stats import mean_ci
+
+if TYPE_CHECKING:
+    from sigdem.studies.pellet import PelletStudy
+
+log = logging.getLogger(__name__)
+
+#: Scalars summarised per pressure (mean and 95 % CI over replicates).
+SUMMARY_COLUMNS = ("pressure_reached_mpa", "pressure_error", "density_loaded_g_cc", "solid_fraction_loaded",
+                   "density_released_g_cc", "density_relaxed_g_cc", "solid_fraction_relaxed", "springback_height",
+                   "springback_density", "elastic_recovery", "coordination", "max_force_mN", "median_force_mN",
+                   "p99_force_mN")
+
+
+def _density(mass_pg: float, area_um2: float, height_um: float) -> float:
+    return mass_pg / (area_um2 * height_um)
+
+
+def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool) -> list[dict]:
+    """Rows of one pressed replicate, one per target pressure."""
+    rec = RunRecord.read(pellet)
+    stage, s, (lx, ly, _) = rec.stage, rec.modulus_scale, rec.box_um
+    area = lx * ly
+    poured = read_last_frame(settle.fn("settled.dump")).data
+    n, mass = len(poured), float(poured["mass"].sum())
+    solid = mass / float((4.0 / 3.0 * np.pi * poured["radius"] ** 3).sum())
+    rho0 = _density(mass, area, surface_height_um(poured, lx, ly))
+    targets = read_table(pellet.fn("targets.txt")).set_index("k")
+    relaxed = read_table(pellet.fn("relaxed.txt")).set_index("k")
+    rows = []
+    for k, t in targets.iterrows():
+        k = int(k)
+        atoms = read_last_frame(pellet.fn(stage.record_file("atoms", k))).data
+        contacts = read_last_frame(pellet.fn(stage.record_file("contacts", k))).data
+        target = units.from_micro(t["target"] / s, "MPa")
+        reached = units.from_micro(t["pressure_avg"] / s, "MPa")
+        row = {"record": k, "target_pressure_mpa": target, "pressure_reached_mpa": reached,
+               "pressure_now_mpa": units.from_micro(t["pressure_top"] / s, "MPa"),
+               "pressure_error": reached / target - 1.0, "held": bool(t["held"] > 0.5),
+               "density_loaded_g_cc": float(t["density"]), "h_min_um": float(t["ztop"]),
+               "poured_density_g_cc": rho0, "solid_density_g_cc": solid, "n_particles": n, "lost_particles": 0}
+        row["solid_fraction_loaded"] = row["density_loaded_g_cc"] / solid
+        if k in relaxed.index:
+            rel = read_last_frame(pellet.fn(stage.record_file("relaxed", k))).data
+            out = read_last_frame(pellet.fn(stage.record_file("released", k))).data
+            sb = Springback().compute(atoms, rel, lx, ly)
+            h_out, h_rel = surface_height_um(out, lx, ly), sb.relaxed_um
+            row.update({"density_released_g_cc": _density(mass, area, h_out), "h_released_um": h_out,
+                        "density_relaxed_g_cc": _density(mass, area, h_rel), "h_relaxed_um": h_rel,
+                        "springback_height": sb.springback, "elastic_recovery": (h_rel - t["ztop"]) / t["ztop"],
+                        "relaxed_wall_pressure_mpa": units.from_micro(relaxed.loc[k, "pressure_top"] / s, "MPa"),
+                        "lost_particles": n - min(len(rel), len(out), len(atoms))})
+            row["springback_density"] = (row["density_loaded_g_cc"] - row["density_relaxed_g_cc"]) / row["density_loaded_g_cc"]
+            row["solid_fraction_relaxed"] = row["density_relaxed_g_cc"] / solid
+        else:
+            row["lost_particles"] = n - len(atoms)
+        limit = {"overlap_limit": None} if contact_is_mdr else {}
+        cf = ContactForces(modulus_scale=s, **limit).compute(atoms, contacts, float(t["ztop"]))
+        row.update({q: cf.summary[q] for q in ("n_contacts", "max_force_mN", "median_force_mN", "p90_force_mN",
+                                               "p99_force_mN", "max_overlap_ratio", "elastic_range_exceeded")})
+        row["coordination"] = float(cf.particles["coordination"].mean())
+        if not row["held"]:
+            log.warning("%s: target %.4g MPa not held within tolerance (reached %.4g MPa)", pellet.path.name, target, reached)
+        rows.append(row)
+    return rows
+
+
+def analyse_pellet(study: PelletStudy, folders) -> "PelletResult":
+    """The result of a study from its (settle, pellet) folders, one pair per replicate."""
+    rows, reps = [], []
+    for k, (settle, pellet) in enumerate(folders):
+        rows += [{"replicate": k, **r} for r in analyse_replicate(settle, pellet, study.contact is not None)]
+        reps.append({"replicate": k, "settle_job": settle.job, "pellet_job": pellet.job, "pellet_folder": pellet.path.name})
+    return PelletResult(study, pd.DataFrame(rows), pd.DataFrame(reps))
+
+
+def _fit_rows(p: np.ndarray, d: np.ndarray, d0: float, state: str) -> list[dict]:
+    """Heckel and Kawakita fits of relative densities ``d`` at pressures ``p`` (MPa), ``d0`` the poured one."""
+    out = []
+    try:
+        h = heckel_fit(p, d)
+        out.append({"law": "heckel", "state": state, "n": h.n, "r2": h.r2, "k_per_mpa": h.k_per_mpa, "k_ci95": h.k_ci95,
+                    "a": h.a, "a_ci95": h.a_ci95, "yield_pressure_mpa": h.yield_pressure_mpa,
+                    "yield_pressure_ci95": h.yield_pressure_ci95})
+    except InputError as exc:
+        log.warning("heckel fit (%s) not possible: %s", state, exc)
+    try:
+        kw = kawakita_fit(p, 1.0 / d, 1.0 / d0)
+        out.append({"law": "kawakita", "state": state, "n": kw.n, "r2": kw.r2, "a": kw.a, "a_ci95": kw.a_ci95,
+                    "b_per_mpa": kw.b_per_mpa, "b_ci95": kw.b_ci95, "inverse_b_mpa": kw.inverse_b_mpa,
+                    "inverse_b_ci95": kw.inverse_b_ci95})
+    except InputError as exc:
+        log.warning("kawakita fit (%s) not possible: %s", state, exc)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PelletResult:
+    """Tables of a pellet study: ``pellets`` one row per (replicate, pressure), ``replicates`` the run folders."""
+
+    study: PelletStudy
+    pellets: pd.DataFrame
+    replicates: pd.DataFrame
+
+    def summary(self) -> pd.DataFrame:
+        """Per target pressure: mean and 95 % CI half-width (``<name>_ci95``) over replicates, and ``all_held``."""
+        rows = []
+        for p, t in self.pellets.groupby("target_pressure_mpa", sort=True):
+            row = {"target_pressure_mpa": p, "target_pressure_ton_cm2": units.convert(p, "MPa", "ton/cm2"),
+                   "n": len(t), "all_held": bool(t["held"].all())}
+            for name in SUMMARY_COLUMNS:
+                est = mean_ci(t[name] if name in t else [])
+                row[name], row[f"{name}_ci95"] = est.mean, est.ci95
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def fits(self) -> pd.DataFrame:
+        """Heckel and Kawakita fits in-die (``loaded``) and after ejection (``relaxed``), pooled over replicates,
+        with 95 % CIs; only held pressures count."""
+        t = self.pellets[self.pellets["held"]]
+        d0 = float((t["poured_density_g_cc"] / t["solid_density_g_cc"]).mean()) if len(t) else math.nan
+        rows = []
+        for state in ("loaded", "relaxed"):
+            col = f"solid_fraction_{state}"
+            if col in t:
+                ok = t.dropna(subset=[col])
+                rows += _fit_rows(ok["pressure_reached_mpa"].to_numpy(float), ok[col].to_numpy(float), d0, state)
+        return pd.DataFrame(rows)
+
+    def write_csv(self, folder: Path | str) -> dict[str, Path]:
+        """``pellets.csv``, ``pellet_summary.csv``, ``pellet_fits.csv`` in ``folder``; returns their paths."""
+        from pathlib import Path as _P
+
+        out = _P(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        files = {"pellets": out / "pellets.csv", "summary": out / "pellet_summary.csv", "fits": out / "pellet_fits.csv"}
+        self.pellets.to_csv(files["pellets"], index=False)
+        self.summary().to_csv(files["summary"], index=False)
+        self.fits().to_csv(files["fits"], index=False)
+        return files
+
+    def factors(self) -> dict:
+        """Acceleration factors and assumptions, for the report."""
+        st = self.study
+        out = {"modulus_scale": st.modulus_scale, "settle": "plain pour of dry graphite (friction "
+               f"{st.material.friction}), not the as-coated calendering bed", "die_side_um": st.die_side_um,
+               "fill_height_um": st.fill_height_um, "pressure_map": "P_real = P_sim / modulus_scale",
+               "pellets": "one bed per replicate pressed in cycles of increasing pressure", "tolerance": st.tolerance,
+               "ton_cm2": "literal tonne-force/cm2 = 98.0665 MPa", "wall_speed_m_s": st.speed_m_s,
+               "contact_model": "elastic Hertz (comparison)" if st.contact is None else
+               f"mdr elastic-plastic, Y = {st.contact.yield_stress_gpa} GPa, rigid punch and floor"}
+        return out

@@ -1,0 +1,158 @@
+"""Pellet study: servo punch, densities, springback, mdr stage, units, CLI refusals (real LAMMPS, tiny beds).
+
+Beds of ~50 spheres (narrow 14 µm grade, 50 µm die, 40 µm fill) pressed to 3 pressures; the mdr ones stay at
+or below the yield stress (mdr's force went NaN on releasing pellets pressed to ~3 Y, see the study caveats).
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from sigdem import units
+from sigdem.cli import main
+from sigdem.deck import PELLET_MDR, Deck, Pellet, Settle
+from sigdem.deck.templates import template_path
+from sigdem.errors import InputError
+from sigdem.io.dumps import read_last_frame
+from sigdem.io.folder import RunFolder
+from sigdem.model.contact import MdrContact
+from sigdem.psd import blend_from_fractions, graphite_grade
+from sigdem.studies.pellet import (DEFAULT_PRESSURES_MPA, PAPER_PRESSURES_TON_CM2, PelletStudy, blend_d_max_um,
+                                   run_pellet, ton_cm2_to_mpa)
+
+BLEND = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6),), narrow=1.0)
+SMALL = dict(side_um=50.0, fill_height_um=40.0, replicates=1, speed_m_s=0.5, window_steps=500, relax_steps=5000)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pellet")
+    out = {"root": root}
+    out["hertz"] = run_pellet(PelletStudy(BLEND, target_pressures_mpa=(30.0, 100.0, 300.0), contact=None, **SMALL), root)
+    out["mdr"] = run_pellet(PelletStudy(BLEND, target_pressures_mpa=(10.0, 30.0, 100.0), **SMALL), root)
+    return out
+
+
+@pytest.mark.lammps
+@pytest.mark.parametrize("model", ["hertz", "mdr"])
+def test_each_pressure_is_reached_and_held_within_2_percent(results, model):
+    t = results[model].pellets
+    assert t["held"].all()
+    assert np.all(np.abs(t["pressure_error"]) <= 0.02)
+    assert np.all(np.abs(t["pressure_now_mpa"] / t["target_pressure_mpa"] - 1) <= 0.02)
+
+
+@pytest.mark.lammps
+@pytest.mark.parametrize("model", ["hertz", "mdr"])
+def test_density_rises_with_pressure_and_springback_is_not_negative(results, model):
+    t = results[model].pellets.sort_values("target_pressure_mpa")
+    assert np.all(np.diff(t["density_loaded_g_cc"]) > 0)
+    assert np.all(t["density_loaded_g_cc"] > t["poured_density_g_cc"])
+    assert np.all(t["springback_height"] >= 0) and np.all(t["elastic_recovery"] >= 0)
+    assert np.all(t["density_relaxed_g_cc"] <= t["density_loaded_g_cc"])
+    assert np.all(t["relaxed_wall_pressure_mpa"] == 0.0)  # released: the punch no longer touches
+
+
+@pytest.mark.lammps
+@pytest.mark.parametrize("model", ["hertz", "mdr"])
+def test_mass_conserved_no_particle_lost(results, model):
+    res = results[model]
+    assert (res.pellets["lost_particles"] == 0).all()
+    rep = res.replicates.iloc[0]
+    folder = RunFolder(results["root"] / rep["pellet_folder"])
+    settled = read_last_frame(RunFolder(results["root"] / f"settle-{rep['settle_job']}").fn("settled.dump")).data
+    for name in ("target_3.dump", "relaxed_3.dump", "unloaded.dump"):
+        d = read_last_frame(folder.fn(name)).data
+        assert len(d) == len(settled)
+        assert math.isclose(d["mass"].sum(), settled["mass"].sum(), rel_tol=1e-9)
+
+
+@pytest.mark.lammps
+def test_mdr_pellet_stage_runs_its_own_script(results):
+    rep = results["mdr"].replicates.iloc[0]
+    assert rep["pellet_folder"].startswith("pellet_mdr-")
+    text = RunFolder(results["root"] / rep["pellet_folder"]).fn("in.lmp").read_text()
+    assert "atom_style      sphere 1" in text and "granular mdr" in text
+    assert "area" in read_last_frame(RunFolder(results["root"] / rep["pellet_folder"]).fn("target_1_contacts.dump")).data
+
+
+@pytest.mark.lammps
+def test_fits_and_tables(results, tmp_path):
+    res = results["mdr"]
+    fits = res.fits()
+    assert set(fits["law"]) <= {"heckel", "kawakita"} and "loaded" in set(fits["state"])
+    files = res.write_csv(tmp_path)
+    assert all(p.is_file() for p in files.values())
+    assert len(res.summary()) == 3
+
+
+def test_both_templates_share_the_protocol():
+    """One protocol text, read by both scripts through LAMMPS include."""
+    for name in ("pellet", "pellet_mdr"):
+        assert template_path(name).read_text().rstrip().endswith("include         ${dir}/pellet_press.lmp")
+
+
+def test_pellet_runs_with_mdr_contact():
+    assert Pellet.stages["mdr"] is PELLET_MDR
+    with pytest.raises(InputError, match="allowed: mdr for calender, pellet") as err:
+        Deck(PelletStudy(BLEND, **SMALL).settle_deck(0).bed, protocol=Settle(), contact=MdrContact())
+    assert err.value.field == "deck.contact"
+
+
+def test_ton_cm2_and_mpa():
+    assert ton_cm2_to_mpa([1.0]) == (98.0665,)
+    mpa = ton_cm2_to_mpa(PAPER_PRESSURES_TON_CM2)
+    assert mpa[0] == pytest.approx(372.65, rel=1e-4) and mpa[-1] == pytest.approx(4707.19, rel=1e-4)
+    assert units.convert(mpa[-1], "MPa", "ton/cm2") == pytest.approx(48.0)
+    study = PelletStudy.with_ton_cm2(BLEND, (3.8, 9.6), **SMALL)
+    assert study.target_pressures_mpa == pytest.approx((372.65, 941.44), rel=1e-4)
+    # the default series covers both readings: kN/cm² (38-480 MPa) and tonne-force/cm² (0.37-4.7 GPa)
+    assert DEFAULT_PRESSURES_MPA[0] <= 38.0 and DEFAULT_PRESSURES_MPA[-1] >= 4707.0 / 1.0 - 10
+    with pytest.raises(InputError, match="pressures_ton_cm2"):
+        ton_cm2_to_mpa([-1.0])
+
+
+def test_default_die_is_eight_largest_particles_wide():
+    assert PelletStudy(BLEND).die_side_um == pytest.approx(8.0 * blend_d_max_um(BLEND))
+
+
+@pytest.mark.parametrize("argv,field", [
+    (["pellet", "--pressures", "100,50"], "target_pressures_mpa"),
+    (["pellet", "--pressures", "100,abc"], "target_pressures_mpa"),
+    (["pellet", "--pressures-ton-cm2", "3.8,x"], "pressures_ton_cm2"),
+    (["pellet", "--replicates", "0"], "replicates"),
+    (["pellet", "--contact", "dem"], "contact"),
+    (["pellet", "--fill-height-um", "-5"], "fill_height_um"),
+    (["calibrate", "--measured", "/nonexistent/measured.csv"], "measured"),
+])
+def test_cli_refuses_bad_input_naming_the_field(argv, field, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sigdem: error: ") and field in err
+
+
+@pytest.mark.lammps
+def test_figures_draw(results, tmp_path):
+    from sigdem.plots.pellet import compaction_plots, density_vs_pressure, springback_bars
+
+    by_label = {"Hertz": results["hertz"], "mdr": results["mdr"]}
+    density_vs_pressure(by_label).savefig(tmp_path / "a.png")
+    springback_bars(by_label, 100.0).savefig(tmp_path / "b.png")
+    compaction_plots(by_label, "loaded").savefig(tmp_path / "c.png")
+    assert all((tmp_path / f"{n}.png").stat().st_size > 1000 for n in "abc")
+
+
+@pytest.mark.lammps
+def test_calibration_recovers_a_known_yield_stress(tmp_path):
+    """A synthetic "measured" curve made by sigdem at Y = 0.1 GPa; the search (bounds 0.05-0.2 GPa) finds it
+    within 10 % (measured here: 0.1008 GPa in 8 runs of ~8 s)."""
+    from sigdem.studies.pellet_calibration import calibrate_yield_stress, simulated_densities
+
+    study = PelletStudy(BLEND, target_pressures_mpa=(10.0, 25.0, 50.0), contact=MdrContact(yield_stress_gpa=0.1),
+                        **{**SMALL, "relax_steps": 1000})
+    p = (10.0, 25.0, 50.0)
+    measured = simulated_densities(study, 0.1, p, tmp_path)
+    cal = calibrate_yield_stress(study, (p, measured), tmp_path, bounds_gpa=(0.05, 0.2), max_evaluations=8)
+    assert abs(cal.yield_stress_gpa / 0.1 - 1) <= 0.10
+    assert cal.rmse_g_cc < 0.01 and len(cal.fit.evaluations) <= 8
