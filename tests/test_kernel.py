@@ -142,7 +142,7 @@ def test_settle_hmr_then_calender_equals_the_default_chain(settled, roots):
 
 def test_settle_hmr_then_pellet_equals_the_default_chain(settled, roots):
     def pellet(folder):
-        return Deck(start_bed(folder), protocol=Pellet(target_pressures_mpa=(0.2,), hold_steps=1000, relax_steps=2000),
+        return Deck(start_bed(folder), protocol=Pellet(target_pressures_mpa=(0.2,), window_steps=500, relax_steps=2000),
                     numerics=NUMERICS, start=folder)
 
     a = runners.run(pellet(settled["granular"]), roots["granular"], HMR)  # the start was granular: stays granular

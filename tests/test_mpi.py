@@ -76,7 +76,7 @@ def test_calender_mdr_two_ranks_matches_one(settled, tmp_path):
 
 @pytest.mark.lammps
 def test_pellet_two_ranks_matches_one(settled, tmp_path):
-    deck = Deck(start_bed(settled), protocol=Pellet(target_pressures_mpa=(0.05, 0.1), hold_steps=500, relax_steps=1000),
+    deck = Deck(start_bed(settled), protocol=Pellet(target_pressures_mpa=(0.05, 0.1), window_steps=500, relax_steps=1000),
                 numerics=NUMERICS, start=settled)
     a, b, _, _ = pair(deck, tmp_path)
     assert len(a) == len(b) == 2
