@@ -163,7 +163,7 @@ except KeyboardInterrupt:
 
 def start_long(tmp_path, script=INTERRUPT_SCRIPT):
     proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], env=ENV, cwd=WT)
-    folder = runners.RunFolder.for_job(tmp_path, "settle", runners.plan(tiny_deck(), tmp_path)[2].job)
+    folder = runners.RunFolder.for_job(tmp_path, "settle", runners.folder_of(tiny_deck(), tmp_path).job)
     pid = wait_for(lambda: folder.fn("status.json").exists() and folder.state == "running" and child_pid(folder),
                    what="the child lmp")
     time.sleep(1.0)  # LAMMPS is deep in its run
@@ -181,7 +181,7 @@ def test_ctrl_c_stops_within_seconds_marks_the_stage_interrupted_and_leaves_no_l
     st = folder.status()
     assert st["state"] == "failed" and st["reason"] == "interrupted"
     assert not pid_alive(lmp) and processes_in(folder.path) == []
-    done = runners.RunFolder.for_job(tmp_path, "settle", runners.plan(tiny_deck(replicate=1), tmp_path)[2].job)
+    done = runners.RunFolder.for_job(tmp_path, "settle", runners.folder_of(tiny_deck(replicate=1), tmp_path).job)
     assert done.state == "done" and len(read_last_frame(done.fn("settled.dump")).data) == 6
     # resumable: a rerun renders and runs the interrupted folder again
     assert runners.run(tiny_deck(), tmp_path).state == "done"

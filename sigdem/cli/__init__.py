@@ -106,7 +106,7 @@ def _cmd_ternary(args) -> int:
         return print_plan(max((packing_plan(s, len(studies), workers) for s in studies),
                               key=lambda p: p.seconds_per_bed))
     table = ternary_packing_sweep(grades, template, args.root, step=args.step, workers=workers,
-                                  runner=_runner(args))
+                                  runner=_runner(args), progress=not args.quiet)
     out = Path(args.root)
     table.to_csv(out / "ternary_packing.csv", index=False)
     fig = ternary_map(table, tuple(g.name for g in grades), estimators=("farr_groot", "desmond_weeks"))

@@ -195,13 +195,26 @@ def _pool_call(packed):
         _busy = False
 
 
-def run_pool(fn: Callable, jobs: Iterable, workers: int) -> list:
-    """``[fn(j) for j in jobs]`` on ``workers`` processes; on Ctrl-C every worker interrupts its job
-    (its run folder is marked failed, its ``lmp`` stopped) and the KeyboardInterrupt propagates."""
+def run_pool(fn: Callable, jobs: Iterable, workers: int, *, label: str = "jobs", bar: bool = False) -> list:
+    """``[fn(j) for j in jobs]`` on ``workers`` processes, with jobs done / total and an ETA
+    (:class:`~sigdem.run.progress.JobProgress`); on Ctrl-C every worker interrupts its job (its run folder
+    is marked failed, its ``lmp`` stopped) and the KeyboardInterrupt propagates."""
+    from concurrent.futures import as_completed
+
+    from sigdem.run.progress import JobProgress
+
     jobs = list(jobs)
     pool = ProcessPoolExecutor(max_workers=workers, initializer=pool_worker_init)
+    progress = JobProgress(len(jobs), label, bar)
     try:
-        results = list(pool.map(_pool_call, [(fn, j) for j in jobs]))
+        futures = [pool.submit(_pool_call, (fn, j)) for j in jobs]
+        for fut in as_completed(futures):
+            fut.result()  # a failed job raises here, at once
+            progress.step()
+        results = [f.result() for f in futures]
+    except Exception:  # a failed job: the others are not waited for
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
     except KeyboardInterrupt:
         procs = list(getattr(pool, "_processes", {}).values())  # private, but the only handle on them
         pool.shutdown(wait=False, cancel_futures=True)
@@ -214,5 +227,7 @@ def run_pool(fn: Callable, jobs: Iterable, workers: int) -> list:
             if p.is_alive():
                 p.kill()
         raise
+    finally:
+        progress.close()
     pool.shutdown()
     return results

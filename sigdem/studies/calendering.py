@@ -295,7 +295,8 @@ def run_calendering(study: CalenderingStudy, root: Path | str, runner: Runner | 
     """Run (or reuse) every replicate of the study, ``workers`` at a time, and analyse them."""
     jobs = [(study, k, str(root), runner) for k in range(study.replicates)]
     if workers > 1 and len(jobs) > 1:
-        paths = run_pool(run_replicate_job, jobs, min(workers, len(jobs)))  # workers die with this process
+        # workers die with this process; jobs done / total with an ETA
+        paths = run_pool(run_replicate_job, jobs, min(workers, len(jobs)), label="calendering replicates", bar=progress)
     else:
         paths = [(str(s.path), str(c.path) if c else None) for s, c in
                  (run_replicate(study, k, root, runner, progress) for k in range(study.replicates))]

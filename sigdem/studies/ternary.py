@@ -16,6 +16,7 @@ import pandas as pd
 
 from sigdem.psd import Grade, ternary_blends
 from sigdem.run.child import run_pool
+from sigdem.run.progress import JobProgress
 from sigdem.run.runners import Runner, run
 from sigdem.studies.packing import PackingStudy, run_packing
 
@@ -48,7 +49,8 @@ def run_deck_job(args) -> str:
 
 
 def ternary_packing_sweep(grades: tuple[Grade, Grade, Grade], template: PackingStudy, root: Path | str, *,
-                          step: float = 0.25, workers: int | None = None, runner: Runner | None = None) -> pd.DataFrame:
+                          step: float = 0.25, workers: int | None = None, runner: Runner | None = None,
+                          progress: bool = False) -> pd.DataFrame:
     """Packing of every blend of three grades at mass-fraction ``step``: one tidy table.
 
     Every bed (blend x replicate) is one job; jobs run on ``workers`` processes, the tallest
@@ -65,8 +67,10 @@ def ternary_packing_sweep(grades: tuple[Grade, Grade, Grade], template: PackingS
              len(decks), workers)
     jobs = [(d, str(root), runner) for d in decks]
     if workers == 1:
+        done = JobProgress(len(jobs), "ternary beds", bar=progress)
         for j in jobs:
-            run_deck_job(j)
-    else:
-        run_pool(run_deck_job, jobs, workers)  # workers die with this process and stop on Ctrl-C
+            done.step(run_deck_job(j))
+        done.close()
+    else:  # workers die with this process and stop on Ctrl-C
+        run_pool(run_deck_job, jobs, workers, label="ternary beds", bar=progress)
     return pd.DataFrame([_row(s, root) for s in studies])
