@@ -21,7 +21,9 @@ from sigdem.errors import EngineError
 from sigdem.io.dumps import read_last_frame
 from sigdem.run import runners
 from sigdem.run.child import pid_alive
-from tests.test_deck import tiny_deck
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ is not a package: test_deck by its folder
+from test_deck import tiny_deck  # noqa: E402
 
 WT = str(Path(__file__).resolve().parent.parent)
 ENV = {**os.environ, "PYTHONPATH": WT}
