@@ -36,7 +36,7 @@ from sigdem.psd import blend_from_text, paper_grades
 from sigdem.errors import InputError
 from sigdem.io.folder import RunFolder
 from sigdem.studies.calendering import CalenderingStudy, mapping_check, run_calendering
-from sigdem.studies.calendering_analysis import compare_blends, snapshot
+from sigdem.studies.calendering_analysis import compare_blends, headline, snapshot
 
 log = logging.getLogger("workflows.sig_vs_wdsig")
 
@@ -141,15 +141,12 @@ def main(argv=None) -> int:
     fracture = pd.DataFrame(rows)
     fracture.to_csv(out / "fracture_free.csv", index=False)
 
-    cols = ["target_density_g_cc", "n_ok", "wall_pressure_mpa", "wall_pressure_mpa_ci95", "max_force_mN",
-            "max_force_mN_ci95", "p99_force_mN", "at_risk_fraction", "p99_overlap_ratio", "inertial_number",
-            "mapping_valid"]
     for n, s in summaries.items():
         r = results[n]
         print(f"\n{n}: springback {r.springback()} ; fracture-free " + r.fracture_free("film").describe("Si-film strain"))
         print(r.replicates[["replicate", "settled_density_g_cc", "first_contact_density_g_cc", "springback"]]
               .to_string(index=False, float_format="%.4g"))
-        print(s[cols].to_string(index=False, float_format="%.4g"))
+        print(headline(s).to_string(index=False, float_format="%.4g"))
     print("\nfracture-free states per index and level (film: Si-film strain; at_risk: Hertz p0 ranking):")
     print(fracture.to_string(index=False, float_format="%.4g"))
     if len(results) == 2:

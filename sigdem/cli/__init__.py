@@ -143,12 +143,9 @@ def _cmd_calender(args) -> int:
         return print_plan(calendering_plan(study, workers))
     res = run_calendering(study, args.root, _runner(args), workers=workers,
                           progress=not args.quiet)
-    cols = ["target_density_g_cc", "status", "n_ok", "wall_pressure_mpa", "wall_pressure_mpa_ci95", "max_force_mN",
-            "max_force_mN_ci95", "median_force_mN", "p99_force_mN", "coordination", "at_risk_fraction",
-            "film_at_risk_fraction", "max_overlap_ratio", "inertial_number", "mapping_valid"]
-    if contact is not None:  # mdr: the mean pressure of the loaded pair contacts, capped near 2.75 Y
-        cols += ["median_contact_pressure_gpa", "max_contact_pressure_gpa"]
-    print(res.summary()[cols].to_string(index=False, float_format="%.4g"))
+    from sigdem.studies.calendering_analysis import headline
+
+    print(headline(res.summary()).to_string(index=False, float_format="%.4g"))
     reps = res.replicates
     print(f"as-coated density    : {reps['settled_density_g_cc'].min():.4g}-{reps['settled_density_g_cc'].max():.4g} g/cc; "
           f"the wall first presses at {reps['first_contact_density_g_cc'].mean():.4g} g/cc")

@@ -32,6 +32,28 @@ from sigdem.stats import mean_ci
 if TYPE_CHECKING:
     from sigdem.studies.calendering import CalenderingStudy
 
+#: The per-record scalars a summary averages over replicates (mean and ``<name>_ci95``): the column names of
+#: the targets table and of :meth:`CalenderingResult.summary`, written once here.
+SUMMARY_QUANTITIES = ("wall_pressure_mpa", "max_force_mN", "median_force_mN", "p90_force_mN", "p99_force_mN",
+                      "coordination", "mean_sigma_c_mpa", "max_sigma_c_mpa", "at_risk_fraction", "max_p0_gpa",
+                      "max_overlap_ratio", "p99_overlap_ratio", "inertial_number", "weight_share",
+                      "wall_pressure_over_e", "max_force_over_e_um2", "film_at_risk_fraction", "max_film_strain",
+                      "p99_film_strain", "max_force_sim_mN", "median_force_sim_mN", "p99_force_sim_mN",
+                      "side_over_dmax", "thickness_over_dmax")
+#: Only mdr records have a contact area, hence a contact pressure.
+MDR_QUANTITIES = ("median_contact_pressure_gpa", "p99_contact_pressure_gpa", "max_contact_pressure_gpa")
+#: The summary columns a person reads first (the CLI and the workflow print these).
+HEADLINE_COLUMNS = ("target_density_g_cc", "status", "n_ok", "wall_pressure_mpa", "wall_pressure_mpa_ci95",
+                    "max_force_mN", "max_force_mN_ci95", "median_force_mN", "p99_force_mN", "coordination",
+                    "at_risk_fraction", "film_at_risk_fraction", "max_overlap_ratio", "inertial_number", "mapping_valid")
+
+
+def headline(summary: pd.DataFrame) -> pd.DataFrame:
+    """The headline columns of a summary (and mdr's contact pressures where present)."""
+    return summary[[c for c in HEADLINE_COLUMNS + ("median_contact_pressure_gpa", "max_contact_pressure_gpa")
+                    if c in summary]]
+
+
 #: Largest inertial number of a quasi-static record (GDR MiDi, Eur. Phys. J. E 14 (2004) 341: I < ~1e-3).
 QUASI_STATIC_I = 1e-3
 #: Largest share of the floor force carried by the bed's (scaled) weight for forces to map back as F / s.
@@ -164,14 +186,7 @@ class CalenderingResult:
     def summary(self) -> pd.DataFrame:
         """Per target density: replicate mean and 95 % CI half-width (``<name>_ci95``) of each scalar."""
         rows = []
-        names = ("wall_pressure_mpa", "max_force_mN", "median_force_mN", "p90_force_mN", "p99_force_mN",
-                 "coordination", "mean_sigma_c_mpa", "max_sigma_c_mpa", "at_risk_fraction", "max_p0_gpa",
-                 "max_overlap_ratio", "p99_overlap_ratio", "inertial_number", "weight_share",
-                 "wall_pressure_over_e", "max_force_over_e_um2", "film_at_risk_fraction", "max_film_strain",
-                 "p99_film_strain", "max_force_sim_mN", "median_force_sim_mN", "p99_force_sim_mN",
-                 "side_over_dmax", "thickness_over_dmax")
-        if "max_contact_pressure_gpa" in self.targets:  # mdr runs
-            names += ("median_contact_pressure_gpa", "p99_contact_pressure_gpa", "max_contact_pressure_gpa")
+        names = SUMMARY_QUANTITIES + (MDR_QUANTITIES if "max_contact_pressure_gpa" in self.targets else ())
         for rho, t in self.targets.groupby("target_density_g_cc", sort=True):
             ok = t[t["status"] == "ok"]
             row = {"target_density_g_cc": rho, "n_ok": len(ok),
