@@ -101,3 +101,28 @@ def test_two_rank_task_under_srun_pmi2(tmp_path):
     grid = re.search(r"(\d+) by (\d+) by (\d+) MPI processor grid", folder.fn("log.lammps").read_text())
     assert grid and np.prod([int(g) for g in grid.groups()]) == 2
     assert status(sub.sweep_dir)[0].state == "done"
+
+
+def test_calendering_study_is_one_submit_then_collected(tmp_path, capsys):
+    """`sigdem calender --submit`: the settle array, then each replicate's calender deck built by a task that
+    waits for its settle task (its targets depend on the settled bed); `--collect` then writes the same
+    summary a local run prints, running nothing."""
+    from sigdem.cli import main
+    from sigdem.hpc.sweep import status as sweep_status
+
+    root = tmp_path / "runs"
+    argv = ["calender", "--blend", "small=1.0", "--side-um", "60", "--loading-mg-cm2", "10", "--replicates", "2",
+            "--targets", "1.0,1.4", "--contact", "hertz", "--root", str(root), "--quiet"]
+    assert main(argv + ["--collect"]) == 2  # nothing has run yet: refused, nothing written
+    assert "not 'done'" in capsys.readouterr().err and not list(root.glob("calender-*"))
+    assert main(argv + ["--submit"]) == 0
+    out = capsys.readouterr().out
+    sweeps = sorted((root / "_slurm").iterdir())
+    assert len(sweeps) == 2 and "aftercorr" in out
+    for sweep in sweeps:
+        wait(sweep, timeout_s=600)
+    assert all(t.state == "done" for sweep in sweeps for t in sweep_status(sweep)), [sweep_status(s) for s in sweeps]
+    assert len(list(root.glob("calender-*"))) == 2 and len(list((root / "_steps").iterdir())) == 2
+    assert main(argv + ["--collect"]) == 0
+    out = capsys.readouterr().out
+    assert "wall_pressure_mpa" in out and "fracture-free" in out and "below_settled" in out

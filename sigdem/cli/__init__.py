@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from sigdem.cli.cluster import runner_or_collect, submit_calendering, submit_decks
 from sigdem.cli.helpers import (
     _add_runner_options,
     _blend,
@@ -70,7 +71,9 @@ def _cmd_pack(args) -> int:
     out_csv = csv_path(args, "packing.csv")
     if args.dry_run:
         return print_plan(packing_plan(study))
-    res = run_packing(study, args.root, _runner(args), progress=not args.quiet)
+    if args.submit:
+        return submit_decks(args, [study.deck(k) for k in range(study.replicates)])
+    res = run_packing(study, args.root, runner_or_collect(args, _runner(args)), progress=not args.quiet)
     names = study.blend.grade_names
     comp = ", ".join(f"{n} {x:.2f}" for n, x in zip(names, study.blend.mass_fractions))
     s = res.summary()
@@ -105,8 +108,12 @@ def _cmd_ternary(args) -> int:
         studies = ternary_studies(grades, template, args.step)  # every blend checked
         return print_plan(max((packing_plan(s, len(studies), workers) for s in studies),
                               key=lambda p: p.seconds_per_bed))
+    if args.submit:
+        from sigdem.studies.ternary import ternary_decks, ternary_studies
+
+        return submit_decks(args, ternary_decks(ternary_studies(grades, template, args.step)))
     table = ternary_packing_sweep(grades, template, args.root, step=args.step, workers=workers,
-                                  runner=_runner(args), progress=not args.quiet)
+                                  runner=runner_or_collect(args, _runner(args)), progress=not args.quiet)
     out = Path(args.root)
     table.to_csv(out / "ternary_packing.csv", index=False)
     fig = ternary_map(table, tuple(g.name for g in grades), estimators=("farr_groot", "desmond_weeks"))
@@ -141,7 +148,9 @@ def _cmd_calender(args) -> int:
         from sigdem.studies.dryrun import calendering_plan
 
         return print_plan(calendering_plan(study, workers))
-    res = run_calendering(study, args.root, _runner(args), workers=workers,
+    if args.submit:
+        return submit_calendering(args, study)
+    res = run_calendering(study, args.root, runner_or_collect(args, _runner(args)), workers=workers,
                           progress=not args.quiet)
     from sigdem.studies.calendering_analysis import headline
 

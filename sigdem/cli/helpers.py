@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dataclasses import fields
 
+from sigdem.cli.cluster import add_cluster_options
 from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_root
 from sigdem.run.runners import KERNEL_CHOICES, Executable
@@ -160,6 +161,7 @@ def _runner(args) -> Executable:
 
 
 def _add_runner_options(p):
+    add_cluster_options(p)
     p.add_argument("--np", type=int, default=1, help="MPI ranks of each LAMMPS run (mpirun from the mpich wheel; "
                    "inside a Slurm allocation use `sigdem hpc`). Default 1")
     p.add_argument("--kernel", choices=KERNEL_CHOICES, default="auto",

@@ -56,16 +56,32 @@ class TaskStatus:
     log_tail: str = ""
 
 
+def is_recipe(item) -> bool:
+    """A deck built by its task (``item.build_deck(root) -> Deck | None``): a stage whose parameters depend on
+    the outcome of the stage before it (a calender's reachable targets on its settled bed)."""
+    return callable(getattr(item, "build_deck", None)) and not isinstance(item, Deck)
+
+
+def recipe_folder(item, root: Path) -> RunFolder:
+    """Where a recipe's task leaves its run folder: a link ``<root>/_steps/<item.step_id>`` to it, made by the task."""
+    return RunFolder(root / "_steps" / item.step_id)
+
+
 def plan(items, root: Path | str, *, resubmit_failed: bool = False) -> tuple[str, list[tuple[RunFolder, object]], list[Path]]:
-    """(kind, [(folder, item) to run], [skipped folders]) for run folders or decks under ``root``."""
+    """(kind, [(folder, item) to run], [skipped folders]) for run folders, decks or deck recipes under ``root``."""
     items = list(items)
-    kinds = {"deck" if isinstance(i, Deck) else "folder" for i in items}
+    kinds = {"deck" if isinstance(i, Deck) or is_recipe(i) else "folder" for i in items}
     if len(kinds) > 1:
         raise InputError("items", "give run folders or decks, not a mix (one array runs one kind of task)")
     kind = kinds.pop() if kinds else "folder"
     todo, skipped = [], []
     for item in items:
-        folder = folder_of(item, root) if kind == "deck" else RunFolder(Path(item.path if isinstance(item, RunFolder) else item).resolve())
+        if is_recipe(item):
+            folder = recipe_folder(item, root)
+        elif kind == "deck":
+            folder = folder_of(item, root)
+        else:
+            folder = RunFolder(Path(item.path if isinstance(item, RunFolder) else item).resolve())
         state = folder.state
         if kind == "folder" and state == "absent":
             raise InputError("folders", f"{folder.path} is not a rendered run folder (no status.json)")
@@ -130,8 +146,11 @@ def submit_chain(settle_folders, dependent_decks, root: Path | str, profile: Clu
     settle_paths = {RunFolder(Path(getattr(f, "path", f)).resolve()).path for f in settle_folders}
     dependent_decks = list(dependent_decks)
     for deck in dependent_decks:
-        if not isinstance(deck, Deck) or deck.start is None or (deck.start.path not in settle_paths and deck.start.state != "done"):
-            raise InputError("dependent_decks", "each must be a Deck whose start is one of settle_folders (or done)")
+        start = getattr(deck, "start", None)
+        if not (isinstance(deck, Deck) or is_recipe(deck)) or start is None or (
+                start.path not in settle_paths and start.state != "done"):
+            raise InputError("dependent_decks", "each must be a Deck (or a deck recipe) whose start is one of "
+                             "settle_folders (or done)")
     first = submit_sweep(settle_folders, root, profile, pretend=pretend, resubmit_failed=resubmit_failed)
     _, todo, _ = plan(dependent_decks, Path(root).resolve(), resubmit_failed=resubmit_failed)
     starts = [deck.start.path for _, deck in todo]

@@ -24,13 +24,30 @@ from .profile import LAUNCHERS, check_abs_path
 log = logging.getLogger(__name__)
 
 
-def load_deck(path: Path | str) -> Deck:
-    """The deck pickled at ``path`` by a sweep (a trusted file of the sweep folder)."""
+def load_deck(path: Path | str):
+    """The deck (or deck recipe, with ``build_deck(root)``) pickled at ``path`` by a sweep (a trusted file of
+    the sweep folder)."""
     with open(path, "rb") as fh:
         deck = pickle.load(fh)  # noqa: S301 -- written by sigdem at submit time, beside the batch script
-    if not isinstance(deck, Deck):
-        raise InputError("deck", f"{path} does not hold a sigdem Deck")
+    if not isinstance(deck, Deck) and not callable(getattr(deck, "build_deck", None)):
+        raise InputError("deck", f"{path} does not hold a sigdem Deck or deck recipe")
     return deck
+
+
+def _from_recipe(recipe, root: Path) -> RunFolder | None:
+    """Build a recipe's deck now that its start is done, render it, and link ``<root>/_steps/<step_id>`` to the
+    folder (status reads it there); None, with a done placeholder, when the recipe has nothing to run."""
+    link = root / "_steps" / recipe.step_id
+    link.parent.mkdir(parents=True, exist_ok=True)
+    deck = recipe.build_deck(root)
+    if deck is None:  # e.g. every target below the settled density: nothing to press, said in the placeholder
+        link.mkdir(exist_ok=True)
+        RunFolder(link).set_state("done", reason="nothing to run: no reachable target")
+        return None
+    folder = render(deck, root)
+    if not link.exists():
+        link.symlink_to(folder.path, target_is_directory=True)
+    return folder
 
 
 def run_task(*, folder: Path | str | None = None, deck: Path | str | None = None, root: Path | str | None = None,
@@ -45,7 +62,10 @@ def run_task(*, folder: Path | str | None = None, deck: Path | str | None = None
     if deck is not None:
         if root is None:
             raise InputError("root", "a deck task renders under a root folder; give --root")
-        run_folder = render(load_deck(check_abs_path("deck", str(deck))), check_abs_path("root", str(root)))
+        item, root = load_deck(check_abs_path("deck", str(deck))), Path(check_abs_path("root", str(root)))
+        run_folder = render(item, root) if isinstance(item, Deck) else _from_recipe(item, root)
+        if run_folder is None:
+            return RunFolder(root / "_steps" / item.step_id)
     else:
         run_folder = RunFolder(Path(check_abs_path("folder", str(folder))))
     if run_folder.state == "done":

@@ -275,18 +275,35 @@ def _execute_claimed(folder: RunFolder, runner: Runner, progress: bool) -> None:
     folder.set_state("done")
 
 
+@dataclass(frozen=True, slots=True)
+class CollectOnly:
+    """A runner that runs nothing: a study run with it gathers the run folders that finished elsewhere (a
+    cluster, another machine) into its usual tables; a folder that is not done is an IncompleteRunError
+    naming it, and nothing is rendered or changed."""
+
+    kernel: str = "granular"
+    name: str = "collect"
+    collect_only: bool = True
+
+    def execute(self, folder: RunFolder, variables: dict) -> None:
+        raise IncompleteRunError(folder.path, folder.state, "collect runs nothing: submit or run it first")
+
+
 def run(deck: Deck, root: Path | str, runner: Runner | None = None, *, progress: bool = False) -> RunFolder:
     """Render, execute and return the finished run folder (reused when already done).
 
     Render and execute happen under the folder's claim: of several processes given the same deck, one
-    runs it and the others wait for it and reuse it.
+    runs it and the others wait for it and reuse it. With a :class:`CollectOnly` runner: the finished folder,
+    or IncompleteRunError without rendering or changing anything.
     """
     folder = folder_of(deck, root)
+    if getattr(runner, "collect_only", False):
+        return folder.require_done()
     if folder.state != "done":
         with claim(folder):
             execute(render(deck, root), runner, progress=progress)
     return folder.require_done()
 
 
-__all__ = ["KERNEL_CHOICES", "LAUNCHERS", "Executable", "InProcess", "Runner", "check_start", "copy_atomic", "execute",
+__all__ = ["KERNEL_CHOICES", "LAUNCHERS", "CollectOnly", "Executable", "InProcess", "Runner", "check_start", "copy_atomic", "execute",
            "folder_of", "kernel_variables", "render", "run"]

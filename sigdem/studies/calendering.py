@@ -86,7 +86,7 @@ from sigdem.model.contact import MdrContact
 from sigdem.model.materials import COPPER, GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
 from sigdem.run.child import run_pool
-from sigdem.run.runners import Runner, run
+from sigdem.run.runners import Runner, folder_of, run
 from sigdem.studies.feasibility import check_targets_and_box
 from sigdem.studies.calendering_analysis import (
     CalenderingResult,
@@ -270,17 +270,46 @@ def calender_deck(study: CalenderingStudy, settle: RunFolder, densities: tuple[f
     return replace(deck, protocol=replace(protocol, resettle_steps=steps))
 
 
-def run_replicate(study: CalenderingStudy, replicate: int, root: Path | str, runner: Runner | None = None,
-                  progress: bool = False) -> tuple[RunFolder, RunFolder | None]:
-    """Settle (or reuse) replicate ``replicate`` and calender it through its reachable targets."""
-    settle = run(study.settle_deck(replicate), root, runner, progress=progress)
+def reachable_calender_deck(study: CalenderingStudy, settle: RunFolder) -> Deck | None:
+    """The calender deck of a finished settle folder through its reachable targets (None if there is none;
+    unreachable ones are logged and reported with their status by the study)."""
     status, settled, _ = target_status(study, settle)
     ok = tuple(rho for rho, s in zip(study.particle_densities(), status) if s == "ok")
     for rho, s in zip(study.target_densities_g_cc, status):
         if s != "ok":
-            log.warning("replicate %d: target %.4g g/cc not simulated (%s; as-settled %.4g g/cc particle density)",
-                        replicate, rho, s, settled)
-    return settle, (run(calender_deck(study, settle, ok), root, runner, progress=progress) if ok else None)
+            log.warning("%s: target %.4g g/cc not simulated (%s; as-settled %.4g g/cc particle density)",
+                        settle.path.name, rho, s, settled)
+    return calender_deck(study, settle, ok) if ok else None
+
+
+def run_replicate(study: CalenderingStudy, replicate: int, root: Path | str, runner: Runner | None = None,
+                  progress: bool = False) -> tuple[RunFolder, RunFolder | None]:
+    """Settle (or reuse) replicate ``replicate`` and calender it through its reachable targets."""
+    settle = run(study.settle_deck(replicate), root, runner, progress=progress)
+    deck = reachable_calender_deck(study, settle)
+    return settle, (run(deck, root, runner, progress=progress) if deck is not None else None)
+
+
+@dataclass(frozen=True, slots=True)
+class CalenderStep:
+    """The calender stage of one replicate as a deck *recipe*: its targets depend on the settled bed, so the
+    deck is built by :meth:`build_deck` once the settle folder is done (a Slurm task after its settle task,
+    :func:`sigdem.hpc.sweep.submit_chain`). ``root``: the folder the study's run folders live in."""
+
+    study: CalenderingStudy
+    replicate: int
+    root: str
+
+    @property
+    def start(self) -> RunFolder:
+        return folder_of(self.study.settle_deck(self.replicate), self.root)
+
+    @property
+    def step_id(self) -> str:
+        return f"calender-of-{self.start.job}"
+
+    def build_deck(self, root: Path | str) -> Deck | None:
+        return reachable_calender_deck(self.study, self.start.require_done())
 
 
 def run_replicate_job(args) -> tuple[str, str | None]:
