@@ -165,12 +165,23 @@ except KeyboardInterrupt:
 
 def start_long(tmp_path, script=INTERRUPT_SCRIPT):
     proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], env=ENV, cwd=WT)
-    folder = runners.RunFolder.for_job(tmp_path, "settle", runners.folder_of(tiny_deck(), tmp_path).job)
-    pid = wait_for(lambda: folder.fn("status.json").exists() and folder.state == "running" and child_pid(folder),
-                   what="the child lmp")
-    time.sleep(1.0)  # LAMMPS is deep in its run
-    assert pid_alive(pid) and proc.poll() is None
+    try:
+        folder = runners.RunFolder.for_job(tmp_path, "settle", runners.folder_of(tiny_deck(), tmp_path).job)
+        pid = wait_for(lambda: folder.fn("status.json").exists() and folder.state == "running" and child_pid(folder),
+                       what="the child lmp")
+        time.sleep(1.0)  # LAMMPS is deep in its run
+        assert pid_alive(pid) and proc.poll() is None
+    except BaseException:
+        stop(proc)  # a failed start must not leave an hours-long run behind (its lmp dies with it)
+        raise
     return proc, folder, pid
+
+
+def stop(proc) -> None:
+    """Kill a test's long-running subprocess if it is still there."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(timeout=10)
 
 
 @pytest.mark.lammps
@@ -178,7 +189,10 @@ def test_ctrl_c_stops_within_seconds_marks_the_stage_interrupted_and_leaves_no_l
     proc, folder, lmp = start_long(tmp_path)
     t0 = time.monotonic()
     proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=10) == 130
+    try:
+        assert proc.wait(timeout=10) == 130
+    finally:
+        stop(proc)
     assert time.monotonic() - t0 < 3.0
     st = folder.status()
     assert st["state"] == "failed" and st["reason"] == "interrupted"
