@@ -57,7 +57,7 @@ def test_sweep_covers_the_grid_in_parallel_and_resumes(tmp_path):
                    for n, d in (("big", 12.0), ("mid", 10.0), ("fine", 8.0)))
     mat = replace(GRAPHITE, friction=0.3)
     template = PackingStudy(_blend(grades),
-                            n_particles=400, replicates=1, material=mat)
+                            n_particles=500, replicates=1, material=mat)
     table = ternary_packing_sweep(grades, template, tmp_path, step=0.5, workers=2)
     assert len(table) == 6
     fractions = table[["x_big", "x_mid", "x_fine"]].to_numpy()
