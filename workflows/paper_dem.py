@@ -84,7 +84,7 @@ def run_all_jobs(args, scale: dict) -> dict:
     template = PackingStudy(blend_from_fractions(grades, large=1.0), n_particles=args.n, replicates=scale["replicates"])
     studies = sig_vs_wdsig.make_studies(sig_vs_wdsig.parse_args(calender_argv(args, scale)))
     jobs = [(run_replicate_job, (st, k, str(args.root), None)) for st in studies.values() for k in range(st.replicates)]
-    jobs += [(run_deck_job, (deck, str(args.root))) for deck in ternary_decks(ternary_studies(grades, template, scale["step"]))]
+    jobs += [(run_deck_job, (deck, str(args.root), None)) for deck in ternary_decks(ternary_studies(grades, template, scale["step"]))]
     log.info("paper workflow: %d LAMMPS jobs on %d workers", len(jobs), args.workers)
     if args.workers == 1:
         done = [_timed(fn, job) for fn, job in jobs]
