@@ -16,7 +16,7 @@ Scales (:data:`SCALES`), stated in every result:
 - ``paper``: the 0.25-step grid with 3 beds of 3,000, 5 tapped beds of 3,000, and the calendering and
   pellet studies' own defaults (representative box of 8 largest diameters, mdr contacts): hours on
   2 cores;
-- ``tiny`` (hidden; tests): beds of ~200 particles, a light calendering bed, minutes.
+- ``tiny`` (hidden; tests): one bed of 1,200 particles per blend, a light and fast calendering bed, minutes.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ class ReproduceScale:
     calender_contact: str
     calender_targets_g_cc: tuple[float, ...] | None
     calender_loading_mg_cm2: float | None = None
+    calender_options: tuple[tuple[str, object], ...] = ()
     pellet_options: tuple[tuple[str, object], ...] = ()
     representative: bool = False
 
@@ -89,8 +90,12 @@ SCALES = {
         "and pellets at the studies' own defaults (representative box of 8 largest diameters, mdr contacts)",
         0.25, 3000, 3, 3000, 5, 5, None, None, "mdr", PAPER_TARGETS_G_CC, representative=True),
     "tiny": ReproduceScale(
-        "tiny", "smoke scale for tests: beds of 200 particles, calendering at 6 mg/cm2 in a 100 um Hertz box",
-        0.5, 200, 2, 200, 2, 1, 2, 100.0, "hertz", (1.3, 1.6, 1.75), calender_loading_mg_cm2=6.0,
+        "tiny", "smoke scale for tests, no physics: one packing bed of 1,200 particles per blend (fewer leave no bulk "
+        "slab in a large-grade bed) and one tapped bed (1 tap); calendering at 4 mg/cm2 in a 100 um Hertz box with a "
+        "3x faster wall, 2 free-fall times of re-settling and short holds",
+        0.5, 1200, 1, 1200, 1, 1, 2, 100.0, "hertz", (1.3, 1.6, 1.75), calender_loading_mg_cm2=4.0,
+        calender_options=(("resettle_time_factor", 2.0), ("speed_m_s", 0.3), ("target_hold_steps", 500),
+                          ("hold_steps", 1000), ("relax_steps", 4000)),
         pellet_options=(("replicates", 1), ("side_um", 100.0), ("contact", None))),
 }
 #: Scales shown in the command line's help (``tiny`` is for tests).
@@ -140,11 +145,18 @@ class ReproducePlan:
                for n, st in self.calendering.items() for k in range(st.replicates)]
         out += [Job("pellets", f"{n} replicate {k}", _pellet_job, (st, k, root), 1e9)
                 for n, st in (self.pellets or {}).items() for k in range(st.replicates)]
-        for stage, studies in (("tapped", list(self.tapped.values())), ("ternary", list(self.ternary))):
-            for d in ternary_decks(studies):
-                out.append(Job(stage, f"{d.bed.n} particles replicate {d.replicate}", run_deck_job,
-                               (d, root, None), d.bed.n * d.bed.height_um**0.5))
+        named = [("tapped", n, st) for n, st in self.tapped.items()]
+        named += [("ternary", blend_label(st.blend), st) for st in self.ternary]
+        for stage, name, st in named:
+            for d in ternary_decks([st]):  # settle time ~ n x sqrt(column height): the longest first
+                out.append(Job(stage, f"{name} bed {d.replicate} ({d.bed.n} particles)", run_deck_job, (d, root, None),
+                               d.bed.n * d.bed.height_um**0.5))
         return sorted(out, key=lambda j: -j.cost)
+
+
+def blend_label(blend) -> str:
+    """``large 50 % + small 50 %``: the blend's grades by mass fraction."""
+    return " + ".join(f"{g.name} {100 * x:.0f} %" for g, x in zip(blend.grades, blend.mass_fractions) if x > 0)
 
 
 def _pellet_job(args) -> tuple[str, str]:
@@ -178,6 +190,7 @@ def plan_reproduction(scale: str | ReproduceScale = "small") -> ReproducePlan:
                        ("loading_mg_cm2", sc.calender_loading_mg_cm2)):
         if value is not None:
             kw[key] = value
+    kw.update(dict(sc.calender_options))
     calendering = {n: CalenderingStudy(blend_from_text(t, grades), **kw) for n, t in BLENDS.items()}
     pellets, note = _pellet_studies(sc)
     return ReproducePlan(sc, template, tuple(ternary_studies(grades, template, sc.ternary_step)), tapped, calendering,
