@@ -3,16 +3,18 @@ claim row gets a value and a verdict (the pellet rows say when the study is abse
 a second run reuses every finished folder; ``--submit`` prints the plan; scales are checked."""
 
 import json
+import logging
 import math
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from sigdem.cli import main
-from sigdem.errors import InputError
+from sigdem.errors import EngineError, InputError
 from sigdem.report.claims import UNAVAILABLE, VERDICTS
 from sigdem.report.reproduce import reproduce
-from sigdem.studies.reproduce import get_scale, pellet_available, plan_reproduction
+from sigdem.studies.reproduce import Job, get_scale, pellet_available, plan_reproduction, run_jobs
 
 
 def test_scales_are_checked_and_stated():
@@ -64,3 +66,21 @@ def test_tiny_reproduce_end_to_end(tmp_path):
     again = reproduce(out, root, "tiny", workers=1)
     assert [c.verdict for c in again.claims] == [c.verdict for c in rep.claims]
     assert again.timing["simulations_total"]["wall_s"] < 0.2 * rep.timing["simulations_total"]["wall_s"]
+
+
+def _ok(args):
+    args.append("ran")
+
+
+def _boom(args):
+    raise EngineError("lmp exited with code 1", run_dir="/nowhere")
+
+
+def test_a_failed_job_does_not_stop_the_others_and_is_reported(caplog):
+    ran = []
+    jobs = [Job("calendering", "SiG replicate 0", _boom, (), 2.0), Job("ternary", "large 100 % bed 0", _ok, ran, 1.0)]
+    plan = SimpleNamespace(jobs=lambda root: jobs, scale=SimpleNamespace(name="fake"))
+    with caplog.at_level(logging.INFO, logger="sigdem.studies.reproduce"), pytest.raises(EngineError) as err:
+        run_jobs(plan, "/tmp", workers=1)
+    assert ran == ["ran"] and "1 of 2 reproduce jobs failed" in str(err.value) and "SiG replicate 0" in str(err.value)
+    assert "ternary 1/1 done" in caplog.text and "overall 1/2" in caplog.text

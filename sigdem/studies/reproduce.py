@@ -250,20 +250,22 @@ def run_jobs(plan: ReproducePlan, root: Path | str, workers: int | None = None) 
         log.info("reproduce: %s %d/%d done (%s, %.0f s); overall %d/%d, %.1f min elapsed", job.stage, done[job.stage],
                  totals[job.stage], job.label, t1 - t0, sum(done.values()), len(jobs), (t1 - t_start) / 60)
 
+    def settle(job: Job, outcome) -> None:
+        try:
+            record(job, *outcome())
+        except SigdemError as exc:  # its folder is marked failed; the other jobs go on
+            failed.append(f"{job.stage} {job.label}: {str(exc).splitlines()[0]}")
+            log.error("reproduce: %s %s FAILED (%s); the other jobs go on", job.stage, job.label, failed[-1])
+
     if workers == 1:
         for job in jobs:
-            record(job, *_timed((job.fn, job.args)))
+            settle(job, lambda: _timed((job.fn, job.args)))
     else:
         pool = ProcessPoolExecutor(max_workers=workers, initializer=pool_worker_init)
         try:
             futures = {pool.submit(_pool_call, (_timed, (j.fn, j.args))): j for j in jobs}
             for fut in as_completed(futures):
-                job = futures[fut]
-                try:
-                    record(job, *fut.result())
-                except SigdemError as exc:  # its folder is marked failed; the other jobs go on
-                    failed.append(f"{job.stage} {job.label}: {str(exc).splitlines()[0]}")
-                    log.error("reproduce: %s %s FAILED (%s); the other jobs go on", job.stage, job.label, failed[-1])
+                settle(futures[fut], fut.result)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     if failed:
