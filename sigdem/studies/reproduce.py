@@ -16,7 +16,7 @@ Scales (:data:`SCALES`), stated in every result:
 - ``paper``: the 0.25-step grid with 3 beds of 3,000, 5 tapped beds of 3,000, and the calendering and
   pellet studies' own defaults (representative box of 8 largest diameters, mdr contacts): hours on
   2 cores;
-- ``tiny`` (hidden; tests): one bed of 1,200 particles per blend, a light and fast calendering bed, minutes.
+- ``tiny`` (hidden; tests): one deep bed of 1,500 particles per blend, a light and fast calendering bed, minutes.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class ReproduceScale:
     calender_targets_g_cc: tuple[float, ...] | None
     calender_loading_mg_cm2: float | None = None
     calender_options: tuple[tuple[str, object], ...] = ()
+    packing_options: tuple[tuple[str, object], ...] = ()
     pellet_options: tuple[tuple[str, object], ...] = ()
     representative: bool = False
 
@@ -90,12 +91,13 @@ SCALES = {
         "and pellets at the studies' own defaults (representative box of 8 largest diameters, mdr contacts)",
         0.25, 3000, 3, 3000, 5, 5, None, None, "mdr", PAPER_TARGETS_G_CC, representative=True),
     "tiny": ReproduceScale(
-        "tiny", "smoke scale for tests, no physics: one packing bed of 1,200 particles per blend (fewer leave no bulk "
-        "slab in a large-grade bed) and one tapped bed (1 tap); calendering at 4 mg/cm2 in a 100 um Hertz box with a "
-        "3x faster wall, 2 free-fall times of re-settling and short holds",
-        0.5, 1200, 1, 1200, 1, 1, 2, 100.0, "hertz", (1.3, 1.6, 1.75), calender_loading_mg_cm2=4.0,
+        "tiny", "smoke scale for tests, no physics: one packing bed of 1,500 particles per blend in a box 3x deeper than "
+        "wide (a bulk slab needs a bed deeper than 4 D90) and one tapped bed (1 tap); calendering at 4 mg/cm2 in a "
+        "100 um Hertz box with a 3x faster wall, 2 free-fall times of re-settling and short holds",
+        0.5, 1500, 1, 1500, 1, 1, 2, 100.0, "hertz", (1.3, 1.6, 1.75), calender_loading_mg_cm2=4.0,
         calender_options=(("resettle_time_factor", 2.0), ("speed_m_s", 0.3), ("target_hold_steps", 500),
                           ("hold_steps", 1000), ("relax_steps", 4000)),
+        packing_options=(("depth_to_side", 3.0),),
         pellet_options=(("replicates", 1), ("side_um", 100.0), ("contact", None))),
 }
 #: Scales shown in the command line's help (``tiny`` is for tests).
@@ -180,10 +182,11 @@ def plan_reproduction(scale: str | ReproduceScale = "small") -> ReproducePlan:
     """The studies of every part at ``scale``."""
     sc = get_scale(scale)
     grades = paper_grades()
+    extra = dict(sc.packing_options)
     template = PackingStudy(blend_from_fractions(grades, large=1.0), n_particles=sc.packing_particles,
-                            replicates=sc.packing_replicates)
+                            replicates=sc.packing_replicates, **extra)
     tapped = {n: PackingStudy(blend_from_text(t, grades), n_particles=sc.tap_particles, replicates=sc.tap_replicates,
-                              settle=replace(PACKING_SETTLE, taps=sc.taps)) for n, t in BLENDS.items()}
+                              settle=replace(PACKING_SETTLE, taps=sc.taps), **extra) for n, t in BLENDS.items()}
     kw: dict = {"contact": None if sc.calender_contact == "hertz" else MdrContact()}
     for key, value in (("replicates", sc.calender_replicates), ("side_um", sc.calender_side_um),
                        ("target_densities_g_cc", sc.calender_targets_g_cc),
