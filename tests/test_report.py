@@ -49,9 +49,8 @@ def calendering(means: dict, springback: float, spread: float, seed: int, n: int
             row.update({name: 1.0 + 0.01 * rng.standard_normal() for name in NUMERIC})
             row.update({name: v * (1.0 + spread * rng.standard_normal()) for name, v in q.items()})
             rows.append(row)
-            sizes.append({"replicate": k, "target_density_g_cc": rho, "size_class": "all", "d_um": 12.0,
-                          "coordination": 6.0, "mean_force_mN": q["median_force_mN"] * 1.2,
-                          "predicted_wall_mN": q["median_force_mN"] * 1.1})
+            sizes.append({"replicate": k, "target_density_g_cc": rho, "size_class": "all",  # statics_check columns
+                          "predicted_wall_mN": q["median_force_mN"] * 1.1, "ratio_wall": 0.45, "ratio_mean_stress": 0.8})
     reps = pd.DataFrame({"replicate": range(n), "springback": springback * (1 + spread * rng.standard_normal(n))})
     forces = {rho: rng.exponential(q["median_force_mN"], 300) for rho, q in means.items()}
     return CalenderingResult(STUDY, pd.DataFrame(rows), pd.DataFrame(), pd.DataFrame(sizes), reps, forces)

@@ -58,17 +58,21 @@ def claim_max_force_order(results) -> ClaimRow:
 
 
 def _statics(res, rho: float) -> str:
-    """<F> = pi d² p / (phi Z) with the measured wall pressure, beside the measured mean force (whole bed)."""
+    """<F> = pi d² p / (phi Z) with the measured wall pressure (d² = <d³>/<d>, Z the bed's coordination), beside the
+    measured mean contact force (whole bed; :func:`sigdem.analysis.size_stats.statics_check`)."""
     sc = res.size_classes
     if sc is None or sc.empty or "predicted_wall_mN" not in sc:
         return "statics: no size-class table"
     rows = sc[(sc["size_class"] == "all") & np.isclose(sc["target_density_g_cc"], rho)]
     if rows.empty:
         return f"statics: not loaded at {rho:g} g/cc"
-    p = at(res, rho, "wall_pressure_mpa")[0]
-    return (f"pi d² p/(phi Z) = {rows['predicted_wall_mN'].mean():.3g} mN with p = {p:.3g} MPa, d = "
-            f"{rows['d_um'].mean():.3g} um, Z = {rows['coordination'].mean():.2f}; measured <F> = "
-            f"{rows['mean_force_mN'].mean():.3g} mN")
+    p, z = at(res, rho, "wall_pressure_mpa")[0], at(res, rho, "coordination")[0]
+    pred, ratio = rows["predicted_wall_mN"].mean(), rows["ratio_wall"].mean()
+    text = (f"pi d² p/(phi Z) = {pred:.3g} mN with the wall pressure p = {p:.3g} MPa and Z = {z:.2f}; measured <F> = "
+            f"{ratio * pred:.3g} mN (ratio {ratio:.2f}")
+    if "ratio_mean_stress" in rows:
+        text += f"; {rows['ratio_mean_stress'].mean():.2f} with the bed's Love-Weber mean stress"
+    return text + ")"
 
 
 def claim_max_force_values(results) -> ClaimRow:
