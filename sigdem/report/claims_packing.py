@@ -86,7 +86,7 @@ def claim_tap_density(results) -> ClaimRow:
     a, b = est[WDSIG], est[SIG]
     diff, ci = a.mean - b.mean, math.hypot(a.ci95, b.ci95)
     verdict = compare(diff, ci)
-    taps = int(results.tapped["taps"].max()) if "taps" in results.tapped else 0
+    taps = int(results.tapped["taps"].fillna(0).max()) if "taps" in results.tapped else 0
     reasons = {AGREES: "the wide PSD's small particles fill the voids of its large ones, so it taps denser",
                DISAGREES: "the narrow powder taps denser here: at a size ratio ~1.7 the blend gains little",
                UNRESOLVED: "the difference is within the seed-to-seed spread of the tapped beds"}

@@ -11,12 +11,12 @@ the report (claims, figures, provenance) is :mod:`sigdem.report`, a room above t
 Scales (:data:`SCALES`), stated in every result:
 
 - ``small`` (default, ~15 min on 2 free cores): the 0.5-step grid (6 blends) with 2 beds of 3,000
-  particles; tapped density from 3 beds of 1,000 particles, 3 taps; calendering with 3 replicates per blend
+  particles; tapped density from 3 beds of 2,000 particles, 3 taps; calendering with 3 replicates per blend
   in a 100 µm box with elastic Hertz contacts (2-4 largest diameters: NOT representative, flagged);
 - ``paper``: the 0.25-step grid with 3 beds of 3,000, 5 tapped beds of 3,000, and the calendering and
   pellet studies' own defaults (representative box of 8 largest diameters, mdr contacts): hours on
   2 cores;
-- ``tiny`` (hidden; tests): one deep bed of 1,500 particles per blend, a light and fast calendering bed, minutes.
+- ``tiny`` (hidden; tests): one bed of 3,000 particles per blend, a light and fast calendering bed, ~10 min.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import importlib
 import importlib.util
 import logging
 import os
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, fields, replace
@@ -69,6 +70,7 @@ class ReproduceScale:
     calender_loading_mg_cm2: float | None = None
     calender_options: tuple[tuple[str, object], ...] = ()
     packing_options: tuple[tuple[str, object], ...] = ()
+    tap_options: tuple[tuple[str, object], ...] = ()
     pellet_options: tuple[tuple[str, object], ...] = ()
     representative: bool = False
 
@@ -81,23 +83,24 @@ PAPER_TARGETS_G_CC = (1.0, 1.3, 1.45, 1.6, 1.75, 1.8, 1.9)
 
 SCALES = {
     "small": ReproduceScale(
-        "small", "6 blends x 2 beds of 3,000 particles; 3 tapped beds of 1,000 per blend (3 taps); calendering 3 "
+        "small", "6 blends x 2 beds of 3,000 particles; 3 tapped beds of 2,000 per blend (3 taps); calendering 3 "
         "replicates per blend in a 100 um box with elastic Hertz contacts (2-4 largest diameters: not "
         "representative; forces past Hertz's elastic range are flagged); pellets 2 replicates if available",
-        0.5, 3000, 2, 1000, 3, 3, 3, 100.0, "hertz", SMALL_TARGETS_G_CC,
+        # a bulk slab needs a bed deeper than 4 D90: WD-SiG's box is widened to 4 largest diameters, so fewer than
+        # ~2,000 particles leave none (1,000 did not, in a box 3x deeper than wide either)
+        0.5, 3000, 2, 2000, 3, 3, 3, 100.0, "hertz", SMALL_TARGETS_G_CC,
         pellet_options=(("replicates", 2), ("side_um", 100.0), ("contact", None))),
     "paper": ReproduceScale(
         "paper", "15 blends x 3 beds of 3,000 particles; 5 tapped beds of 3,000 per blend (5 taps); calendering "
         "and pellets at the studies' own defaults (representative box of 8 largest diameters, mdr contacts)",
         0.25, 3000, 3, 3000, 5, 5, None, None, "mdr", PAPER_TARGETS_G_CC, representative=True),
     "tiny": ReproduceScale(
-        "tiny", "smoke scale for tests, no physics: one packing bed of 1,500 particles per blend in a box 3x deeper than "
-        "wide (a bulk slab needs a bed deeper than 4 D90) and one tapped bed (1 tap); calendering at 4 mg/cm2 in a "
-        "100 um Hertz box with a 3x faster wall, 2 free-fall times of re-settling and short holds",
-        0.5, 1500, 1, 1500, 1, 1, 2, 100.0, "hertz", (1.3, 1.6, 1.75), calender_loading_mg_cm2=4.0,
+        "tiny", "smoke scale for tests, no physics: one packing bed of 3,000 particles per blend and one tapped bed of "
+        "2,000 (1 tap; fewer leave no bulk slab deeper than 4 D90 in WD-SiG's widened box); calendering at 4 mg/cm2 in "
+        "a 100 um Hertz box with a 3x faster wall, 2 free-fall times of re-settling and short holds",
+        0.5, 3000, 1, 2000, 1, 1, 2, 100.0, "hertz", (1.3, 1.6, 1.75), calender_loading_mg_cm2=4.0,
         calender_options=(("resettle_time_factor", 2.0), ("speed_m_s", 0.3), ("target_hold_steps", 500),
                           ("hold_steps", 1000), ("relax_steps", 4000)),
-        packing_options=(("depth_to_side", 3.0),),
         pellet_options=(("replicates", 1), ("side_um", 100.0), ("contact", None))),
 }
 #: Scales shown in the command line's help (``tiny`` is for tests).
@@ -186,7 +189,8 @@ def plan_reproduction(scale: str | ReproduceScale = "small") -> ReproducePlan:
     template = PackingStudy(blend_from_fractions(grades, large=1.0), n_particles=sc.packing_particles,
                             replicates=sc.packing_replicates, **extra)
     tapped = {n: PackingStudy(blend_from_text(t, grades), n_particles=sc.tap_particles, replicates=sc.tap_replicates,
-                              settle=replace(PACKING_SETTLE, taps=sc.taps), **extra) for n, t in BLENDS.items()}
+                              settle=replace(PACKING_SETTLE, taps=sc.taps), **{**extra, **dict(sc.tap_options)})
+              for n, t in BLENDS.items()}
     kw: dict = {"contact": None if sc.calender_contact == "hertz" else MdrContact()}
     for key, value in (("replicates", sc.calender_replicates), ("side_um", sc.calender_side_um),
                        ("target_densities_g_cc", sc.calender_targets_g_cc),
@@ -269,6 +273,11 @@ def run_jobs(plan: ReproducePlan, root: Path | str, workers: int | None = None) 
             futures = {pool.submit(_pool_call, (_timed, (j.fn, j.args))): j for j in jobs}
             for fut in as_completed(futures):
                 settle(futures[fut], fut.result)
+        except KeyboardInterrupt:  # as sigdem.run.child.run_pool: every worker interrupts its job (folder failed)
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                if proc.is_alive():
+                    os.kill(proc.pid, signal.SIGTERM)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     if failed:

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from sigdem.errors import InputError
 from sigdem.io.folder import derive_seed
+from sigdem.psd import desmond_weeks_rcp, farr_groot_rcp
 from sigdem.run.runners import folder_of
 from sigdem.studies.calendering import run_calendering
 from sigdem.studies.packing import run_packing
 from sigdem.studies.reproduce import PELLET_MODULE, ReproducePlan
-from sigdem.studies.ternary import ternary_packing_sweep
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +63,15 @@ def collect(plan: ReproducePlan, root: Path | str) -> ReproduceResults:
     """Read and summarise every finished part of ``plan`` under ``root``."""
     sc = plan.scale
     grades = tuple(plan.ternary_template.blend.grades)
-    ternary = ternary_packing_sweep(grades, plan.ternary_template, root, step=sc.ternary_step, workers=1)
+    ternary = pd.DataFrame([_ternary_row(st, root) for st in plan.ternary])
     tapped = []
     for name, st in plan.tapped.items():
-        res = run_packing(st, root)
-        tapped.append(res.table.assign(blend=name))
+        try:
+            tapped.append(run_packing(st, root).table.assign(blend=name))
+        except InputError as exc:  # e.g. a bed too shallow for a bulk slab: stated, not dropped silently
+            log.error("tapped %s: not analysed (%s)", name, exc)
+            tapped.append(pd.DataFrame([{"blend": name, "bed_density_g_cc": float("nan"),
+                                         "solid_fraction": float("nan"), "error": str(exc)}]))
     calendering = {name: run_calendering(st, root) for name, st in plan.calendering.items()}
     pellets = None
     if plan.pellets:
@@ -76,6 +81,19 @@ def collect(plan: ReproducePlan, root: Path | str) -> ReproduceResults:
     return ReproduceResults(ternary, pd.concat(tapped, ignore_index=True), calendering, pellets, plan.pellet_note,
                             {"name": sc.name, "description": sc.description, "representative": sc.representative},
                             tuple(g.name for g in grades))
+
+
+def _ternary_row(study, root: Path | str) -> dict:
+    """One row of the ternary table (as :func:`sigdem.studies.ternary.ternary_packing_sweep` gives), or the blend
+    with NaN and the error when its beds cannot be analysed."""
+    row = {f"x_{g.name}": x for g, x in zip(study.blend.grades, study.blend.mass_fractions)}
+    try:
+        row.update(run_packing(study, root).summary())
+    except InputError as exc:
+        log.error("ternary blend %s: not analysed (%s)", row, exc)
+        row.update(solid_fraction=float("nan"), solid_fraction_ci95=float("nan"), n=0, farr_groot=farr_groot_rcp(
+            study.blend), desmond_weeks=desmond_weeks_rcp(study.blend), error=str(exc))
+    return row
 
 
 def _packing_rows(part: str, name: str, study, root: Path | str) -> list[dict]:
