@@ -2,7 +2,6 @@
 the suite: that is the README's main job). The study functions are the real ones; only the LAMMPS runs
 behind them are replaced by stand-ins that record what reached them."""
 
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 

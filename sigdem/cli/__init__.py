@@ -325,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sigdem.hpc import cli as hpc_cli
 
     hpc_cli.add_parser(sub).set_defaults(func=hpc_cli.run)
+    from sigdem.report import cli as report_cli
+
+    report_cli.add_parser(sub).set_defaults(func=report_cli.run)
     return p
 
 

@@ -1,0 +1,286 @@
+"""The paper's DEM work in one job (``sigdem reproduce``): what runs, at which scale, on one worker pool.
+
+Three parts, each a study sigdem already has: (1) the ternary packing map of the three grades beside the
+analytic estimates, and a tapped-density ranking of SiG vs WD-SiG; (2) SiG vs WD-SiG calendering through
+the paper's densities; (3) pellets, only when :mod:`sigdem.studies.pellet` exists in this build (else the
+results say so; nothing is made up). Every LAMMPS run of all parts goes on one pool of ``workers``
+processes (longest first), with progress per part and overall; finished run folders are reused, so an
+interrupted job resumes. Tables come back in :class:`~sigdem.studies.reproduce_collect.ReproduceResults`;
+the report (claims, figures, provenance) is :mod:`sigdem.report`, a room above this one.
+
+Scales (:data:`SCALES`), stated in every result:
+
+- ``small`` (default, ~15 min on 2 free cores): the 0.5-step grid (6 blends) with 2 beds of 3,000
+  particles; tapped density from 3 beds of 2,000 particles, 3 taps; calendering with 3 replicates per blend
+  in a 100 µm box with elastic Hertz contacts (2-4 largest diameters: NOT representative, flagged);
+- ``paper``: the 0.25-step grid with 3 beds of 3,000, 5 tapped beds of 3,000, and the calendering and
+  pellet studies' own defaults (representative box of 8 largest diameters, mdr contacts): hours on
+  2 cores;
+- ``tiny`` (hidden; tests): one bed of 3,000 particles per blend, a light and fast calendering bed, ~10 min.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import os
+import signal
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Callable
+
+from sigdem.errors import EngineError, InputError, SigdemError
+from sigdem.model.contact import MdrContact
+from sigdem.psd import blend_from_fractions, blend_from_text, paper_grades
+from sigdem.run.child import _pool_call, pool_worker_init
+from sigdem.studies.calendering import CalenderingStudy, run_replicate_job
+from sigdem.studies.packing import PACKING_SETTLE, PackingStudy
+from sigdem.studies.ternary import run_deck_job, ternary_decks, ternary_studies
+
+log = logging.getLogger(__name__)
+
+#: The paper's two calendered powders: SiG (small grade only) and WD-SiG (50 % large + 50 % small by mass).
+BLENDS = {"SiG": "small=1.0", "WD-SiG": "large=0.5,small=0.5"}
+#: The pellet study's module; optional in this build.
+PELLET_MODULE = "sigdem.studies.pellet"
+#: Parts of the job, in report order.
+STAGES = ("ternary", "tapped", "calendering", "pellets")
+
+
+@dataclass(frozen=True, slots=True)
+class ReproduceScale:
+    """How large every part runs. ``None`` keeps the study's own default; ``representative`` says whether the
+    calendering box is the studies' representative one."""
+
+    name: str
+    description: str
+    ternary_step: float
+    packing_particles: int
+    packing_replicates: int
+    tap_particles: int
+    tap_replicates: int
+    taps: int
+    calender_replicates: int | None
+    calender_side_um: float | None
+    calender_contact: str
+    calender_targets_g_cc: tuple[float, ...] | None
+    calender_loading_mg_cm2: float | None = None
+    calender_options: tuple[tuple[str, object], ...] = ()
+    packing_options: tuple[tuple[str, object], ...] = ()
+    tap_options: tuple[tuple[str, object], ...] = ()
+    pellet_options: tuple[tuple[str, object], ...] = ()
+    representative: bool = False
+
+
+#: The paper's densities with 1.45 g/cc (where the beds jam). Elastic Hertz beds go no further than 1.75 g/cc:
+#: past it particles are squeezed through each other (LAMMPS loses atoms on thin beds already at ~1.65 g/cc).
+SMALL_TARGETS_G_CC = (1.0, 1.3, 1.45, 1.6, 1.75)
+#: With mdr contacts the paper's WD-SiG failure range (1.8-1.9 g/cc) is added.
+PAPER_TARGETS_G_CC = (1.0, 1.3, 1.45, 1.6, 1.75, 1.8, 1.9)
+
+SCALES = {
+    "small": ReproduceScale(
+        "small", "6 blends x 2 beds of 3,000 particles; 3 tapped beds of 2,500 per blend (3 taps); calendering 3 "
+        "replicates per blend in a 100 um box with elastic Hertz contacts (2-4 largest diameters: not "
+        "representative; forces past Hertz's elastic range are flagged); pellets 2 replicates if available",
+        # a bulk slab needs a bed deeper than 4 D90: WD-SiG's box is widened to 4 largest diameters, so fewer than
+        # ~2,340 particles leave none (PackingStudy refuses them before any run)
+        0.5, 3000, 2, 2500, 3, 3, 3, 100.0, "hertz", SMALL_TARGETS_G_CC,
+        pellet_options=(("replicates", 2), ("side_um", 100.0), ("contact", None))),
+    "paper": ReproduceScale(
+        "paper", "15 blends x 3 beds of 3,000 particles; 5 tapped beds of 3,000 per blend (5 taps); calendering "
+        "and pellets at the studies' own defaults (representative box of 8 largest diameters, mdr contacts)",
+        0.25, 3000, 3, 3000, 5, 5, None, None, "mdr", PAPER_TARGETS_G_CC, representative=True),
+    "tiny": ReproduceScale(
+        "tiny", "smoke scale for tests, no physics: one packing bed of 3,000 particles per blend and one tapped bed of "
+        "2,500 (1 tap; fewer leave no bulk slab deeper than 4 D90 in WD-SiG's widened box); calendering at 4 mg/cm2 in "
+        "a 100 um Hertz box with a 3x faster wall, 2 free-fall times of re-settling and short holds",
+        0.5, 3000, 1, 2500, 1, 1, 2, 100.0, "hertz", (1.3, 1.6, 1.75), calender_loading_mg_cm2=4.0,
+        calender_options=(("resettle_time_factor", 2.0), ("speed_m_s", 0.3), ("target_hold_steps", 500),
+                          ("hold_steps", 1000), ("relax_steps", 4000)),
+        pellet_options=(("replicates", 1), ("side_um", 100.0), ("contact", None))),
+}
+#: Scales shown in the command line's help (``tiny`` is for tests).
+PUBLIC_SCALES = ("small", "paper")
+
+
+def get_scale(scale: str | ReproduceScale) -> ReproduceScale:
+    if isinstance(scale, ReproduceScale):
+        return scale
+    if scale not in SCALES:
+        raise InputError("scale", f"{scale!r}; allowed: {', '.join(PUBLIC_SCALES)}")
+    return SCALES[scale]
+
+
+def pellet_available() -> bool:
+    """Whether this build has the pellet study (checked at run time, not at import)."""
+    return importlib.util.find_spec(PELLET_MODULE) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One LAMMPS job of the pool: its part, a label, the pool function and its argument."""
+
+    stage: str
+    label: str
+    fn: Callable
+    args: tuple
+    cost: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReproducePlan:
+    """Every study of the job at one scale."""
+
+    scale: ReproduceScale
+    ternary_template: PackingStudy
+    ternary: tuple[PackingStudy, ...]
+    tapped: dict
+    calendering: dict
+    pellets: dict | None
+    pellet_note: str
+
+    def jobs(self, root: Path | str) -> list[Job]:
+        """Every LAMMPS job, longest first (calendering chains, pellet chains, then beds by size)."""
+        root = str(root)
+        out = [Job("calendering", f"{n} replicate {k}", run_replicate_job, (st, k, root, None), 1e9)
+               for n, st in self.calendering.items() for k in range(st.replicates)]
+        out += [Job("pellets", f"{n} replicate {k}", _pellet_job, (st, k, root), 1e9)
+                for n, st in (self.pellets or {}).items() for k in range(st.replicates)]
+        named = [("tapped", n, st) for n, st in self.tapped.items()]
+        named += [("ternary", blend_label(st.blend), st) for st in self.ternary]
+        for stage, name, st in named:
+            for d in ternary_decks([st]):  # settle time ~ n x sqrt(column height): the longest first
+                out.append(Job(stage, f"{name} bed {d.replicate} ({d.bed.n} particles)", run_deck_job, (d, root, None),
+                               d.bed.n * d.bed.height_um**0.5))
+        return sorted(out, key=lambda j: -j.cost)
+
+
+def blend_label(blend) -> str:
+    """``large 50 % + small 50 %``: the blend's grades by mass fraction."""
+    return " + ".join(f"{g.name} {100 * x:.0f} %" for g, x in zip(blend.grades, blend.mass_fractions) if x > 0)
+
+
+def _pellet_job(args) -> tuple[str, str]:
+    study, k, root = args
+    settle, pellet = importlib.import_module(PELLET_MODULE).run_replicate(study, k, root, None)
+    return str(settle.path), str(pellet.path)
+
+
+def _pellet_studies(scale: ReproduceScale) -> tuple[dict | None, str]:
+    if not pellet_available():
+        return None, ("the pellet study (sigdem.studies.pellet) is not available in this build: no pellet numbers "
+                      "are reported")
+    mod = importlib.import_module(PELLET_MODULE)
+    known = {f.name for f in fields(mod.PelletStudy)}
+    opts = {k: v for k, v in scale.pellet_options if k in known}
+    studies = {n: mod.PelletStudy(blend_from_text(t, paper_grades()), **opts) for n, t in BLENDS.items()}
+    return studies, f"pellet study {PELLET_MODULE} with {opts or 'its defaults'}"
+
+
+def plan_reproduction(scale: str | ReproduceScale = "small") -> ReproducePlan:
+    """The studies of every part at ``scale``."""
+    sc = get_scale(scale)
+    grades = paper_grades()
+    extra = dict(sc.packing_options)
+    template = PackingStudy(blend_from_fractions(grades, large=1.0), n_particles=sc.packing_particles,
+                            replicates=sc.packing_replicates, **extra)
+    tapped = {n: PackingStudy(blend_from_text(t, grades), n_particles=sc.tap_particles, replicates=sc.tap_replicates,
+                              settle=replace(PACKING_SETTLE, taps=sc.taps), **{**extra, **dict(sc.tap_options)})
+              for n, t in BLENDS.items()}
+    kw: dict = {"contact": None if sc.calender_contact == "hertz" else MdrContact()}
+    for key, value in (("replicates", sc.calender_replicates), ("side_um", sc.calender_side_um),
+                       ("target_densities_g_cc", sc.calender_targets_g_cc),
+                       ("loading_mg_cm2", sc.calender_loading_mg_cm2)):
+        if value is not None:
+            kw[key] = value
+    kw.update(dict(sc.calender_options))
+    calendering = {n: CalenderingStudy(blend_from_text(t, grades), **kw) for n, t in BLENDS.items()}
+    pellets, note = _pellet_studies(sc)
+    return ReproducePlan(sc, template, tuple(ternary_studies(grades, template, sc.ternary_step)), tapped, calendering,
+                         pellets, note)
+
+
+@dataclass(frozen=True, slots=True)
+class JobTime:
+    stage: str
+    label: str
+    seconds: float
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunTiming:
+    """Wall time of the simulations: per job, and per part (its jobs' summed seconds and its span on the pool)."""
+
+    jobs: tuple[JobTime, ...]
+    total_s: float
+    workers: int
+    stage_s: dict = field(default_factory=dict)
+
+    def by_stage(self) -> dict:
+        out = {}
+        for stage in STAGES:
+            js = [j for j in self.jobs if j.stage == stage]
+            if js:
+                out[stage] = {"jobs": len(js), "job_seconds": sum(j.seconds for j in js),
+                              "span_s": max(j.end_s for j in js) - min(j.start_s for j in js)}
+        return out
+
+
+def _timed(packed) -> tuple[float, float]:
+    fn, args = packed
+    t0 = time.time()
+    fn(args)
+    return t0, time.time()
+
+
+def run_jobs(plan: ReproducePlan, root: Path | str, workers: int | None = None) -> RunTiming:
+    """Run (or reuse) every job of ``plan`` on one pool; logs jobs done / total per part and overall."""
+    jobs = plan.jobs(root)
+    workers = workers or max(1, len(os.sched_getaffinity(0)))
+    totals = {s: sum(j.stage == s for j in jobs) for s in STAGES}
+    done = dict.fromkeys(STAGES, 0)
+    log.info("reproduce (%s scale): %d LAMMPS jobs on %d workers (%s)", plan.scale.name, len(jobs), workers,
+             ", ".join(f"{s} {n}" for s, n in totals.items() if n))
+    t_start, times = time.time(), []
+
+    failed: list[str] = []
+
+    def record(job: Job, t0: float, t1: float) -> None:
+        done[job.stage] += 1
+        times.append(JobTime(job.stage, job.label, t1 - t0, t0 - t_start, t1 - t_start))
+        log.info("reproduce: %s %d/%d done (%s, %.0f s); overall %d/%d, %.1f min elapsed", job.stage, done[job.stage],
+                 totals[job.stage], job.label, t1 - t0, sum(done.values()), len(jobs), (t1 - t_start) / 60)
+
+    def settle(job: Job, outcome) -> None:
+        try:
+            record(job, *outcome())
+        except SigdemError as exc:  # its folder is marked failed; the other jobs go on
+            failed.append(f"{job.stage} {job.label}: {str(exc).splitlines()[0]}")
+            log.error("reproduce: %s %s FAILED (%s); the other jobs go on", job.stage, job.label, failed[-1])
+
+    if workers == 1:
+        for job in jobs:
+            settle(job, lambda: _timed((job.fn, job.args)))
+    else:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=pool_worker_init)
+        try:
+            futures = {pool.submit(_pool_call, (_timed, (j.fn, j.args))): j for j in jobs}
+            for fut in as_completed(futures):
+                settle(futures[fut], fut.result)
+        except KeyboardInterrupt:  # as sigdem.run.child.run_pool: every worker interrupts its job (folder failed)
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                if proc.is_alive():
+                    os.kill(proc.pid, signal.SIGTERM)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    if failed:
+        raise EngineError(f"{len(failed)} of {len(jobs)} reproduce jobs failed (finished folders are kept; rerun "
+                          "to retry the failed ones):\n  " + "\n  ".join(failed))
+    return RunTiming(tuple(times), time.time() - t_start, workers)
