@@ -11,7 +11,7 @@ the report (claims, figures, provenance) is :mod:`sigdem.report`, a room above t
 Scales (:data:`SCALES`), stated in every result:
 
 - ``small`` (default, ~15 min on 2 free cores): the 0.5-step grid (6 blends) with 2 beds of 3,000
-  particles; tapped density from 3 beds of 2,000 particles, 3 taps; calendering with 3 replicates per blend
+  particles; tapped density from 3 beds of 3,000 particles, 3 taps; calendering with 3 replicates per blend
   in a 100 µm box with elastic Hertz contacts (2-4 largest diameters: NOT representative, flagged);
 - ``paper``: the 0.25-step grid with 3 beds of 3,000, 5 tapped beds of 3,000, and the calendering and
   pellet studies' own defaults (representative box of 8 largest diameters, mdr contacts): hours on
@@ -83,12 +83,12 @@ PAPER_TARGETS_G_CC = (1.0, 1.3, 1.45, 1.6, 1.75, 1.8, 1.9)
 
 SCALES = {
     "small": ReproduceScale(
-        "small", "6 blends x 2 beds of 3,000 particles; 3 tapped beds of 2,500 per blend (3 taps); calendering 3 "
+        "small", "6 blends x 2 beds of 3,000 particles; 3 tapped beds of 3,000 per blend (3 taps); calendering 3 "
         "replicates per blend in a 100 um box with elastic Hertz contacts (2-4 largest diameters: not "
         "representative; forces past Hertz's elastic range are flagged); pellets 2 replicates if available",
-        # a bulk slab needs a bed deeper than 4 D90: WD-SiG's box is widened to 4 largest diameters, so fewer than
-        # ~2,340 particles leave none (PackingStudy refuses them before any run)
-        0.5, 3000, 2, 2500, 3, 3, 3, 100.0, "hertz", SMALL_TARGETS_G_CC,
+        # a bulk slab needs a bed deeper than 4 D90: WD-SiG's box is widened to 4 largest diameters, so its tapped
+        # beds of 1,000 (even 3x deeper than wide) and 2,000 particles had none (measured); 3,000 as the ternary beds
+        0.5, 3000, 2, 3000, 3, 3, 3, 100.0, "hertz", SMALL_TARGETS_G_CC,
         pellet_options=(("replicates", 2), ("side_um", 100.0), ("contact", None))),
     "paper": ReproduceScale(
         "paper", "15 blends x 3 beds of 3,000 particles; 5 tapped beds of 3,000 per blend (5 taps); calendering "
@@ -96,9 +96,9 @@ SCALES = {
         0.25, 3000, 3, 3000, 5, 5, None, None, "mdr", PAPER_TARGETS_G_CC, representative=True),
     "tiny": ReproduceScale(
         "tiny", "smoke scale for tests, no physics: one packing bed of 3,000 particles per blend and one tapped bed of "
-        "2,500 (1 tap; fewer leave no bulk slab deeper than 4 D90 in WD-SiG's widened box); calendering at 4 mg/cm2 in "
+        "3,000 (1 tap; fewer leave no bulk slab deeper than 4 D90 in WD-SiG's widened box); calendering at 4 mg/cm2 in "
         "a 100 um Hertz box with a 3x faster wall, 2 free-fall times of re-settling and short holds",
-        0.5, 3000, 1, 2500, 1, 1, 2, 100.0, "hertz", (1.3, 1.6, 1.75), calender_loading_mg_cm2=4.0,
+        0.5, 3000, 1, 3000, 1, 1, 2, 100.0, "hertz", (1.3, 1.6, 1.75), calender_loading_mg_cm2=4.0,
         calender_options=(("resettle_time_factor", 2.0), ("speed_m_s", 0.3), ("target_hold_steps", 500),
                           ("hold_steps", 1000), ("relax_steps", 4000)),
         pellet_options=(("replicates", 1), ("side_um", 100.0), ("contact", None))),
