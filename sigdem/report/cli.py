@@ -14,7 +14,7 @@ DESCRIPTION = (
     "analytic estimates and the tapped-density ranking of SiG vs WD-SiG; (2) SiG (small=1.0) vs WD-SiG "
     "(large=0.5,small=0.5) calendering through 1.0-1.75 g/cc with replicates; (3) pellets when the pellet study is in "
     "this build. Writes report.md, a self-contained report.html, claims.csv, provenance.json, tables/*.csv and "
-    "figures/*.png to --out: every claim of the paper beside sigdem's value, its 95 %% CI and a verdict computed from "
+    "figures/*.png to --out: every claim of the paper beside sigdem's value, its 95 % CI and a verdict computed from "
     "the data. Finished run folders under --root are reused: rerun the same command to resume.")
 
 
@@ -23,7 +23,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                               description=DESCRIPTION)
     scales = "; ".join(f"{n}: {SCALES[n].description}" for n in PUBLIC_SCALES)
     p.add_argument("--scale", default="small", type=_scale,
-                   help=f"{' or '.join(PUBLIC_SCALES)} (default small, ~15 min on 2 free cores). {scales}")
+                   help=f"{' or '.join(PUBLIC_SCALES)} (default small: ~1 h measured on 2 loaded cores, 2 Dec 2026). {scales}")
     p.add_argument("--out", type=Path, default=Path("sigdem-runs/reproduce"), help="report folder (default %(default)s)")
     p.add_argument("--root", type=Path, default=Path("sigdem-runs"), help="run folders (default %(default)s)")
     p.add_argument("--workers", type=int, default=None, help="parallel LAMMPS processes (default: all usable cores)")

@@ -10,7 +10,7 @@ the report (claims, figures, provenance) is :mod:`sigdem.report`, a room above t
 
 Scales (:data:`SCALES`), stated in every result:
 
-- ``small`` (default, ~15 min on 2 free cores): the 0.5-step grid (6 blends) with 2 beds of 3,000
+- ``small`` (default; ~1 h measured on 2 loaded cores, meant to fit ~15 min): the 0.5-step grid (6 blends) with 2 beds of 3,000
   particles; tapped density from 3 beds of 3,000 particles, 3 taps; calendering with 3 replicates per blend
   in a 100 µm box with elastic Hertz contacts (2-4 largest diameters: NOT representative, flagged);
 - ``paper``: the 0.25-step grid with 3 beds of 3,000, 5 tapped beds of 3,000, and the calendering and
@@ -85,11 +85,14 @@ SCALES = {
     "small": ReproduceScale(
         "small", "6 blends x 2 beds of 3,000 particles; 3 tapped beds of 3,000 per blend (3 taps); calendering 3 "
         "replicates per blend in a 100 um box with elastic Hertz contacts (2-4 largest diameters: not "
-        "representative; forces past Hertz's elastic range are flagged); pellets 2 replicates if available",
+        "representative; forces past Hertz's elastic range are flagged); pellets 2 replicates in a 100 um die with "
+        "Hertz contacts at 10-300 MPa",
         # a bulk slab needs a bed deeper than 4 D90: WD-SiG's box is widened to 4 largest diameters, so its tapped
         # beds of 1,000 (even 3x deeper than wide) and 2,000 particles had none (measured); 3,000 as the ternary beds
         0.5, 3000, 2, 3000, 3, 3, 3, 100.0, "hertz", SMALL_TARGETS_G_CC,
-        pellet_options=(("replicates", 2), ("side_um", 100.0), ("contact", None))),
+        # Hertz pellets up to 300 MPa (the kN/cm² reading of the paper's series; the literal one is 0.37-4.7 GPa)
+        pellet_options=(("replicates", 2), ("side_um", 100.0), ("contact", None),
+                        ("target_pressures_mpa", (10.0, 30.0, 100.0, 300.0)))),
     "paper": ReproduceScale(
         "paper", "15 blends x 3 beds of 3,000 particles; 5 tapped beds of 3,000 per blend (5 taps); calendering "
         "and pellets at the studies' own defaults (representative box of 8 largest diameters, mdr contacts)",
@@ -101,7 +104,8 @@ SCALES = {
         0.5, 3000, 1, 3000, 1, 1, 2, 100.0, "hertz", (1.3, 1.6, 1.75), calender_loading_mg_cm2=4.0,
         calender_options=(("resettle_time_factor", 2.0), ("speed_m_s", 0.3), ("target_hold_steps", 500),
                           ("hold_steps", 1000), ("relax_steps", 4000)),
-        pellet_options=(("replicates", 1), ("side_um", 100.0), ("contact", None))),
+        pellet_options=(("replicates", 1), ("side_um", 100.0), ("contact", None),
+                        ("target_pressures_mpa", (10.0, 30.0, 100.0)), ("window_steps", 500), ("relax_steps", 4000))),
 }
 #: Scales shown in the command line's help (``tiny`` is for tests).
 PUBLIC_SCALES = ("small", "paper")
