@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # .ci/slurm.sh up|down|status|running: a throw-away single-node Slurm for sigdem's @slurm tests, run as
-# root without systemd (Debian 12, slurm-wlm 22.05). After /work/shared/reference/local-slurm.sh.
+# root without systemd (Debian 12, slurm-wlm 22.05). After the recipe in the shared reference folder (local-slurm.sh).
 #
 # Idempotent: `up` on a running cluster only waits for the node to be idle again; `down` on a
 # stopped one does nothing. State, spool and logs live under $SIGDEM_SLURM_DIR (default

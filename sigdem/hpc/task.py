@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     except SigdemError as exc:
         log.error("%s", exc)
         return 1
-    print(folder.path)  # the task's result, for the job's output file
+    log.info("task done: %s", folder.path)  # in the job's output file (slurm-<job>_<k>.out)
     return 0
 
 
