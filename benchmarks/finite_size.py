@@ -22,7 +22,6 @@ import argparse
 import logging
 import math
 from dataclasses import replace
-from pathlib import Path
 
 import pandas as pd
 

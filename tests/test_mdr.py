@@ -20,7 +20,7 @@ from sigdem.model import contact
 
 from sigdem.run import runners
 from sigdem.model.contact import MdrContact, mdr_damping, mdr_timestep, rayleigh_time, stable_timestep
-from sigdem.deck import Bed, Calender, Deck, Numerics, Settle, start_bed, statepoint
+from sigdem.deck import Bed, Calender, Deck, Numerics, Settle, deck_variables, start_bed, statepoint, timestep_us
 from sigdem.io.dumps import read_data_atoms, read_last_frame, read_table
 from sigdem.run.session import LammpsSession
 from sigdem.errors import InputError
@@ -338,11 +338,18 @@ def test_study_builds_mdr_decks(beds):
     study = CalenderingStudy(blend_from_fractions((graphite_grade("g", 12.0, span=0.6),), g=1.0), contact=MdrContact())
     deck = calender_deck(study, beds["settle"], (1.6,))
     assert deck.stage.name == "calender_mdr" and deck.contact == MdrContact()
-    # the re-settling time is resettle_time_factor free-fall times at mdr's own (shorter) step
-    assert deck.protocol.resettle_steps * mdr_timestep(float(deck.bed.diameters_um.min()) / 2, study.calender_material,
-                                                       modulus_scale=study.modulus_scale) > 0
+    # the binder release is resettle_time_factor free-fall times at the Hertz step (the Hertz deck's
+    # re-settle), then mdr relaxes mdr_relax_time_factor free-fall times at its own (4.6x shorter) step
     hertz = calender_deck(replace(study, contact=None), beds["settle"], (1.6,))
-    assert deck.protocol.resettle_steps > 4 * hertz.protocol.resettle_steps
+    assert deck.protocol.release_steps == hertz.protocol.resettle_steps and hertz.protocol.release_steps == 0
+    ratio = study.mdr_relax_time_factor / study.resettle_time_factor
+    t_mdr = mdr_timestep(float(deck.bed.diameters_um.min()) / 2, study.calender_material, modulus_scale=study.modulus_scale)
+    t_hertz = deck.protocol.release_steps / hertz.protocol.resettle_steps * timestep_us(hertz)
+    assert deck.protocol.resettle_steps * t_mdr == pytest.approx(ratio * hertz.protocol.resettle_steps * t_hertz, rel=1e-3)
+    v = deck_variables(deck)
+    assert v["release_dt"] == pytest.approx(timestep_us(hertz)) and v["release_dt"] > 4 * v["dt"]
+    with pytest.raises(InputError, match="release_steps"):  # a Hertz deck has no Hertz release before itself
+        deck_variables(replace(hertz, protocol=replace(hertz.protocol, release_steps=10)))
 
 
 @pytest.mark.lammps
@@ -385,3 +392,25 @@ def test_contact_pressures_by_hand():
     assert p["median_contact_pressure_gpa"] == pytest.approx(100.0 * 100 * 1e-6)
     with pytest.raises(InputError, match="area"):
         contact_pressures(c.drop(columns="area"), 0.01)
+
+
+@pytest.mark.lammps
+def test_release_under_hertz_is_the_hertz_decks_resettle(beds):
+    """The Hertz steps an mdr deck runs first (release_steps) are the Hertz deck's re-settle: same pair
+    coefficients, floor, gravity and time step from the same restart, so the kinetic energy follows the same
+    trajectory step by step (a wrong restitution, floor modulus or time step would part them at once)."""
+    from sigdem.io.logs import read_log_thermo
+
+    hertz = beds["hertz_deck"]
+    mdr = replace(beds["mdr_deck"], protocol=replace(hertz.protocol, release_steps=hertz.protocol.resettle_steps,
+                                                      resettle_steps=500))
+    folder = runners.run(mdr, beds["settle"].path.parent)
+    h = read_log_thermo(beds["hertz"].fn("log.lammps"))[0]
+    m = read_log_thermo(folder.fn("log.lammps"))[0]
+    assert list(m["Step"]) == list(h["Step"]) and len(h) >= 4
+    assert np.allclose(m["c_ke_release"], h["c_ke"], rtol=1e-9, atol=0)
+    assert RunRecord.read(folder).variables["release_dt"] == pytest.approx(RunRecord.read(beds["hertz"]).variables["dt"])
+    # and mdr then starts from the released bed: its data file holds the positions after the Hertz steps
+    settled = read_last_frame(beds["settle"].fn("settled.dump")).data.sort_values("id")
+    start = read_data_atoms(folder.fn("start.data")).sort_values("id")
+    assert len(start) == len(settled) and not np.allclose(start["z"].to_numpy(), settled["z"].to_numpy(), rtol=0, atol=1e-9)

@@ -12,6 +12,7 @@ deck: the runner chooses it (:mod:`sigdem.run.runners`), and every deck renders 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -89,6 +90,24 @@ def numerics_variables(deck: Deck) -> dict[str, float]:
     }
 
 
+def release_variables(deck: Deck) -> dict[str, float | int]:
+    """The Hertz steps an mdr deck runs before mdr takes over (``Calender.release_steps``): their number,
+    time step (the Hertz one of the deck's material and numerics) and Hertz particle and floor coefficients.
+    Empty when there are none; a Hertz deck has none (its re-settle is ``resettle_steps``)."""
+    steps = getattr(deck.protocol, "release_steps", 0)
+    if deck.contact is None:
+        if steps:
+            raise InputError("calender.release_steps", f"{steps} on a Hertz deck: allowed only with mdr contacts "
+                             "(a Hertz deck re-settles under Hertz already: use resettle_steps)")
+        return {}
+    if not steps:
+        return {}
+    hertz = replace(deck, contact=None)
+    walls = wall_variables(hertz)
+    return {"release_steps": steps, "release_dt": timestep_us(hertz), "e": deck.material.restitution,
+            "E_floor": walls["E_floor"], "e_floor": walls["e_floor"]}
+
+
 def deck_variables(deck: Deck) -> dict[str, float | int | str | tuple[float, ...]]:
     """All variable values of the deck, for the header of ``in.lmp`` (or ``lmp -var``)."""
     out: dict[str, float | int | tuple[float, ...]] = {}
@@ -97,6 +116,7 @@ def deck_variables(deck: Deck) -> dict[str, float | int | str | tuple[float, ...
     num = numerics_variables(deck)
     out.update(num)
     out.update(deck.protocol.variables(deck, num["dt"], num["g"]))
+    out.update(release_variables(deck))
     return out
 
 

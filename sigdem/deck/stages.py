@@ -185,7 +185,9 @@ class Calender:
     ``unload_speed_m_s`` until its force is ``release_fraction`` of the held force, and the bed
     relaxes ``relax_steps``. ``resettle_steps`` (default 0): steps the bed first settles, wall away,
     under this deck's contact model, when it differs from the settle stage's (e.g. a binder
-    stand-in released before pressing).
+    stand-in released before pressing). ``release_steps`` (mdr decks only, default 0): steps, at the
+    Hertz time step, the bed settles first under Hertz contacts of the deck's material, before mdr takes
+    over for its ``resettle_steps`` (the cheap way to release a binder stand-in, see calender_mdr.lmp).
     """
 
     target_densities_g_cc: tuple[float, ...] = (1.0, 1.3, 1.5, 1.6, 1.75)
@@ -197,6 +199,7 @@ class Calender:
     relax_steps: int = 20000
     thermo_every: int = 1000
     resettle_steps: int = 0
+    release_steps: int = 0
 
     stages = {"hertz": CALENDER, "mdr": CALENDER_MDR}
 
@@ -208,6 +211,7 @@ class Calender:
                            _increasing_targets("calender.target_densities_g_cc", self.target_densities_g_cc, 0.0, 30.0))
         check_int("calender.target_hold_steps", self.target_hold_steps, 0, 10**8)
         check_int("calender.resettle_steps", self.resettle_steps, 0, 10**8)
+        check_int("calender.release_steps", self.release_steps, 0, 10**8)
         _check_wall_motion(self)
 
 

@@ -2,7 +2,7 @@
 
 Estimates (stated in the output): a settle runs ~:data:`~sigdem.studies.feasibility.SETTLE_FALL_TIMES`
 free-fall times of its placed column; a calender run re-settles ``resettle_time_factor`` free-fall times of
-the largest particle, presses at ``speed_m_s`` from the as-coated height (solid fraction 0.55) to the last
+the largest particle under Hertz (with mdr, then relaxes ``mdr_relax_time_factor`` of them under mdr), presses at ``speed_m_s`` from the as-coated height (solid fraction 0.55) to the last
 target, holds, lifts back and relaxes; one particle-step costs
 :data:`~sigdem.studies.feasibility.NS_PER_PARTICLE_STEP` ns on one core (benchmarks/README.md).
 """
@@ -17,6 +17,7 @@ from sigdem.deck.stages import free_fall_time_us
 from sigdem.model import contact
 from sigdem.psd import sample_particles
 from sigdem.studies.feasibility import (
+    MDR_NS_PER_PARTICLE_STEP,
     NS_PER_PARTICLE_STEP,
     SETTLE_FALL_TIMES,
     estimate_bed,
@@ -57,7 +58,7 @@ class Plan:
             f"time step       : {self.dt_us:.4g} µs",
             f"estimated steps : ~{self.steps_per_bed:,} per bed{self.note}",
             f"estimated time  : ~{human_time(self.seconds_per_bed)} per bed, ~{human_time(self.seconds_total)} in all on "
-            f"{self.workers} worker(s) (at {NS_PER_PARTICLE_STEP:g} ns per particle-step, measured: benchmarks/README.md)",
+            f"{self.workers} worker(s) (at {NS_PER_PARTICLE_STEP:g} ns per Hertz particle-step, measured: benchmarks/README.md)",
         ]
 
 
@@ -79,17 +80,27 @@ def calendering_plan(study, workers: int = 1) -> Plan:
     est = estimate_bed(sample, side_um=study.side_um)
     settle = settle_numbers(sample, est, study.material, study.settle_numerics, 0.25)
     num = study.calender_numerics()
-    dt = contact.stable_timestep(est.d_min_um / 2.0, study.calender_material, fraction=num.timestep_fraction,
-                                 modulus_scale=num.modulus_scale, override=num.timestep_us)
+    r_min = est.d_min_um / 2.0
+    dt_hertz = contact.stable_timestep(r_min, study.calender_material, fraction=num.timestep_fraction,
+                                       modulus_scale=num.modulus_scale, override=num.timestep_us)
+    mdr = study.contact is not None
+    dt = (contact.mdr_timestep(r_min, study.calender_material, fraction=study.contact.timestep_fraction,
+                               modulus_scale=num.modulus_scale, override=num.timestep_us) if mdr else dt_hertz)
     g = units.to_micro(num.gravity_g * units.STANDARD_GRAVITY_M_S2, "m/s2")
-    resettle = math.ceil(study.resettle_time_factor * free_fall_time_us(est.d_max_um, g) / dt)
+    t_fall = free_fall_time_us(est.d_max_um, g)
+    release = math.ceil(study.resettle_time_factor * t_fall / dt_hertz)  # Hertz steps (mdr: its binder release)
+    relax = math.ceil(study.mdr_relax_time_factor * t_fall / dt) if mdr else 0
     area = study.side_um**2
     h0 = est.solid_volume_um3 / (area * AS_COATED_FRACTION)
     h1 = est.solid_volume_um3 * study.blend.density_g_cc / (area * max(study.particle_densities()))
     press = math.ceil(2.0 * max(h0 - h1, 0.0) / (units.to_micro(study.speed_m_s, "m/s") * dt))
-    cal = resettle + press + len(study.target_densities_g_cc) * study.target_hold_steps + study.hold_steps + study.relax_steps
+    rest = len(study.target_densities_g_cc) * study.target_hold_steps + study.hold_steps + study.relax_steps
+    cal = release + relax + press + rest
     steps = settle["steps"] + cal
-    note = (f" (settle ~{settle['steps']:,}: {SETTLE_FALL_TIMES:g} free-fall times; calender ~{cal:,}: re-settle "
-            f"{resettle:,}, press and lift {press:,}, holds and relax)")
-    return Plan(est.n, study.replicates, est.side_um, settle["column_um"], h0, dt, steps, seconds(steps * est.n),
-                max(1, workers), note)
+    hertz_steps = settle["steps"] + release + (0 if mdr else press + rest)
+    cost = seconds(hertz_steps * est.n) + seconds((cal - release) * est.n if mdr else 0, MDR_NS_PER_PARTICLE_STEP)
+    model = (f"mdr at {MDR_NS_PER_PARTICLE_STEP:g} ns per particle-step, dt {dt:.3g} µs" if mdr else "Hertz")
+    note = (f" (settle ~{settle['steps']:,}: {SETTLE_FALL_TIMES:g} free-fall times; calender ~{cal:,}: Hertz re-settle "
+            f"{release:,}" + (f", mdr relaxation {relax:,}" if mdr else "") + f", press and lift {press:,}, holds and "
+            f"relax {rest:,}; {model})")
+    return Plan(est.n, study.replicates, est.side_um, settle["column_um"], h0, dt, steps, cost, max(1, workers), note)

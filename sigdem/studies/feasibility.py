@@ -41,6 +41,9 @@ MAX_STEP_FALL_SKIN = 0.5
 #: Per particle-step cost of a Hertz settle on one core: benchmarks/README.md, row 2 (dense settle, 2k/8k/32k
 #: particles: 284/318/352 ns) and the reference settle of 2,000 particles (76,000 steps in 33.8 s: 222 ns).
 NS_PER_PARTICLE_STEP = 300.0
+#: Per particle-step cost of an mdr calender stage on one core: 4,224 particles at 5.1 ms per step, quiet machine
+#: (benchmarks/results/mpi_representative_calender.txt), i.e. ~4x a Hertz step.
+MDR_NS_PER_PARTICLE_STEP = 1200.0
 #: A settle ran ~2.9 free-fall times of its placed column (reference bed: 76,000 steps, 26,200 per fall time).
 SETTLE_FALL_TIMES = 3.0
 
@@ -132,9 +135,10 @@ def check_gravity(field: str, gravity_g: float, numbers: dict) -> None:
                          f"falling particle crosses > {MAX_STEP_FALL_SKIN:g} neighbour skin per step (LAMMPS 'Lost atoms')")
 
 
-def seconds(particle_steps: float) -> float:
-    """Estimated single-core seconds of ``particle_steps`` (see :data:`NS_PER_PARTICLE_STEP`)."""
-    return particle_steps * NS_PER_PARTICLE_STEP * 1e-9
+def seconds(particle_steps: float, ns_per_particle_step: float = NS_PER_PARTICLE_STEP) -> float:
+    """Estimated single-core seconds of ``particle_steps`` (Hertz: :data:`NS_PER_PARTICLE_STEP`; mdr:
+    :data:`MDR_NS_PER_PARTICLE_STEP`)."""
+    return particle_steps * ns_per_particle_step * 1e-9
 
 
 def human_time(s: float) -> str:
