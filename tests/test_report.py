@@ -205,3 +205,27 @@ def test_html_renders_headless(tmp_path):
     img = np.asarray(Image.open(shot).convert("L"), dtype=float)
     assert img.shape[0] >= 1000 and img.shape[1] >= 1000
     assert img.std() > 10 and (img < 128).mean() > 0.005  # text and tables drawn, not a blank page
+
+
+def test_pellet_figure_is_the_plots_figure_of_the_blends_means():
+    from types import SimpleNamespace
+
+    from sigdem.plots.pellet import density_vs_pressure
+    from sigdem.report.figures import pellet_figure
+    from sigdem.stats import mean_ci
+
+    rows = pellets()
+    fig = pellet_figure(results())
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "pellet density, relaxed (g/cc)" and ax.get_xscale() == "log"
+    assert "ton/cm²" in "".join(a.get_xlabel() for a in ax.child_axes)  # the paper's unit on the top axis
+    lines = {c.get_label(): c.lines[0] for c in ax.containers}  # errorbar containers: (data line, caps, bars)
+    assert set(lines) == {"SiG", "WD-SiG"}
+    sig = rows[rows["blend"] == "SiG"]
+    expected = [mean_ci(g["density_relaxed_g_cc"]).mean for _, g in sig.groupby("target_pressure_mpa")]
+    assert lines["SiG"].get_ydata() == pytest.approx(expected)
+    # the same drawing from a PelletResult-like object (its summary table), as workflows/pellets.py draws it
+    summary = pd.DataFrame({"target_pressure_mpa": [100.0, 941.0], "density_relaxed_g_cc": [1.8, 1.9],
+                            "density_relaxed_g_cc_ci95": [0.01, math.nan]})
+    again = density_vs_pressure({"SiG": SimpleNamespace(summary=lambda: summary)})
+    assert again.axes[0].containers[0].lines[0].get_ydata() == pytest.approx([1.8, 1.9])

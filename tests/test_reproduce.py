@@ -80,7 +80,20 @@ def test_a_failed_job_does_not_stop_the_others_and_is_reported(caplog):
     ran = []
     jobs = [Job("calendering", "SiG replicate 0", _boom, (), 2.0), Job("ternary", "large 100 % bed 0", _ok, ran, 1.0)]
     plan = SimpleNamespace(jobs=lambda root: jobs, scale=SimpleNamespace(name="fake"))
-    with caplog.at_level(logging.INFO, logger="sigdem.studies.reproduce"), pytest.raises(EngineError) as err:
+    with caplog.at_level(logging.INFO, logger="sigdem"), pytest.raises(EngineError) as err:
         run_jobs(plan, "/tmp", workers=1)
     assert ran == ["ran"] and "1 of 2 reproduce jobs failed" in str(err.value) and "SiG replicate 0" in str(err.value)
-    assert "ternary 1/1 done" in caplog.text and "overall 1/2" in caplog.text
+    assert "ternary 1/1 done" in caplog.text and "reproduce jobs: 2/2 done" in caplog.text and "ETA" in caplog.text
+
+
+def _bug(args):
+    raise TypeError("not a failed run")
+
+
+def test_a_job_that_is_not_a_failed_run_stops_at_once():
+    ran = []
+    jobs = [Job("calendering", "SiG replicate 0", _bug, (), 2.0), Job("ternary", "large 100 % bed 0", _ok, ran, 1.0)]
+    plan = SimpleNamespace(jobs=lambda root: jobs, scale=SimpleNamespace(name="fake"))
+    with pytest.raises(TypeError, match="not a failed run"):
+        run_jobs(plan, "/tmp", workers=1)
+    assert ran == []

@@ -1,6 +1,6 @@
 """Pellet figures: density vs pressure of several blends (paper Fig. 4a), springback bars (Fig. 4b), Heckel and
 Kawakita plots with their fitted lines. Each takes :class:`~sigdem.studies.pellet_analysis.PelletResult` objects
-by label and returns a matplotlib Figure (Agg)."""
+by label (:func:`density_vs_pressure_summaries`: their summary tables) and returns a matplotlib Figure (Agg)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,18 @@ from sigdem.errors import InputError  # noqa: E402
 
 
 def density_vs_pressure(results: dict, state: str = "relaxed", ton_axis: bool = True):
-    """Pellet density (g/cc, mean ± 95 % CI) vs pressure for each blend on one log axis (Fig. 4a)."""
+    """Pellet density (g/cc, mean ± 95 % CI) vs pressure for each blend on one log axis (Fig. 4a), from
+    :class:`~sigdem.studies.pellet_analysis.PelletResult` objects by label."""
+    return density_vs_pressure_summaries({label: res.summary() for label, res in results.items()}, state, ton_axis)
+
+
+def density_vs_pressure_summaries(summaries: dict, state: str = "relaxed", ton_axis: bool = True):
+    """:func:`density_vs_pressure` from summary tables by label (``target_pressure_mpa``,
+    ``density_<state>_g_cc`` and its ``_ci95``, as ``PelletResult.summary()``); a NaN CI draws no bar."""
+    col = f"density_{state}_g_cc"
     fig, ax = plt.subplots(figsize=(5.5, 4))
-    for label, res in results.items():
-        s = res.summary()
-        ax.errorbar(s["target_pressure_mpa"], s[f"density_{state}_g_cc"], yerr=s[f"density_{state}_g_cc_ci95"],
+    for label, s in summaries.items():
+        ax.errorbar(s["target_pressure_mpa"], s[col], yerr=np.nan_to_num(np.asarray(s[f"{col}_ci95"], float)),
                     marker="o", capsize=3, label=label)
     ax.set_xscale("log")
     ax.set_xlabel("pressure (MPa)")
@@ -30,6 +37,7 @@ def density_vs_pressure(results: dict, state: str = "relaxed", ton_axis: bool = 
                                                    lambda t: units.convert(1.0, "ton/cm2", "MPa") * t))
         top.set_xlabel("pressure (ton/cm², 1 ton/cm² = 98.07 MPa)")
     ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     return fig
 

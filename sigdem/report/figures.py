@@ -10,8 +10,10 @@ import io
 import logging
 
 import numpy as np
+import pandas as pd
 
 from sigdem.plots.calendering import force_ccdf_figure, property_density_figure
+from sigdem.plots.pellet import density_vs_pressure_summaries
 from sigdem.plots.ternary import ternary_map
 from sigdem.stats import mean_ci
 
@@ -50,25 +52,20 @@ def tapped_figure(results):
 
 
 def pellet_figure(results):
-    """Pellet density against pressure per blend (only with the pellet study)."""
+    """Pellet density against pressure per blend (only with the pellet study): after ejection when the runs
+    have it, else in the die; mean and 95 % CI over replicates, drawn by :mod:`sigdem.plots.pellet`."""
     p = results.pellets
     if p is None or p.empty:
         return None
-    plt = _pyplot()
-    col = "density_relaxed_g_cc" if "density_relaxed_g_cc" in p and p["density_relaxed_g_cc"].notna().any() \
-        else "density_loaded_g_cc"
-    fig, ax = plt.subplots(figsize=(5.0, 3.8))
+    relaxed = "density_relaxed_g_cc" in p and p["density_relaxed_g_cc"].notna().any()
+    state = "relaxed" if relaxed else "loaded"
+    col = f"density_{state}_g_cc"
+    summaries = {}
     for name, t in p.groupby("blend"):
-        rows = [(mpa, mean_ci(g[col])) for mpa, g in t.groupby("target_pressure_mpa")]
-        ax.errorbar([r[0] for r in rows], [r[1].mean for r in rows], yerr=[np.nan_to_num(r[1].ci95) for r in rows],
-                    marker="o", capsize=3, label=name)
-    ax.set_xscale("log")
-    ax.set_xlabel("pressure (MPa)")
-    ax.set_ylabel(col.replace("_g_cc", " (g/cc)").replace("_", " "))
-    ax.legend(fontsize=8)
-    ax.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    return fig
+        est = [(mpa, mean_ci(g[col])) for mpa, g in t.groupby("target_pressure_mpa", sort=True)]
+        summaries[name] = pd.DataFrame({"target_pressure_mpa": [m for m, _ in est], col: [e.mean for _, e in est],
+                                        f"{col}_ci95": [e.ci95 for _, e in est]})
+    return density_vs_pressure_summaries(summaries, state)
 
 
 def report_figures(results) -> dict:

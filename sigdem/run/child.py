@@ -2,7 +2,7 @@
 
 A child ``lmp`` runs in its own process group (a Ctrl-C reaches only sigdem, which then stops the whole
 group: ``mpirun`` and its ranks too) and, on Linux, with ``PR_SET_PDEATHSIG`` = SIGTERM, so that it dies
-when the process that started it dies, even by SIGKILL. Pool workers (ternary and calendering sweeps) get
+when the process that started it dies, even by SIGKILL. Pool workers (ternary, calendering, reproduce) get
 the same death signal from :func:`pool_worker_init`, and :func:`run_pool` stops them on a Ctrl-C.
 """
 
@@ -12,15 +12,19 @@ import ctypes
 import functools
 import importlib.util
 import logging
+import math
 import os
 import signal
 import subprocess
 import sys
 import time
+import traceback as traceback_module
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any, Literal, overload
 
 log = logging.getLogger(__name__)
 
@@ -183,51 +187,120 @@ def pool_worker_init() -> None:
     signal.signal(signal.SIGTERM, _worker_stop)
 
 
-def _pool_call(packed):
+@dataclass(frozen=True, slots=True)
+class PoolOutcome:
+    """One finished job of :func:`run_pool`: its index in the jobs, its value or its error, and its wall time
+    (``started`` / ``ended``: epoch seconds, as measured where it ran; NaN when it never reported back)."""
+
+    index: int
+    value: Any = None
+    error: Exception | None = None
+    started: float = math.nan
+    ended: float = math.nan
+    traceback: str = ""  # the job's formatted traceback when it failed (lost when an exception is pickled)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def seconds(self) -> float:
+        return self.ended - self.started
+
+
+def _timed_call(fn: Callable, index: int, job, keep_going: bool) -> PoolOutcome:
+    """``fn(job)`` timed; with ``keep_going`` an Exception is returned in the outcome instead of raised."""
+    t0 = time.time()
+    try:
+        value = fn(job)
+    except Exception as exc:
+        if not keep_going:
+            raise
+        return PoolOutcome(index, None, exc, t0, time.time(), traceback_module.format_exc())
+    return PoolOutcome(index, value, None, t0, time.time())
+
+
+def _pool_call(packed) -> PoolOutcome:
     global _busy
-    fn, args = packed
     if _stopping:
         raise KeyboardInterrupt
     _busy = True
     try:
-        return fn(args)
+        return _timed_call(*packed)
     finally:
         _busy = False
 
 
-def run_pool(fn: Callable, jobs: Iterable, workers: int, *, label: str = "jobs", bar: bool = False) -> list:
-    """``[fn(j) for j in jobs]`` on ``workers`` processes, with jobs done / total and an ETA
-    (:class:`~sigdem.run.progress.JobProgress`); on Ctrl-C every worker interrupts its job (its run folder
-    is marked failed, its ``lmp`` stopped) and the KeyboardInterrupt propagates."""
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """After a Ctrl-C: every worker interrupts its job (SIGTERM), and is killed if it has not exited in time."""
+    procs = list(getattr(pool, "_processes", {}).values())  # private, but the only handle on them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            os.kill(p.pid, signal.SIGTERM)  # a worker ignores it if the terminal's SIGINT came first
+    deadline = time.monotonic() + 2 * GRACE_S
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+
+
+@overload
+def run_pool(fn: Callable, jobs: Iterable, workers: int, *, label: str = ..., bar: bool = ...,
+             keep_going: Literal[False] = ..., on_done: Callable[[PoolOutcome], None] | None = ...) -> list: ...
+@overload
+def run_pool(fn: Callable, jobs: Iterable, workers: int, *, label: str = ..., bar: bool = ...,
+             keep_going: Literal[True], on_done: Callable[[PoolOutcome], None] | None = ...) -> list[PoolOutcome]: ...
+def run_pool(fn: Callable, jobs: Iterable, workers: int, *, label: str = "jobs", bar: bool = False,
+             keep_going: bool = False, on_done: Callable[[PoolOutcome], None] | None = None) -> list:
+    """``[fn(j) for j in jobs]`` on ``workers`` processes (in this process when ``workers`` is 1), with jobs
+    done / total and an ETA (:class:`~sigdem.run.progress.JobProgress`).
+
+    A failed job raises at once and the others are not waited for; with ``keep_going`` its error is kept
+    and the other jobs go on, and the result is one :class:`PoolOutcome` per job (in job order) instead of
+    the values. ``on_done(outcome)`` is called here as each job finishes (in finishing order); an error it
+    raises stops the pool as a failed job would. On Ctrl-C every worker interrupts its job (its run folder
+    is marked failed, its ``lmp`` stopped) and the KeyboardInterrupt propagates, in either mode.
+    """
     from concurrent.futures import as_completed
 
     from sigdem.run.progress import JobProgress
 
     jobs = list(jobs)
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=pool_worker_init)
     progress = JobProgress(len(jobs), label, bar)
-    try:
-        futures = [pool.submit(_pool_call, (fn, j)) for j in jobs]
-        for fut in as_completed(futures):
-            fut.result()  # a failed job raises here, at once
-            progress.step()
-        results = [f.result() for f in futures]
-    except Exception:  # a failed job: the others are not waited for
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    except KeyboardInterrupt:
-        procs = list(getattr(pool, "_processes", {}).values())  # private, but the only handle on them
-        pool.shutdown(wait=False, cancel_futures=True)
-        for p in procs:
-            if p.is_alive():
-                os.kill(p.pid, signal.SIGTERM)  # a worker ignores it if the terminal's SIGINT came first
-        deadline = time.monotonic() + 2 * GRACE_S
-        for p in procs:
-            p.join(max(0.0, deadline - time.monotonic()))
-            if p.is_alive():
-                p.kill()
-        raise
-    finally:
-        progress.close()
-    pool.shutdown()
-    return results
+    outcomes: list[PoolOutcome | None] = [None] * len(jobs)
+
+    def finished(out: PoolOutcome) -> None:
+        outcomes[out.index] = out
+        if on_done is not None:
+            on_done(out)
+        progress.step()
+
+    if workers <= 1:
+        try:
+            for i, j in enumerate(jobs):
+                finished(_timed_call(fn, i, j, keep_going))
+        finally:
+            progress.close()
+    else:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=pool_worker_init)
+        try:
+            futures = {pool.submit(_pool_call, (fn, i, j, keep_going)): i for i, j in enumerate(jobs)}
+            for fut in as_completed(futures):
+                try:
+                    out = fut.result()  # without keep_going a failed job raises here, at once
+                except Exception as exc:
+                    if not keep_going:
+                        raise
+                    out = PoolOutcome(futures[fut], error=exc)  # it never reported back (e.g. a worker died)
+                finished(out)
+        except Exception:  # a failed job: the others are not waited for
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        except KeyboardInterrupt:
+            _stop_workers(pool)
+            raise
+        finally:
+            progress.close()
+        pool.shutdown()
+    return outcomes if keep_going else [o.value for o in outcomes]

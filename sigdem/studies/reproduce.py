@@ -25,17 +25,15 @@ import importlib
 import importlib.util
 import logging
 import os
-import signal
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Callable
 
 from sigdem.errors import EngineError, InputError, SigdemError
 from sigdem.model.contact import MdrContact
 from sigdem.psd import blend_from_fractions, blend_from_text, paper_grades
-from sigdem.run.child import _pool_call, pool_worker_init
+from sigdem.run.child import PoolOutcome, run_pool
 from sigdem.studies.calendering import CalenderingStudy, run_replicate_job
 from sigdem.studies.packing import PACKING_SETTLE, PackingStudy
 from sigdem.studies.ternary import run_deck_job, ternary_decks, ternary_studies
@@ -236,15 +234,16 @@ class RunTiming:
         return out
 
 
-def _timed(packed) -> tuple[float, float]:
-    fn, args = packed
-    t0 = time.time()
-    fn(args)
-    return t0, time.time()
+def _run_job(job: tuple[Callable, tuple]):
+    """Pool job of :func:`run_jobs`: the jobs of every part share one pool, each with its own function."""
+    fn, args = job
+    return fn(args)
 
 
 def run_jobs(plan: ReproducePlan, root: Path | str, workers: int | None = None) -> RunTiming:
-    """Run (or reuse) every job of ``plan`` on one pool; logs jobs done / total per part and overall."""
+    """Run (or reuse) every job of ``plan`` on one pool; logs jobs done / total per part and overall. A job
+    failing with a :class:`~sigdem.errors.SigdemError` (its folder is marked failed) does not stop the others:
+    the failures are raised together at the end; any other error stops the pool at once."""
     jobs = plan.jobs(root)
     workers = workers or max(1, len(os.sched_getaffinity(0)))
     totals = {s: sum(j.stage == s for j in jobs) for s in STAGES}
@@ -252,38 +251,24 @@ def run_jobs(plan: ReproducePlan, root: Path | str, workers: int | None = None) 
     log.info("reproduce (%s scale): %d LAMMPS jobs on %d workers (%s)", plan.scale.name, len(jobs), workers,
              ", ".join(f"{s} {n}" for s, n in totals.items() if n))
     t_start, times = time.time(), []
-
     failed: list[str] = []
 
-    def record(job: Job, t0: float, t1: float) -> None:
-        done[job.stage] += 1
-        times.append(JobTime(job.stage, job.label, t1 - t0, t0 - t_start, t1 - t_start))
-        log.info("reproduce: %s %d/%d done (%s, %.0f s); overall %d/%d, %.1f min elapsed", job.stage, done[job.stage],
-                 totals[job.stage], job.label, t1 - t0, sum(done.values()), len(jobs), (t1 - t_start) / 60)
-
-    def settle(job: Job, outcome) -> None:
-        try:
-            record(job, *outcome())
-        except SigdemError as exc:  # its folder is marked failed; the other jobs go on
-            failed.append(f"{job.stage} {job.label}: {str(exc).splitlines()[0]}")
+    def settle(out: PoolOutcome) -> None:
+        job = jobs[out.index]
+        if out.error is not None:
+            if not isinstance(out.error, SigdemError):  # a bug, not a failed run: stop
+                log.error("reproduce: %s %s raised:\n%s", job.stage, job.label, out.traceback)
+                raise out.error
+            failed.append(f"{job.stage} {job.label}: {str(out.error).splitlines()[0]}")
             log.error("reproduce: %s %s FAILED (%s); the other jobs go on", job.stage, job.label, failed[-1])
+            return
+        done[job.stage] += 1
+        times.append(JobTime(job.stage, job.label, out.seconds, out.started - t_start, out.ended - t_start))
+        log.info("reproduce: %s %d/%d done (%s, %.0f s)", job.stage, done[job.stage], totals[job.stage], job.label,
+                 out.seconds)
 
-    if workers == 1:
-        for job in jobs:
-            settle(job, lambda: _timed((job.fn, job.args)))
-    else:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=pool_worker_init)
-        try:
-            futures = {pool.submit(_pool_call, (_timed, (j.fn, j.args))): j for j in jobs}
-            for fut in as_completed(futures):
-                settle(futures[fut], fut.result)
-        except KeyboardInterrupt:  # as sigdem.run.child.run_pool: every worker interrupts its job (folder failed)
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                if proc.is_alive():
-                    os.kill(proc.pid, signal.SIGTERM)
-            raise
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    run_pool(_run_job, [(j.fn, j.args) for j in jobs], workers, label="reproduce jobs", keep_going=True,
+             on_done=settle)
     if failed:
         raise EngineError(f"{len(failed)} of {len(jobs)} reproduce jobs failed (finished folders are kept; rerun "
                           "to retry the failed ones):\n  " + "\n  ".join(failed))
