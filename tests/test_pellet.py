@@ -1,7 +1,8 @@
 """Pellet study: servo punch, densities, springback, mdr stage, units, CLI refusals (real LAMMPS, tiny beds).
 
-Beds of ~50 spheres (narrow 14 µm grade, 50 µm die, 40 µm fill) pressed to 3 pressures; the mdr ones stay at
-or below the yield stress (mdr's force went NaN on releasing pellets pressed to ~3 Y, see the study caveats).
+Beds of ~50 spheres (narrow 14 µm grade, 50 µm die, 40 µm fill) pressed to 3 pressures (mdr at or below the
+yield stress Y, for speed); one bed of ~200 spheres pressed with mdr to 10 Y and released (the "pellets" issue:
+released at 0.5 m/s, mdr's force turned NaN; sigdem.deck.stages.MDR_MAX_UNLOAD_SPEED_M_S).
 """
 
 import math
@@ -13,7 +14,7 @@ from sigdem import units
 from sigdem.cli import main
 from sigdem.deck import PELLET_MDR, Deck, Pellet, Settle
 from sigdem.deck.templates import template_path
-from sigdem.errors import InputError
+from sigdem.errors import EngineError, InputError
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
 from sigdem.model.contact import MdrContact
@@ -156,3 +157,46 @@ def test_calibration_recovers_a_known_yield_stress(tmp_path):
     cal = calibrate_yield_stress(study, (p, measured), tmp_path, bounds_gpa=(0.05, 0.2), max_evaluations=8)
     assert abs(cal.yield_stress_gpa / 0.1 - 1) <= 0.10
     assert cal.rmse_g_cc < 0.01 and len(cal.fit.evaluations) <= 8
+
+
+@pytest.mark.lammps
+def test_mdr_pellet_pressed_to_10_yield_stresses_is_released_whole_without_nan(tmp_path):
+    """204 spheres (80 µm die, 60 µm fill) pressed with mdr to 1, 3 and 10 Y (Y = 0.1 GPa), servo at 0.5 m/s.
+    Released at the servo's 0.5 m/s, the pellet followed the punch, flew apart and LAMMPS stopped on "F_MDR is
+    NaN" while releasing 10 Y (EngineError); mdr pellets are now released at <= 0.1 m/s (53 s here, one core)."""
+    study = PelletStudy(BLEND, target_pressures_mpa=(100.0, 300.0, 1000.0),
+                        **{**SMALL, "side_um": 80.0, "fill_height_um": 60.0})
+    t = run_pellet(study, tmp_path).pellets.sort_values("target_pressure_mpa")
+    assert study.release_speed_m_s == pytest.approx(0.1)
+    assert len(t) == 3 and t["held"].all() and (t["lost_particles"] == 0).all()
+    assert np.all(np.isfinite(t.select_dtypes("number").to_numpy(float)))
+    assert t["target_pressure_mpa"].iloc[-1] / (study.contact.yield_stress_gpa * 1e3) >= 3.0
+    # a pellet, not a cloud: denser than poured after release, springback positive and below its compression
+    assert np.all(np.diff(t["density_loaded_g_cc"]) > 0)
+    assert np.all(t["density_relaxed_g_cc"] > t["poured_density_g_cc"])
+    assert np.all(t["density_relaxed_g_cc"] < t["density_loaded_g_cc"])
+    assert np.all(t["springback_height"] > 0) and np.all(t["elastic_recovery"] < 1.0)
+
+
+def test_mdr_release_faster_than_the_cap_is_refused_naming_the_field():
+    assert PelletStudy(BLEND, **SMALL).release_speed_m_s == pytest.approx(0.1)  # speed_m_s 0.5, capped
+    assert PelletStudy(BLEND, contact=None, **SMALL).release_speed_m_s == pytest.approx(0.5)
+    assert PelletStudy(BLEND, unload_speed_m_s=0.05, **SMALL).protocol().unload_speed_m_s == pytest.approx(0.05)
+    with pytest.raises(InputError, match=r"0\.5 m/s is outside the allowed range \(0, 0\.1\] m/s with mdr") as err:
+        PelletStudy(BLEND, unload_speed_m_s=0.5, **SMALL)
+    assert err.value.field == "unload_speed_m_s"
+    with pytest.raises(InputError, match="unload_speed_m_s"):
+        PelletStudy(BLEND, contact=None, unload_speed_m_s=-1.0, **SMALL)
+
+
+def test_a_nan_in_a_pellet_record_is_an_engine_error(tmp_path):
+    import pandas as pd
+
+    from sigdem.studies.pellet_analysis import _finite
+
+    (tmp_path / "log.lammps").write_text("ERROR on proc 0: F_MDR is NaN, non-adhesive case\n")
+    ok = pd.DataFrame({"k": [1, 2], "ztop": [40.0, 41.0]})
+    assert _finite(RunFolder(tmp_path), "relaxed.txt", ok) is ok
+    with pytest.raises(EngineError, match="relaxed.txt holds NaN or infinite values \\(columns ztop\\)") as err:
+        _finite(RunFolder(tmp_path), "relaxed.txt", ok.assign(ztop=[40.0, math.nan]))
+    assert err.value.run_dir == tmp_path and "F_MDR is NaN" in err.value.log_tail

@@ -215,6 +215,16 @@ class Calender:
         _check_wall_motion(self)
 
 
+#: Fastest punch release of an mdr pellet, m/s. A released pellet has no cohesion: at the moment the punch stops
+#: pressing, its top follows the punch at the unload speed and flies off the pellet, held back only by the run's
+#: gravity. Contacts that yielded far past their elastic range (pellets pressed past ~3 Y) then separate, and mdr's
+#: rigid-flat split of an unloading contact extrapolates each side's overlap with slope 1 / (delta_max - delta_p),
+#: large for an almost fully plastic contact, past the particle's centre: LAMMPS stops on "F_MDR is NaN".
+#: Measured on a 204-sphere bed (14 µm narrow graphite, modulus_scale 0.01, 50 g): released at 0.5 m/s, NaN on
+#: releasing 10 Y (3 Y at half the time step); at 0.1 and 0.05 m/s, 1, 3, 10 and ~18 Y released without NaN.
+MDR_MAX_UNLOAD_SPEED_M_S = 0.1
+
+
 @dataclass(frozen=True, slots=True)
 class Pellet:
     """Press a settled bed with a servo-controlled top wall to each target pressure, releasing it after each.
@@ -227,7 +237,9 @@ class Pellet:
     ``release_each``: release and relax after every target (a pellet per pressure, pressed in cycles of
     increasing load; the default) or after the last only. Release: the wall lifts at ``unload_speed_m_s``
     until its force is ``release_fraction`` of the held force, then keeps lifting while the pellet relaxes
-    ``relax_steps``. The wall never goes below the height of solid fraction ``max_solid_fraction``.
+    ``relax_steps``. The wall never goes below the height of solid fraction ``max_solid_fraction``. With mdr
+    contacts ``unload_speed_m_s`` may not exceed :data:`MDR_MAX_UNLOAD_SPEED_M_S` (checked when the deck is
+    rendered, before LAMMPS starts; that constant says why).
     ``resettle_steps``: steps the bed first settles, wall away, under this deck's contact model (an mdr deck
     starts from the settled particles without contact history).
     """
@@ -359,6 +371,10 @@ def calender_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[f
 def pellet_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[float, ...]]:
     """Target pressures (kPa), servo and wall motion of the pellet stage."""
     p = deck.protocol
+    if deck.contact is not None and p.unload_speed_m_s > MDR_MAX_UNLOAD_SPEED_M_S:
+        raise InputError("pellet.unload_speed_m_s",
+                         f"{p.unload_speed_m_s!r} m/s outside the allowed range (0, {MDR_MAX_UNLOAD_SPEED_M_S}] m/s "
+                         "with mdr contacts: a faster release throws the pellet apart and mdr's force turns NaN")
     out = _compression_common(deck)
     del out["hold_steps"]
     out["n_targets"] = len(p.target_pressures_mpa)

@@ -20,6 +20,9 @@ Decisions, stated in every result (:meth:`PelletResult.factors`):
 - Contacts: LAMMPS's elastic-plastic mdr (default, :class:`~sigdem.model.contact.MdrContact`, graphite Y =
   0.1 GPa assumed) with rigid punch and floor; ``contact=None`` presses elastic Hertz spheres, a stated elastic
   comparison (every pressure above ~10 MPa is far past Hertz's elastic range for graphite).
+- Release: the punch lifts at ``unload_speed_m_s``, by default the servo's ``speed_m_s`` but, with mdr, at most
+  :data:`~sigdem.deck.stages.MDR_MAX_UNLOAD_SPEED_M_S` (0.1 m/s): a faster release throws the cohesionless pellet
+  apart and mdr's force turns NaN on pellets pressed past ~3 Y (that constant says why; a larger value is refused).
 - Softened contacts (``modulus_scale``, default 0.01; mdr's Y softened with it): a real pressure P runs as
   P x modulus_scale and maps back as P_sim / modulus_scale, as forces do in the calendering study.
 - The paper's "ton/cm²": read literally (tonne-force/cm² = 98.0665 MPa), 3.8-48 ton/cm² is 0.37-4.7 GPa, above
@@ -40,7 +43,7 @@ import numpy as np
 from sigdem import units
 from sigdem.deck import Deck, Numerics, Pellet, RunRecord, Settle, check_mdr_setup, start_bed
 from sigdem.deck.beds import bed_from_sample
-from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, _increasing_targets
+from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, MDR_MAX_UNLOAD_SPEED_M_S, _increasing_targets
 from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_range
 from sigdem.io.folder import RunFolder, derive_seed, job_id
@@ -87,6 +90,8 @@ class PelletStudy:
     ``contact``: mdr (default) or None (Hertz). Servo: ``speed_m_s`` (largest punch speed), ``servo_gain``,
     ``tolerance`` (held within it; 1 % by default, so that the reported pressure is well within the 2 % the
     issue asks: the servo approaches from below and stops at the first window inside the band), ``window_steps``. ``relax_steps`` after each release.
+    ``unload_speed_m_s``: punch speed of the release (None: ``speed_m_s``, with mdr at most
+    :data:`~sigdem.deck.stages.MDR_MAX_UNLOAD_SPEED_M_S`; an explicit larger value with mdr is refused).
     """
 
     blend: Blend
@@ -101,6 +106,7 @@ class PelletStudy:
     settle_numerics: Numerics = SETTLE_NUMERICS
     modulus_scale: float = 0.01
     speed_m_s: float = DEFAULT_WALL_SPEED_M_S
+    unload_speed_m_s: float | None = None
     servo_gain: float = 4.0
     tolerance: float = 0.01
     window_steps: int = 1000
@@ -117,6 +123,12 @@ class PelletStudy:
         check_int("replicates", self.replicates, 1, 1000)
         check_range("modulus_scale", self.modulus_scale, 0.0, 1.0, lo_open=True)
         _increasing_targets("target_pressures_mpa", self.target_pressures_mpa, 0.0, 1e6)
+        if self.unload_speed_m_s is not None:
+            check_range("unload_speed_m_s", self.unload_speed_m_s, 0.0, 10.0, lo_open=True)
+            if self.contact is not None and self.unload_speed_m_s > MDR_MAX_UNLOAD_SPEED_M_S:
+                raise InputError("unload_speed_m_s", f"{self.unload_speed_m_s!r} m/s is outside the allowed range "
+                                 f"(0, {MDR_MAX_UNLOAD_SPEED_M_S}] m/s with mdr contacts: a faster release throws the "
+                                 "pellet apart and mdr's force turns NaN (sigdem.deck.stages.MDR_MAX_UNLOAD_SPEED_M_S)")
         self.protocol()  # validates pressures, speed, servo and relaxation
         object.__setattr__(self, "target_pressures_mpa", tuple(float(p) for p in self.target_pressures_mpa))
 
@@ -130,6 +142,13 @@ class PelletStudy:
         return self.side_um if self.side_um is not None else SIDE_OVER_DMAX * blend_d_max_um(self.blend)
 
     @property
+    def release_speed_m_s(self) -> float:
+        """Punch speed of each release: ``unload_speed_m_s``, or ``speed_m_s`` capped for mdr (module docstring)."""
+        if self.unload_speed_m_s is not None:
+            return self.unload_speed_m_s
+        return min(self.speed_m_s, MDR_MAX_UNLOAD_SPEED_M_S) if self.contact is not None else self.speed_m_s
+
+    @property
     def solid_volume_um3(self) -> float:
         return self.die_side_um**2 * self.fill_height_um * FILL_SOLID_FRACTION
 
@@ -141,7 +160,7 @@ class PelletStudy:
         except (TypeError, ValueError):
             raise InputError("target_pressures_mpa", f"{p!r} is not a list of pressures in MPa") from None
         try:
-            return Pellet(target_pressures_mpa=sim, speed_m_s=self.speed_m_s, unload_speed_m_s=self.speed_m_s,
+            return Pellet(target_pressures_mpa=sim, speed_m_s=self.speed_m_s, unload_speed_m_s=self.release_speed_m_s,
                           servo_gain=self.servo_gain, tolerance=self.tolerance, window_steps=self.window_steps,
                           relax_steps=self.relax_steps, max_solid_fraction=self.max_solid_fraction,
                           resettle_steps=self.resettle_steps if self.contact is not None else 0)

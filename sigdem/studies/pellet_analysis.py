@@ -30,7 +30,7 @@ from sigdem.analysis.compaction import heckel_fit, kawakita_fit
 from sigdem.analysis.contacts import ContactForces
 from sigdem.analysis.springback import Springback, surface_height_um
 from sigdem.deck import RunRecord
-from sigdem.errors import InputError
+from sigdem.errors import EngineError, InputError
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
 from sigdem.io.logs import read_table
@@ -52,8 +52,22 @@ def _density(mass_pg: float, area_um2: float, height_um: float) -> float:
     return mass_pg / (area_um2 * height_um)
 
 
+def _finite(pellet: RunFolder, name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (read from ``name`` in ``pellet``) if all its numbers are finite; else an EngineError: a NaN or inf
+    in a record means LAMMPS lost the run (e.g. a contact force turned NaN), not a pellet to report."""
+    values = table.select_dtypes("number").to_numpy(float)
+    if not np.all(np.isfinite(values)):
+        from sigdem.run.session import tail_text
+
+        bad = table.columns[~np.all(np.isfinite(table.select_dtypes("number")), axis=0)].tolist()
+        raise EngineError(f"{name} holds NaN or infinite values (columns {', '.join(map(str, bad))}): the run is not "
+                          "a valid pellet", pellet.path, tail_text(pellet.fn("log.lammps")))
+    return table
+
+
 def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool) -> list[dict]:
-    """Rows of one pressed replicate, one per target pressure."""
+    """Rows of one pressed replicate, one per target pressure. A NaN or infinite value in any record of
+    ``pellet`` raises :class:`~sigdem.errors.EngineError` (with the folder and log tail) instead of a row."""
     rec = RunRecord.read(pellet)
     stage, s, (lx, ly, _) = rec.stage, rec.modulus_scale, rec.box_um
     area = lx * ly
@@ -61,13 +75,16 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
     n, mass = len(poured), float(poured["mass"].sum())
     solid = mass / float((4.0 / 3.0 * np.pi * poured["radius"] ** 3).sum())
     rho0 = _density(mass, area, surface_height_um(poured, lx, ly))
-    targets = read_table(pellet.fn("targets.txt")).set_index("k")
-    relaxed = read_table(pellet.fn("relaxed.txt")).set_index("k")
+    targets = _finite(pellet, "targets.txt", read_table(pellet.fn("targets.txt"))).set_index("k")
+    relaxed = _finite(pellet, "relaxed.txt", read_table(pellet.fn("relaxed.txt"))).set_index("k")
+    _finite(pellet, "released.txt", read_table(pellet.fn("released.txt")))
     rows = []
     for k, t in targets.iterrows():
         k = int(k)
-        atoms = read_last_frame(pellet.fn(stage.record_file("atoms", k))).data
-        contacts = read_last_frame(pellet.fn(stage.record_file("contacts", k))).data
+        name = stage.record_file("atoms", k)
+        atoms = _finite(pellet, name, read_last_frame(pellet.fn(name)).data)
+        name = stage.record_file("contacts", k)
+        contacts = _finite(pellet, name, read_last_frame(pellet.fn(name)).data)
         target = units.from_micro(t["target"] / s, "MPa")
         reached = units.from_micro(t["pressure_avg"] / s, "MPa")
         row = {"record": k, "target_pressure_mpa": target, "pressure_reached_mpa": reached,
@@ -77,8 +94,10 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                "poured_density_g_cc": rho0, "solid_density_g_cc": solid, "n_particles": n, "lost_particles": 0}
         row["solid_fraction_loaded"] = row["density_loaded_g_cc"] / solid
         if k in relaxed.index:
-            rel = read_last_frame(pellet.fn(stage.record_file("relaxed", k))).data
-            out = read_last_frame(pellet.fn(stage.record_file("released", k))).data
+            name = stage.record_file("relaxed", k)
+            rel = _finite(pellet, name, read_last_frame(pellet.fn(name)).data)
+            name = stage.record_file("released", k)
+            out = _finite(pellet, name, read_last_frame(pellet.fn(name)).data)
             sb = Springback().compute(atoms, rel, lx, ly)
             h_out, h_rel = surface_height_um(out, lx, ly), sb.relaxed_um
             row.update({"density_released_g_cc": _density(mass, area, h_out), "h_released_um": h_out,
