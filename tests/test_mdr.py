@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sigdem import units
 from sigdem.deck import RunRecord
 
 from sigdem.model import contact
@@ -414,3 +415,20 @@ def test_release_under_hertz_is_the_hertz_decks_resettle(beds):
     settled = read_last_frame(beds["settle"].fn("settled.dump")).data.sort_values("id")
     start = read_data_atoms(folder.fn("start.data")).sort_values("id")
     assert len(start) == len(settled) and not np.allclose(start["z"].to_numpy(), settled["z"].to_numpy(), rtol=0, atol=1e-9)
+
+
+@pytest.mark.lammps
+def test_mdr_pellet_deck_refuses_a_fast_release_when_rendered(beds, tmp_path):
+    """The release cap holds for a hand-built Pellet deck too (not only through PelletStudy), before LAMMPS."""
+    from sigdem.deck import Pellet
+    from sigdem.deck.stages import MDR_MAX_UNLOAD_SPEED_M_S
+
+    settle = beds["settle"]
+    fast = Pellet(target_pressures_mpa=(1.0,), unload_speed_m_s=2 * MDR_MAX_UNLOAD_SPEED_M_S)
+    deck = Deck(start_bed(settle), numerics=NUMERICS, start=settle, contact=MdrContact(), protocol=fast)
+    with pytest.raises(InputError, match=r"outside the allowed range \(0, 0\.1\] m/s") as err:
+        runners.render(deck, tmp_path)
+    assert err.value.field == "pellet.unload_speed_m_s" and not list(tmp_path.iterdir())
+    ok = replace(deck, protocol=replace(fast, unload_speed_m_s=MDR_MAX_UNLOAD_SPEED_M_S))
+    assert deck_variables(ok)["unload_speed"] == pytest.approx(units.to_micro(MDR_MAX_UNLOAD_SPEED_M_S, "m/s"))
+    assert deck_variables(replace(deck, contact=None))["unload_speed"] > deck_variables(ok)["unload_speed"]  # Hertz: no cap
