@@ -10,7 +10,28 @@ def test_calender_defaults_are_the_papers():
     # the blend default (SiG, small=1.0) is resolved when the command runs (--psd grades change it)
     assert tuple(float(x) for x in args.targets.split(",")) == (1.0, 1.3, 1.5, 1.6, 1.75) and args.blend is None
     assert args.contact == "mdr" and args.side_um is None  # representative mdr beds by default
-    assert (args.modulus_scale, args.speed_m_s, args.threshold_gpa) == (0.01, 0.1, 1.5)
+    # the wall speed and mdr time step the convergence benchmark proved (benchmarks/calender_numerics.py)
+    assert (args.modulus_scale, args.speed_m_s, args.threshold_gpa) == (0.01, 0.4, 1.5)
+
+
+def test_calender_cli_builds_the_studys_default_mdr_contact(monkeypatch, tmp_path):
+    """The command line's mdr contact is the study's default one (its converged time step), not MdrContact()."""
+    import sigdem.studies.calendering as calendering
+    from sigdem.studies.calendering import CALENDER_MDR_TIMESTEP_FRACTION, CalenderingStudy
+
+    seen = {}
+
+    def fake_run(study, *a, **k):
+        seen["study"] = study
+        raise SystemExit(0)
+
+    monkeypatch.setattr(calendering, "run_calendering", fake_run)
+    with pytest.raises(SystemExit):
+        main(["calender", "--root", str(tmp_path), "--yield-stress-gpa", "0.2"])
+    contact = seen["study"].contact
+    default = CalenderingStudy.__dataclass_fields__["contact"].default
+    assert contact.timestep_fraction == CALENDER_MDR_TIMESTEP_FRACTION == default.timestep_fraction
+    assert contact.yield_stress_gpa == 0.2
 
 
 @pytest.mark.parametrize("argv,field", [(["--targets", "1.3,abc"], "targets"), (["--targets", "1.5,1.3"], "target"),

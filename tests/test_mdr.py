@@ -432,3 +432,30 @@ def test_mdr_pellet_deck_refuses_a_fast_release_when_rendered(beds, tmp_path):
     ok = replace(deck, protocol=replace(fast, unload_speed_m_s=MDR_MAX_UNLOAD_SPEED_M_S))
     assert deck_variables(ok)["unload_speed"] == pytest.approx(units.to_micro(MDR_MAX_UNLOAD_SPEED_M_S, "m/s"))
     assert deck_variables(replace(deck, contact=None))["unload_speed"] > deck_variables(ok)["unload_speed"]  # Hertz: no cap
+
+
+@pytest.mark.lammps
+def test_the_lift_speed_leaves_every_loaded_record_bitwise_unchanged(beds):
+    """The wall's lift comes after the last loaded record: decks that differ only in it write the same bytes for
+    every target (so loaded results of runs made at another lift speed stay valid) and differ after release."""
+    deck = beds["mdr_deck"]
+    slow = replace(deck, protocol=replace(deck.protocol, unload_speed_m_s=deck.protocol.unload_speed_m_s / 5))
+    other = runners.run(slow, beds["settle"].path.parent)
+    assert other.job != beds["mdr"].job
+    for k in (1, 2):
+        for name in (f"target_{k}.dump", f"target_{k}_contacts.dump"):
+            assert other.fn(name).read_bytes() == beds["mdr"].fn(name).read_bytes(), name
+    assert other.fn("unloaded.dump").read_bytes() != beds["mdr"].fn("unloaded.dump").read_bytes()
+
+
+def test_calendering_lift_speed_defaults():
+    blend = blend_from_fractions((graphite_grade("g", 12.0, span=0.6),), g=1.0)
+    from sigdem.deck.stages import MDR_MAX_UNLOAD_SPEED_M_S
+
+    mdr = CalenderingStudy(blend, speed_m_s=0.4)
+    assert mdr.lift_speed_m_s == MDR_MAX_UNLOAD_SPEED_M_S == 0.1  # mdr: capped
+    assert replace(mdr, contact=None).lift_speed_m_s == 0.4  # Hertz: the stroke's speed (job ids as before)
+    assert replace(mdr, speed_m_s=0.05).lift_speed_m_s == 0.05
+    assert replace(mdr, unload_speed_m_s=0.3).lift_speed_m_s == 0.3  # explicit: as given
+    with pytest.raises(InputError, match="unload_speed_m_s"):
+        replace(mdr, unload_speed_m_s=-1.0)

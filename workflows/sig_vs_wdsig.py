@@ -35,7 +35,7 @@ from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA, MdrC
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.errors import InputError
 from sigdem.io.folder import RunFolder
-from sigdem.studies.calendering import CalenderingStudy, mapping_check, run_calendering
+from sigdem.studies.calendering import CALENDER_MDR_TIMESTEP_FRACTION, CalenderingStudy, mapping_check, run_calendering
 from sigdem.studies.calendering_analysis import compare_blends, headline, snapshot
 
 log = logging.getLogger("workflows.sig_vs_wdsig")
@@ -82,7 +82,8 @@ def make_studies(args) -> dict[str, CalenderingStudy]:
     targets = tuple(float(x) for x in args.targets.split(","))
     if args.contact not in CONTACT_MODELS:
         raise InputError("contact", f"{args.contact!r} is not allowed; allowed: {', '.join(CONTACT_MODELS)}")
-    contact = MdrContact(yield_stress_gpa=args.yield_stress_gpa) if args.contact == "mdr" else None
+    contact = (MdrContact(yield_stress_gpa=args.yield_stress_gpa, timestep_fraction=CALENDER_MDR_TIMESTEP_FRACTION)
+               if args.contact == "mdr" else None)
     return {name: CalenderingStudy(blend_from_text(text, paper_grades()), side_um=args.side_um, loading_mg_cm2=args.loading_mg_cm2,
                                    replicates=args.replicates, target_densities_g_cc=targets,
                                    binder_mass_fraction=args.binder, contact=contact,

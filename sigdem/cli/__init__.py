@@ -132,7 +132,7 @@ def _cmd_calender(args) -> int:
     check_yield_option(args)
     workers = check_workers("workers", args.workers)
     contact = contact_from_name(args.contact, GRAPHITE_YIELD_STRESS_GPA if args.yield_stress_gpa is None
-                                else args.yield_stress_gpa)
+                                else args.yield_stress_gpa, _default(CalenderingStudy, "contact").timestep_fraction)
     try:
         targets = tuple(float(x) for x in args.targets.split(","))
     except ValueError:

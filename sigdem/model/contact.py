@@ -243,8 +243,10 @@ def mdr_timestep(
 CONTACT_MODELS = ("hertz", "mdr")
 
 
-def contact_from_name(name: str, yield_stress_gpa: float = GRAPHITE_YIELD_STRESS_GPA) -> MdrContact | None:
-    """``"hertz"`` → None (elastic Hertz), ``"mdr"`` → :class:`MdrContact` with that yield stress."""
+def contact_from_name(name: str, yield_stress_gpa: float = GRAPHITE_YIELD_STRESS_GPA,
+                      timestep_fraction: float = MDR_TIMESTEP_FRACTION) -> MdrContact | None:
+    """``"hertz"`` → None (elastic Hertz), ``"mdr"`` → :class:`MdrContact` with that yield stress and time step
+    (a study passes the fraction its convergence check allows, e.g. the calendering study's 0.16)."""
     if name not in CONTACT_MODELS:
         raise InputError("contact", f"{name!r} is not allowed; allowed: {', '.join(CONTACT_MODELS)}")
-    return MdrContact(yield_stress_gpa=yield_stress_gpa) if name == "mdr" else None
+    return MdrContact(yield_stress_gpa=yield_stress_gpa, timestep_fraction=timestep_fraction) if name == "mdr" else None

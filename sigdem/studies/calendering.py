@@ -79,7 +79,7 @@ from sigdem.deck import (
     timestep_us,
 )
 from sigdem.deck.beds import bed_from_sample
-from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, density_window, free_fall_time_us
+from sigdem.deck.stages import MDR_MAX_UNLOAD_SPEED_M_S, density_window, free_fall_time_us
 from sigdem.inputs import check_instance, check_int, check_range
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder, derive_seed, job_id
@@ -118,6 +118,13 @@ LARGEST_QUANTILE = 0.99
 REPRESENTATIVE_SIDE_IN_DMAX = 8.0
 #: A box narrower than this many largest diameters is refused: a single particle would span the periodic box.
 MIN_SIDE_IN_DMAX = 2.0
+#: Wall speed of the calender stroke and lift, m/s: 4x the earlier 0.1 m/s (inertial number ~4-6e-3 from 1.5 g/cc
+#: on), which moved no headline quantity, springback or per-size-class p99 force beyond the replicates' CIs
+#: (benchmarks/calender_numerics.py; benchmarks/results/calender_numerics.txt).
+CALENDER_WALL_SPEED_M_S = 0.4
+#: mdr time step of the calender stage, x sqrt(m / (kappa R)) of the smallest particle: 2x the LAMMPS manual's
+#: conservative 0.08 (0.066 Rayleigh times), same results within the CIs (same benchmark).
+CALENDER_MDR_TIMESTEP_FRACTION = 0.16
 
 
 def largest_diameter_um(blend: Blend) -> float:
@@ -157,7 +164,12 @@ class CalenderingStudy:
     calender_gravity_g: float | None = None
     resettle_time_factor: float = 10.0
     mdr_relax_time_factor: float = 1.0
-    speed_m_s: float = DEFAULT_WALL_SPEED_M_S
+    speed_m_s: float = CALENDER_WALL_SPEED_M_S
+    #: Wall speed while lifting, m/s. None: the stroke's speed for Hertz; for mdr the stroke's speed capped at
+    #: :data:`~sigdem.deck.stages.MDR_MAX_UNLOAD_SPEED_M_S` (0.1 m/s): a 0.4 m/s stroke and lift gave 1.7x the
+    #: springback of a 0.1 m/s one (4.3 vs 2.5 %; not resolved with 3 replicates, benchmarks/results/
+    #: calender_numerics.txt), and a fast lift throws a cohesionless mdr pellet apart (the pellet study).
+    unload_speed_m_s: float | None = None
     target_hold_steps: int = 2000
     hold_steps: int = 5000
     relax_steps: int = 20000
@@ -166,7 +178,7 @@ class CalenderingStudy:
     weibull_m: float | None = None
     risk_level: float = DEFAULT_RISK_LEVEL
     size_edges_um: tuple[float, ...] = DEFAULT_SIZE_EDGES_UM
-    contact: MdrContact | None = MdrContact()
+    contact: MdrContact | None = MdrContact(timestep_fraction=CALENDER_MDR_TIMESTEP_FRACTION)
     #: Study seed: None derives the beds' seeds from the bed statepoint alone; an int joins it (other beds).
     seed: int | None = None
 
@@ -195,6 +207,8 @@ class CalenderingStudy:
         check_range("mdr_relax_time_factor", self.mdr_relax_time_factor, 0.0, 1e3)
         if self.calender_gravity_g is not None:
             check_range("calender_gravity_g", self.calender_gravity_g, 0.0, 1e9, lo_open=True)
+        if self.unload_speed_m_s is not None:
+            check_range("unload_speed_m_s", self.unload_speed_m_s, 0.0, 100.0, lo_open=True)
         Calender(target_densities_g_cc=self.target_densities_g_cc, speed_m_s=self.speed_m_s)  # validates both
         FractureRisk(self.threshold_gpa, self.weibull_sigma0_gpa, self.weibull_m)
         object.__setattr__(self, "target_densities_g_cc", tuple(float(x) for x in self.target_densities_g_cc))
@@ -237,6 +251,13 @@ class CalenderingStudy:
         return replace(sn, modulus_scale=self.modulus_scale, gravity_g=g)
 
     @property
+    def lift_speed_m_s(self) -> float:
+        """The wall's speed while lifting (``unload_speed_m_s`` or its default, see there)."""
+        if self.unload_speed_m_s is not None:
+            return self.unload_speed_m_s
+        return self.speed_m_s if self.contact is None else min(self.speed_m_s, MDR_MAX_UNLOAD_SPEED_M_S)
+
+    @property
     def largest_diameter_um(self) -> float:
         return largest_diameter_um(self.blend)
 
@@ -259,7 +280,7 @@ def target_status(study: CalenderingStudy, settle: RunFolder) -> tuple[list[str]
 
 
 def calender_deck(study: CalenderingStudy, settle: RunFolder, densities: tuple[float, ...]) -> Deck:
-    protocol = Calender(target_densities_g_cc=densities, speed_m_s=study.speed_m_s, unload_speed_m_s=study.speed_m_s,
+    protocol = Calender(target_densities_g_cc=densities, speed_m_s=study.speed_m_s, unload_speed_m_s=study.lift_speed_m_s,
                         target_hold_steps=study.target_hold_steps, hold_steps=study.hold_steps,
                         relax_steps=study.relax_steps)
     deck = Deck(start_bed(settle), protocol=protocol, material=study.calender_material, floor=study.floor, top=study.top,

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from sigdem.errors import EngineError, InputError, SigdemError
-from sigdem.model.contact import MdrContact
 from sigdem.psd import blend_from_fractions, blend_from_text, paper_grades
 from sigdem.run.child import PoolOutcome, run_pool
 from sigdem.studies.calendering import CalenderingStudy, run_replicate_job
@@ -193,7 +192,7 @@ def plan_reproduction(scale: str | ReproduceScale = "small") -> ReproducePlan:
     tapped = {n: PackingStudy(blend_from_text(t, grades), n_particles=sc.tap_particles, replicates=sc.tap_replicates,
                               settle=replace(PACKING_SETTLE, taps=sc.taps), **{**extra, **dict(sc.tap_options)})
               for n, t in BLENDS.items()}
-    kw: dict = {"contact": None if sc.calender_contact == "hertz" else MdrContact()}
+    kw: dict = {"contact": None} if sc.calender_contact == "hertz" else {}  # mdr: the study's own default
     for key, value in (("replicates", sc.calender_replicates), ("side_um", sc.calender_side_um),
                        ("target_densities_g_cc", sc.calender_targets_g_cc),
                        ("loading_mg_cm2", sc.calender_loading_mg_cm2)):
