@@ -288,7 +288,7 @@ def calender_deck(study: CalenderingStudy, settle: RunFolder, densities: tuple[f
                 contact=study.contact)
     # release the binder stand-in: the bed re-settles under the calender material for resettle_time_factor
     # free-fall times over the largest diameter before the wall starts (~4 of them sufficed in tests). With
-    # mdr it does so under Hertz contacts (release_steps: 4.6x mdr's time step, ~12x cheaper steps), then mdr,
+    # mdr it does so under Hertz contacts (release_steps: 2.3x mdr's 0.16 step, ~2.5x cheaper steps), then mdr,
     # restarted without contact history, gets mdr_relax_time_factor free-fall times to come to rest in its
     # own model (below yield mdr is Hertz; benchmarks/calender_numerics.py compares it with 10 under mdr)
     g = units.to_micro(deck.numerics.gravity_g * units.STANDARD_GRAVITY_M_S2, "m/s2")
