@@ -10,8 +10,18 @@ def test_calender_defaults_are_the_papers():
     # the blend default (SiG, small=1.0) is resolved when the command runs (--psd grades change it)
     assert tuple(float(x) for x in args.targets.split(",")) == (1.0, 1.3, 1.5, 1.6, 1.75) and args.blend is None
     assert args.contact == "mdr" and args.side_um is None  # representative mdr beds by default
-    # the wall speed and mdr time step the convergence benchmark proved (benchmarks/calender_numerics.py)
-    assert (args.modulus_scale, args.speed_m_s, args.threshold_gpa) == (0.01, 0.4, 1.5)
+    assert (args.modulus_scale, args.speed_m_s, args.threshold_gpa) == (0.01, None, 1.5)  # None: the study's own
+
+
+def test_wall_speed_default_is_the_proven_one_per_contact_model():
+    """mdr: the 0.4 m/s the convergence benchmark proved (benchmarks/calender_numerics.py); Hertz: 0.1 m/s as before."""
+    from sigdem.psd import blend_from_text, paper_grades
+    from sigdem.studies.calendering import CALENDER_WALL_SPEED_M_S, CalenderingStudy
+
+    sig = blend_from_text("small=1.0", paper_grades())
+    assert CalenderingStudy(sig).speed_m_s == CALENDER_WALL_SPEED_M_S == 0.4
+    assert CalenderingStudy(sig, contact=None).speed_m_s == 0.1
+    assert CalenderingStudy(sig, contact=None, speed_m_s=0.2).speed_m_s == 0.2
 
 
 def test_calender_cli_builds_the_studys_default_mdr_contact(monkeypatch, tmp_path):

@@ -305,7 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="binder + carbon mass fraction counted in the density (default %(default)g)")
     cl.add_argument("--modulus-scale", type=float, default=_default(C, "modulus_scale"),
                     help="contact modulus / real one (default %(default)g)")
-    cl.add_argument("--speed-m-s", type=float, default=_default(C, "speed_m_s"), help="wall speed, m/s (default %(default)g)")
+    cl.add_argument("--speed-m-s", type=float, default=None,
+                    help="wall speed of the stroke, m/s (default 0.4 with mdr, proven by benchmarks/calender_numerics.py; "
+                    "0.1 with hertz)")
     cl.add_argument("--threshold-gpa", type=float, default=_default(C, "threshold_gpa"),
                     help="Si-coating strength vs Hertz peak pressure, GPa (default %(default)g)")
     cl.add_argument("--contact", default="mdr", help=f"contact model while pressing: {' or '.join(CONTACT_MODELS)} "
