@@ -459,3 +459,42 @@ def test_calendering_lift_speed_defaults():
     assert replace(mdr, unload_speed_m_s=0.3).lift_speed_m_s == 0.3  # explicit: as given
     with pytest.raises(InputError, match="unload_speed_m_s"):
         replace(mdr, unload_speed_m_s=-1.0)
+
+
+@pytest.mark.lammps
+def test_a_nan_while_lifting_keeps_the_loaded_records_and_is_not_rerun(tmp_path):
+    """mdr can stop on a NaN as the wall lifts (heavily yielded contacts, LAMMPS: "F_MDR is NaN"). The study then
+    keeps the folder's loaded records (they do not depend on the lift), reports no springback for it, says so,
+    and does not rerun the deterministic failure; any other failure still raises."""
+    import json
+    import shutil
+
+    from sigdem.errors import EngineError
+    from sigdem.studies.calendering import MDR_UNLOAD_NAN, run_calendering, unload_failed
+
+    narrow = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6, d_min_um=8.0, d_max_um=24.0),), narrow=1.0)
+    study = CalenderingStudy(narrow, side_um=50.0, loading_mg_cm2=6.0, replicates=1, target_densities_g_cc=(1.4,),
+                             target_hold_steps=500, hold_steps=2000, relax_steps=4000, resettle_time_factor=2.0)
+    good = run_calendering(study, tmp_path)
+    cal = RunFolder(tmp_path / good.replicates["calender_folder"][0])
+    assert not unload_failed(cal) and good.replicates["unload"][0] == "ok" and good.replicates["springback"][0] > 0
+    # the same folder as if mdr had stopped on its NaN right after the held record
+    for name in ("unloaded.dump", "unloaded.txt"):
+        cal.fn(name).unlink()
+    with cal.fn("log.lammps").open("a") as fh:
+        fh.write(f"ERROR on proc 0: {MDR_UNLOAD_NAN}, non-adhesive case (src/src/GRANULAR/gran_sub_mod_normal.cpp:795)\n")
+    status = json.loads(cal.fn("status.json").read_text())
+    cal.fn("status.json").write_text(json.dumps({**status, "state": "failed"}))
+    stamp = cal.fn("log.lammps").stat().st_mtime_ns
+    assert unload_failed(cal)
+    kept = run_calendering(study, tmp_path)
+    assert cal.fn("log.lammps").stat().st_mtime_ns == stamp  # not rerun
+    assert kept.replicates["unload"][0] == "mdr_nan" and math.isnan(kept.replicates["springback"][0])
+    cols = ["wall_pressure_mpa", "p99_force_mN", "film_at_risk_fraction"]
+    assert np.array_equal(kept.targets[cols].to_numpy(float), good.targets[cols].to_numpy(float))
+    # without the NaN (e.g. an interrupted run) the folder is not taken as complete
+    shutil.copy(cal.fn("held.txt"), tmp_path / "held.bak")
+    cal.fn("held.txt").unlink()
+    assert not unload_failed(cal)
+    with pytest.raises(EngineError):
+        run_calendering(study, tmp_path, runners.Executable(timeout_s=0.01))

@@ -83,7 +83,8 @@ from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, MDR_MAX_UNLOAD_SPEED_M_S,
 from sigdem.inputs import check_instance, check_int, check_range
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder, derive_seed, job_id
-from sigdem.io.logs import read_table
+from sigdem.errors import EngineError
+from sigdem.io.logs import log_tail, read_table
 from sigdem.model.contact import MdrContact
 from sigdem.model.materials import COPPER, GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
@@ -318,12 +319,40 @@ def reachable_calender_deck(study: CalenderingStudy, settle: RunFolder) -> Deck 
     return calender_deck(study, settle, ok) if ok else None
 
 
+#: What LAMMPS says when mdr's unloading branch leaves its range: the transformed elastic displacement of a heavily
+#: yielded contact grows past its contact ellipse (sqrt and acos of negative numbers). Seen as the wall starts to
+#: lift from 1.75 g/cc on a representative WD-SiG bed, at 0.4 and at 0.1 m/s alike.
+MDR_UNLOAD_NAN = "F_MDR is NaN"
+
+
+def unload_failed(folder: RunFolder) -> bool:
+    """Whether a failed mdr calender folder recorded every loaded state and then stopped on mdr's NaN while the
+    wall lifted. Its loaded records are complete and do not depend on the lift (the lift comes after them;
+    tests/test_mdr.py checks they are the same bytes at another lift speed); its springback is not available.
+    Rerunning it would fail the same way (the run is deterministic), so the study uses it as it is."""
+    if folder.state != "failed" or not folder.fn("held.txt").exists() or not folder.fn("log.lammps").exists():
+        return False
+    return len(read_table(folder.fn("held.txt"))) == 1 and MDR_UNLOAD_NAN in log_tail(folder.fn("log.lammps"), 3)
+
+
 def run_replicate(study: CalenderingStudy, replicate: int, root: Path | str, runner: Runner | None = None,
                   progress: bool = False) -> tuple[RunFolder, RunFolder | None]:
-    """Settle (or reuse) replicate ``replicate`` and calender it through its reachable targets."""
+    """Settle (or reuse) replicate ``replicate`` and calender it through its reachable targets (an mdr folder
+    that stopped on mdr's NaN while lifting is kept with its loaded records: :func:`unload_failed`)."""
     settle = run(study.settle_deck(replicate), root, runner, progress=progress)
     deck = reachable_calender_deck(study, settle)
-    return settle, (run(deck, root, runner, progress=progress) if deck is not None else None)
+    if deck is None:
+        return settle, None
+    folder = folder_of(deck, root)
+    if not unload_failed(folder):
+        try:
+            return settle, run(deck, root, runner, progress=progress)
+        except EngineError:
+            if not unload_failed(folder):
+                raise
+    log.warning("%s: mdr stopped on a NaN as the wall lifted (LAMMPS: %r); its loaded records are complete, its "
+                "springback is not available", folder.path.name, MDR_UNLOAD_NAN)
+    return settle, folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,9 +431,13 @@ def run_calendering(study: CalenderingStudy, root: Path | str, runner: Runner | 
                     frac.append(out["at_risk_fraction"])
             if loaded:
                 rep["fracture_free_g_cc"], rep["fracture_free_status"] = fracture_free_density(loaded, frac, study.risk_level)
-            last, _, _ = snapshot(cal, len(ok_targets))
-            sb = Springback().compute(last, read_last_frame(cal.fn("unloaded.dump")).data, box[0], box[1])
-            rep.update(springback=sb.springback, compressed_um=sb.compressed_um, relaxed_um=sb.relaxed_um)
+            rep["unload"] = "ok"
+            if unload_failed(cal):
+                rep["unload"] = "mdr_nan"  # loaded records complete, no springback (see unload_failed)
+            else:
+                last, _, _ = snapshot(cal, len(ok_targets))
+                sb = Springback().compute(last, read_last_frame(cal.fn("unloaded.dump")).data, box[0], box[1])
+                rep.update(springback=sb.springback, compressed_um=sb.compressed_um, relaxed_um=sb.relaxed_um)
         reps.append(rep)
         log.info("calendering replicate %d: settled %.4g g/cc, %d of %d targets reached, springback %.3g", k,
                  rep["settled_density_g_cc"], len(ok_targets), len(status), rep["springback"])
