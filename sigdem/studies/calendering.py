@@ -89,6 +89,7 @@ from sigdem.model.contact import MdrContact
 from sigdem.model.materials import COPPER, GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
 from sigdem.run.child import run_pool
+from sigdem.run.claim import claim
 from sigdem.run.runners import Runner, folder_of, run
 from sigdem.studies.feasibility import check_targets_and_box
 from sigdem.studies.calendering_analysis import (
@@ -344,12 +345,15 @@ def run_replicate(study: CalenderingStudy, replicate: int, root: Path | str, run
     if deck is None:
         return settle, None
     folder = folder_of(deck, root)
-    if not unload_failed(folder):
-        try:
-            return settle, run(deck, root, runner, progress=progress)
-        except EngineError:
-            if not unload_failed(folder):
-                raise
+    if getattr(runner, "collect_only", False):  # collecting writes nothing, not even a lock file
+        return settle, (folder if unload_failed(folder) else run(deck, root, runner))
+    with claim(folder):  # checked under the claim: another process may be running it right now
+        if not unload_failed(folder):
+            try:
+                return settle, run(deck, root, runner, progress=progress)
+            except EngineError:
+                if not unload_failed(folder):
+                    raise
     log.warning("%s: mdr stopped on a NaN as the wall lifted (LAMMPS: %r); its loaded records are complete, its "
                 "springback is not available", folder.path.name, MDR_UNLOAD_NAN)
     return settle, folder
