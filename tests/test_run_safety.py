@@ -148,6 +148,9 @@ def test_done_folder_is_never_rendered_again(tmp_path, monkeypatch):
 # ---- 2. Ctrl-C and orphans -------------------------------------------------------------------
 
 INTERRUPT_SCRIPT = """
+import signal  # start as a shell would: the test runner's signal state (an inherited ignore or mask) is not the user's
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 import sys
 from pathlib import Path
 from sigdem.run import runners
@@ -226,6 +229,9 @@ def test_cli_reports_an_interrupt_and_exits_130(monkeypatch, capsys):
 
 
 POOL_SCRIPT = """
+import signal  # start as a shell would: the test runner's signal state (an inherited ignore or mask) is not the user's
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 import sys, time
 from sigdem.run.child import run_pool
 
