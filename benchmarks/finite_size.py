@@ -54,6 +54,7 @@ def main(argv=None) -> int:
     p.add_argument("--replicates", type=int, default=3)
     p.add_argument("--root", default="sigdem-runs")
     p.add_argument("--np", type=int, default=1, help="MPI ranks per LAMMPS run")
+    p.add_argument("--workers", type=int, default=1, help="replicates run at once (each with --np ranks)")
     p.add_argument("--submit", action="store_true", help="submit every study as Slurm arrays (sigdem.hpc)")
     p.add_argument("--collect", action="store_true", help="only gather finished folders")
     p.add_argument("--out", default="finite_size.csv")
@@ -72,7 +73,7 @@ def main(argv=None) -> int:
             submit_calendering(argparse.Namespace(root=args.root, profile=None, pretend=False), st)
         return 0
     runner = CollectOnly() if args.collect else Executable(ranks=args.np)
-    results = {key: run_calendering(st, args.root, runner) for key, st in runs.items()}
+    results = {key: run_calendering(st, args.root, runner, workers=args.workers) for key, st in runs.items()}
     tables = []
     for name in blends:
         t = compare_blends(results[(name, "default")], results[(name, "other")], ("default", other), QUANTITIES)

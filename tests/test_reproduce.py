@@ -5,6 +5,7 @@ a second run reuses every finished folder; ``--submit`` prints the plan; scales 
 import json
 import logging
 import math
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pandas as pd
@@ -12,6 +13,7 @@ import pytest
 
 from sigdem.cli import main
 from sigdem.errors import EngineError, InputError
+from sigdem.studies.calendering import CalenderingStudy
 from sigdem.report.claims import UNAVAILABLE, VERDICTS
 from sigdem.report.reproduce import reproduce
 from sigdem.studies.reproduce import Job, get_scale, pellet_available, plan_reproduction, run_jobs
@@ -24,7 +26,11 @@ def test_scales_are_checked_and_stated():
     small = plan_reproduction("small")
     assert small.scale.ternary_step == 0.5 and len(small.ternary) == 6
     assert {s.replicates for s in small.calendering.values()} == {3}
-    assert all(s.side_um == 100.0 and s.contact is None and not s.representative for s in small.calendering.values())
+    # the small scale's calendering: the study's defaults (mdr, converged numerics) in a box of 4 largest diameters
+    for st in small.calendering.values():
+        assert st.contact is not None and not st.representative
+        assert abs(st.side_um / st.largest_diameter_um - 4.0) < 0.02
+        assert replace(st, side_um=None) == CalenderingStudy(st.blend)
     paper = plan_reproduction("paper")
     assert len(paper.ternary) == 15 and all(s.representative for s in paper.calendering.values())
     assert (small.pellets is None) == (not pellet_available())

@@ -13,10 +13,13 @@ from sigdem.report.claims import (AGREES, DISAGREES, SIG, UNRESOLVED, WDSIG, Cla
 
 LOW, HIGH = 1.3, 1.75
 PAPER_MAX_MN = {SIG: 2.21, WDSIG: 1.39}
-FORCE_SENSITIVITY = ("measured in the README's runs, not in this one: half the wall speed and twice the modulus moved "
-                     "pressure/E by 0.1-7 % and max force/E by 0.1-11 % (Hertz, 1.4-1.75 g/cc). Contact law: mdr "
-                     "lowers wall pressure 7-8x and max force 7-9x against Hertz (one bed each). Yield stress: not "
-                     "measured (forces scale roughly with it). Box size: not measured")
+FORCE_SENSITIVITY = ("measured in committed benchmarks, not in this run: mdr numerics (benchmarks/results/"
+                     "calender_numerics.txt, SiG, 4 largest diameters, 3 paired beds): a 4x slower wall raised wall "
+                     "pressure 5-8 % and left p99 force per size class and the film at-risk share within their CIs; "
+                     "mdr step 0.08 vs 0.16 and a longer mdr relaxation resolved none of 45 quantities. Box: "
+                     "4 vs 8 largest diameters (benchmarks/results/finite_size_2026-12-02/). Contact law: Hertz "
+                     "instead of mdr raises wall pressure 7-8x and max force 7-9x (one bed each, README). Yield "
+                     "stress: not measured (forces scale roughly with it)")
 FILM_SENSITIVITY = ("not measured: the Si film's strength (1.5 GPa, inside the measured 1-4 GPa), fracture energy and "
                     "the at-risk level (1 % of particles) are assumptions; the critical density moves with each")
 

@@ -10,9 +10,11 @@ the report (claims, figures, provenance) is :mod:`sigdem.report`, a room above t
 
 Scales (:data:`SCALES`), stated in every result:
 
-- ``small`` (default; ~1 h measured on 2 loaded cores, meant to fit ~15 min): the 0.5-step grid (6 blends) with 2 beds of 3,000
-  particles; tapped density from 3 beds of 3,000 particles, 3 taps; calendering with 3 replicates per blend
-  in a 100 µm box with elastic Hertz contacts (2-4 largest diameters: NOT representative, flagged);
+- ``small`` (default, meant to fit ~15 min on 2 cores; measured in benchmarks/results/): the 0.5-step grid (6 blends)
+  with 2 beds of 3,000 particles; tapped density from 3 beds of 3,000 particles, 3 taps; calendering with the
+  study's elastic-plastic mdr contacts and converged numerics, 3 replicates per blend in a box of 4 largest
+  diameters (half the representative side: flagged not representative; benchmarks/finite_size.py compares it
+  with the representative 8);
 - ``paper``: the 0.25-step grid with 3 beds of 3,000, 5 tapped beds of 3,000, and the calendering and
   pellet studies' own defaults (representative box of 8 largest diameters, mdr contacts): hours on
   2 cores;
@@ -33,7 +35,7 @@ from pathlib import Path
 from sigdem.errors import EngineError, InputError, SigdemError
 from sigdem.psd import blend_from_fractions, blend_from_text, paper_grades
 from sigdem.run.child import PoolOutcome, run_pool
-from sigdem.studies.calendering import CalenderingStudy, run_replicate_job
+from sigdem.studies.calendering import CalenderingStudy, largest_diameter_um, run_replicate_job
 from sigdem.studies.packing import PACKING_SETTLE, PackingStudy
 from sigdem.studies.ternary import run_deck_job, ternary_decks, ternary_studies
 
@@ -65,6 +67,8 @@ class ReproduceScale:
     calender_contact: str
     calender_targets_g_cc: tuple[float, ...] | None
     calender_loading_mg_cm2: float | None = None
+    #: Calendering box side in largest diameters (volume D99) of each blend; overrides ``calender_side_um``.
+    calender_side_dmax: float | None = None
     calender_options: tuple[tuple[str, object], ...] = ()
     packing_options: tuple[tuple[str, object], ...] = ()
     tap_options: tuple[tuple[str, object], ...] = ()
@@ -72,21 +76,20 @@ class ReproduceScale:
     representative: bool = False
 
 
-#: The paper's densities with 1.45 g/cc (where the beds jam). Elastic Hertz beds go no further than 1.75 g/cc:
-#: past it particles are squeezed through each other (LAMMPS loses atoms on thin beds already at ~1.65 g/cc).
-SMALL_TARGETS_G_CC = (1.0, 1.3, 1.45, 1.6, 1.75)
 #: With mdr contacts the paper's WD-SiG failure range (1.8-1.9 g/cc) is added.
 PAPER_TARGETS_G_CC = (1.0, 1.3, 1.45, 1.6, 1.75, 1.8, 1.9)
 
 SCALES = {
     "small": ReproduceScale(
         "small", "6 blends x 2 beds of 3,000 particles; 3 tapped beds of 3,000 per blend (3 taps); calendering 3 "
-        "replicates per blend in a 100 um box with elastic Hertz contacts (2-4 largest diameters: not "
-        "representative; forces past Hertz's elastic range are flagged); pellets 2 replicates in a 100 um die with "
+        "replicates per blend with mdr contacts at the study's converged numerics in a box of 4 largest diameters "
+        "(half the representative side: not representative); pellets 2 replicates in a 100 um die with "
         "Hertz contacts at 10-300 MPa",
         # a bulk slab needs a bed deeper than 4 D90: WD-SiG's box is widened to 4 largest diameters, so its tapped
-        # beds of 1,000 (even 3x deeper than wide) and 2,000 particles had none (measured); 3,000 as the ternary beds
-        0.5, 3000, 2, 3000, 3, 3, 3, 100.0, "hertz", SMALL_TARGETS_G_CC,
+        # beds of 1,000 (even 3x deeper than wide) and 2,000 particles had none (measured); 3,000 as the ternary beds.
+        # Calendering: the calendering study's defaults but the box (SiG 1,046 / WD-SiG ~1,440 particles; the same
+        # beds as benchmarks/calender_numerics.py and finite_size.py --other-side-dmax 4)
+        0.5, 3000, 2, 3000, 3, 3, 3, None, "mdr", None, calender_side_dmax=4.0,
         # Hertz pellets up to 300 MPa (the kN/cm² reading of the paper's series; the literal one is 0.37-4.7 GPa)
         pellet_options=(("replicates", 2), ("side_um", 100.0), ("contact", None),
                         ("target_pressures_mpa", (10.0, 30.0, 100.0, 300.0)))),
@@ -199,7 +202,12 @@ def plan_reproduction(scale: str | ReproduceScale = "small") -> ReproducePlan:
         if value is not None:
             kw[key] = value
     kw.update(dict(sc.calender_options))
-    calendering = {n: CalenderingStudy(blend_from_text(t, grades), **kw) for n, t in BLENDS.items()}
+    calendering = {}
+    for n, t in BLENDS.items():
+        blend = blend_from_text(t, grades)
+        side = ({} if sc.calender_side_dmax is None
+                else {"side_um": float(round(sc.calender_side_dmax * largest_diameter_um(blend)))})
+        calendering[n] = CalenderingStudy(blend, **{**kw, **side})
     pellets, note = _pellet_studies(sc)
     return ReproducePlan(sc, template, tuple(ternary_studies(grades, template, sc.ternary_step)), tapped, calendering,
                          pellets, note)
