@@ -38,7 +38,8 @@ from sigdem.model.contact import MdrContact
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.run.runners import CollectOnly, Executable
 from sigdem.stats import mean_ci
-from sigdem.studies.calendering import CalenderingStudy, largest_diameter_um, run_calendering
+from sigdem.studies.calendering import CalenderingStudy, largest_diameter_um
+from sigdem.studies.calendering_run import run_calendering
 from sigdem.studies.calendering_analysis import compare_blends
 
 QUANTITIES = ("wall_pressure_mpa", "median_force_mN", "p99_force_mN", "mean_sigma_c_mpa", "film_at_risk_fraction")

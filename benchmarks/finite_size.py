@@ -29,7 +29,8 @@ import pandas as pd
 
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.run.runners import CollectOnly, Executable
-from sigdem.studies.calendering import CalenderingStudy, run_calendering
+from sigdem.studies.calendering import CalenderingStudy
+from sigdem.studies.calendering_run import run_calendering
 from sigdem.studies.calendering_analysis import compare_blends
 
 BLENDS = {"SiG": "small=1.0", "WD-SiG": "large=0.5,small=0.5"}

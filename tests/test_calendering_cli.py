@@ -26,7 +26,7 @@ def test_wall_speed_default_is_the_proven_one_per_contact_model():
 
 def test_calender_cli_builds_the_studys_default_mdr_contact(monkeypatch, tmp_path):
     """The command line's mdr contact is the study's default one (its converged time step), not MdrContact()."""
-    import sigdem.studies.calendering as calendering
+    import sigdem.studies.calendering_run as calendering_run
     from sigdem.studies.calendering import CALENDER_MDR_TIMESTEP_FRACTION, CalenderingStudy
 
     seen = {}
@@ -35,7 +35,7 @@ def test_calender_cli_builds_the_studys_default_mdr_contact(monkeypatch, tmp_pat
         seen["study"] = study
         raise SystemExit(0)
 
-    monkeypatch.setattr(calendering, "run_calendering", fake_run)
+    monkeypatch.setattr(calendering_run, "run_calendering", fake_run)
     with pytest.raises(SystemExit):
         main(["calender", "--root", str(tmp_path), "--yield-stress-gpa", "0.2"])
     contact = seen["study"].contact

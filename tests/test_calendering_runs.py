@@ -23,7 +23,9 @@ from sigdem.psd import blend_from_fractions
 from sigdem.psd.presets import graphite_grade
 from sigdem.io.folder import RunFolder
 from sigdem.run.runners import run
-from sigdem.studies.calendering import (CalenderingStudy, calender_deck, mapping_check, run_calendering, snapshot)
+from sigdem.studies.calendering import CalenderingStudy, calender_deck
+from sigdem.studies.calendering_analysis import snapshot
+from sigdem.studies.calendering_run import mapping_check, run_calendering
 
 NARROW = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6, d_min_um=8.0, d_max_um=24.0),), narrow=1.0)
 STUDY = CalenderingStudy(NARROW, side_um=80.0, loading_mg_cm2=10.0, replicates=3, target_densities_g_cc=(1.0, 1.3, 1.4),

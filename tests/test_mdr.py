@@ -356,7 +356,7 @@ def test_study_builds_mdr_decks(beds):
 @pytest.mark.lammps
 def test_calendering_study_with_mdr_end_to_end(tmp_path):
     """As-coated Hertz settle, mdr press, analysis: the stress identity holds and the report says mdr."""
-    from sigdem.studies.calendering import run_calendering
+    from sigdem.studies.calendering_run import run_calendering
 
     narrow = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6, d_min_um=8.0, d_max_um=24.0),), narrow=1.0)
     study = CalenderingStudy(narrow, side_um=50.0, loading_mg_cm2=6.0, replicates=1, target_densities_g_cc=(1.4,),
@@ -470,7 +470,7 @@ def test_a_nan_while_lifting_keeps_the_loaded_records_and_is_not_rerun(tmp_path)
     import shutil
 
     from sigdem.errors import EngineError
-    from sigdem.studies.calendering import MDR_UNLOAD_NAN, run_calendering, unload_failed
+    from sigdem.studies.calendering_run import MDR_UNLOAD_NAN, run_calendering, unload_failed
 
     narrow = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6, d_min_um=8.0, d_max_um=24.0),), narrow=1.0)
     study = CalenderingStudy(narrow, side_um=50.0, loading_mg_cm2=6.0, replicates=1, target_densities_g_cc=(1.4,),

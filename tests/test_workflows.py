@@ -19,7 +19,7 @@ def paper_dem(monkeypatch):
 
 
 def test_paper_workflow_jobs_unpack_in_the_study_functions(paper_dem, monkeypatch, tmp_path):
-    import sigdem.studies.calendering as calendering
+    import sigdem.studies.calendering_run as calendering_run
     import sigdem.studies.ternary as ternary
     from sigdem.deck import Deck
     from sigdem.studies.calendering import CalenderingStudy
@@ -37,7 +37,7 @@ def test_paper_workflow_jobs_unpack_in_the_study_functions(paper_dem, monkeypatc
         return SimpleNamespace(path=tmp_path / "settle-y"), None
 
     monkeypatch.setattr(ternary, "run", fake_run)
-    monkeypatch.setattr(calendering, "run_replicate", fake_replicate)
+    monkeypatch.setattr(calendering_run, "run_replicate", fake_replicate)
     args = paper_dem.parse_args(["--workers", "1", "--root", str(tmp_path), "--out", str(tmp_path / "out")])
     timing = paper_dem.run_all_jobs(args, paper_dem.SCALES["small"])
     assert len(seen["deck"]) == 12 and len(seen["replicate"]) == 4  # 6 blends x 2 beds; 2 blends x 2 replicates

@@ -35,7 +35,7 @@ import sig_vs_wdsig  # noqa: E402  (the calendering half of this workflow)
 from sigdem.plots.ternary import ternary_map  # noqa: E402
 from sigdem.psd import blend_from_fractions, paper_grades  # noqa: E402
 from sigdem.studies.packing import PackingStudy  # noqa: E402
-from sigdem.studies.calendering import run_replicate_job  # noqa: E402
+from sigdem.studies.calendering_run import run_replicate_job  # noqa: E402
 from sigdem.studies.ternary import run_deck_job, ternary_decks, ternary_packing_sweep, ternary_studies  # noqa: E402
 
 log = logging.getLogger("workflows.paper_dem")

@@ -35,7 +35,8 @@ from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA, MdrC
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.errors import InputError
 from sigdem.io.folder import RunFolder
-from sigdem.studies.calendering import CALENDER_MDR_TIMESTEP_FRACTION, CalenderingStudy, mapping_check, run_calendering
+from sigdem.studies.calendering import CALENDER_MDR_TIMESTEP_FRACTION, CalenderingStudy
+from sigdem.studies.calendering_run import mapping_check, run_calendering
 from sigdem.studies.calendering_analysis import compare_blends, headline, snapshot
 
 log = logging.getLogger("workflows.sig_vs_wdsig")

@@ -127,7 +127,7 @@ def _cmd_ternary(args) -> int:
 def _cmd_calender(args) -> int:
     from sigdem.errors import InputError
     from sigdem.model.contact import contact_from_name
-    from sigdem.studies.calendering import run_calendering
+    from sigdem.studies.calendering_run import run_calendering
 
     check_yield_option(args)
     workers = check_workers("workers", args.workers)

@@ -3,7 +3,8 @@
 :func:`analyse_target` turns one record of a calender folder (particles with wall forces, pair contacts,
 the ``targets.txt`` row) into the scalars of one (replicate, target) row: pressures, forces, stresses,
 overlaps, quasi-static checks, fracture risk. :class:`CalenderingResult` holds the tables of a study and
-summarises them over replicates. The orchestration (beds, decks, the pool) is :mod:`sigdem.studies.calendering`.
+summarises them over replicates. The beds and decks are :mod:`sigdem.studies.calendering`; running them (the
+pool) is :mod:`sigdem.studies.calendering_run`.
 """
 
 from __future__ import annotations

@@ -35,7 +35,8 @@ from pathlib import Path
 from sigdem.errors import EngineError, InputError, SigdemError
 from sigdem.psd import blend_from_fractions, blend_from_text, paper_grades
 from sigdem.run.child import PoolOutcome, run_pool
-from sigdem.studies.calendering import CalenderingStudy, largest_diameter_um, run_replicate_job
+from sigdem.studies.calendering import CalenderingStudy, largest_diameter_um
+from sigdem.studies.calendering_run import run_replicate_job
 from sigdem.studies.packing import PACKING_SETTLE, PackingStudy
 from sigdem.studies.ternary import run_deck_job, ternary_decks, ternary_studies
 

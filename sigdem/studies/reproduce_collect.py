@@ -19,7 +19,7 @@ from sigdem.errors import InputError
 from sigdem.io.folder import derive_seed
 from sigdem.psd import desmond_weeks_rcp, farr_groot_rcp
 from sigdem.run.runners import folder_of
-from sigdem.studies.calendering import run_calendering
+from sigdem.studies.calendering_run import run_calendering
 from sigdem.studies.packing import run_packing
 from sigdem.studies.reproduce import PELLET_MODULE, ReproducePlan
 

@@ -4,10 +4,11 @@
 """
 import math
 import sys
-import sigdem.studies.calendering as cal
+import sigdem.studies.calendering_run as cal
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.run.runners import CollectOnly
-from sigdem.studies.calendering import CalenderingStudy, run_calendering
+from sigdem.studies.calendering import CalenderingStudy
+from sigdem.studies.calendering_run import run_calendering
 from sigdem.studies.calendering_analysis import compare_blends
 wd_reps = [int(x) for x in sys.argv[1].split(",")]
 sig = run_calendering(CalenderingStudy(blend_from_text("small=1.0", paper_grades())), sys.argv[2] if len(sys.argv) > 2 else "runs/rep", CollectOnly())

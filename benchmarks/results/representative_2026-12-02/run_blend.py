@@ -2,7 +2,8 @@
 import logging, sys, time
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.run.runners import Executable
-from sigdem.studies.calendering import CalenderingStudy, run_calendering
+from sigdem.studies.calendering import CalenderingStudy
+from sigdem.studies.calendering_run import run_calendering
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 st = CalenderingStudy(blend_from_text(sys.argv[1], paper_grades()))
