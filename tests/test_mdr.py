@@ -463,14 +463,15 @@ def test_calendering_lift_speed_defaults():
 
 @pytest.mark.lammps
 def test_a_nan_while_lifting_keeps_the_loaded_records_and_is_not_rerun(tmp_path):
-    """mdr can stop on a NaN as the wall lifts (heavily yielded contacts, LAMMPS: "F_MDR is NaN"). The study then
+    """mdr can stop on a NaN as the wall lifts (heavily yielded contacts, LAMMPS: "F_MDR is NaN"), or lose a
+    particle thrown off the bed's top ("Lost atoms"). The study then
     keeps the folder's loaded records (they do not depend on the lift), reports no springback for it, says so,
     and does not rerun the deterministic failure; any other failure still raises."""
     import json
     import shutil
 
     from sigdem.errors import EngineError
-    from sigdem.studies.calendering_run import MDR_UNLOAD_NAN, run_calendering, unload_failed
+    from sigdem.studies.calendering_run import MDR_UNLOAD_NAN, run_calendering, unload_failed, unload_failure
 
     narrow = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6, d_min_um=8.0, d_max_um=24.0),), narrow=1.0)
     study = CalenderingStudy(narrow, side_um=50.0, loading_mg_cm2=6.0, replicates=1, target_densities_g_cc=(1.4,),
@@ -492,6 +493,12 @@ def test_a_nan_while_lifting_keeps_the_loaded_records_and_is_not_rerun(tmp_path)
     assert kept.replicates["unload"][0] == "mdr_nan" and math.isnan(kept.replicates["springback"][0])
     cols = ["wall_pressure_mpa", "p99_force_mN", "film_at_risk_fraction"]
     assert np.array_equal(kept.targets[cols].to_numpy(float), good.targets[cols].to_numpy(float))
+    # a particle thrown out of the box while lifting: the same, tagged as such
+    log_text = cal.fn("log.lammps").read_text().replace(f"ERROR on proc 0: {MDR_UNLOAD_NAN}, non-adhesive case",
+                                                        "ERROR: Lost atoms: original 1435 current 1434")
+    cal.fn("log.lammps").write_text(log_text)
+    assert unload_failure(cal) == "lost_atoms"
+    assert run_calendering(study, tmp_path).replicates["unload"][0] == "lost_atoms"
     # without the NaN (e.g. an interrupted run) the folder is not taken as complete
     shutil.copy(cal.fn("held.txt"), tmp_path / "held.bak")
     cal.fn("held.txt").unlink()

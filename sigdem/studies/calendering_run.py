@@ -35,22 +35,35 @@ log = logging.getLogger(__name__)
 #: yielded contact grows past its contact ellipse (sqrt and acos of negative numbers). Seen as the wall starts to
 #: lift from 1.75 g/cc on a representative WD-SiG bed, at 0.4 and at 0.1 m/s alike.
 MDR_UNLOAD_NAN = "F_MDR is NaN"
+#: LAMMPS errors that end a calender run while the wall lifts from the held state, and their tag in the replicates
+#: table: mdr's unloading branch leaving its range, or a particle of the bed's top thrown out of the box (the same
+#: release of stored energy; seen on a WD-SiG bed of 4 largest diameters lifted at 0.1 m/s from 1.75 g/cc).
+UNLOAD_FAILURES = {MDR_UNLOAD_NAN: "mdr_nan", "Lost atoms": "lost_atoms"}
+
+
+def unload_failure(folder: RunFolder) -> str | None:
+    """The tag of :data:`UNLOAD_FAILURES` when a failed calender folder recorded every loaded state (its
+    ``held.txt``) and then stopped on one of those errors while the wall lifted; else None. Its loaded records are
+    complete and do not depend on the lift (the lift comes after them; tests/test_mdr.py checks they are the same
+    bytes at another lift speed); its springback is not available. Rerunning it would fail the same way (the run
+    is deterministic), so the study uses it as it is."""
+    if folder.state != "failed" or not folder.fn("held.txt").exists() or not folder.fn("log.lammps").exists():
+        return None
+    if len(read_table(folder.fn("held.txt"))) != 1:
+        return None
+    tail = log_tail(folder.fn("log.lammps"), 3)
+    return next((tag for text, tag in UNLOAD_FAILURES.items() if text in tail), None)
 
 
 def unload_failed(folder: RunFolder) -> bool:
-    """Whether a failed mdr calender folder recorded every loaded state and then stopped on mdr's NaN while the
-    wall lifted. Its loaded records are complete and do not depend on the lift (the lift comes after them;
-    tests/test_mdr.py checks they are the same bytes at another lift speed); its springback is not available.
-    Rerunning it would fail the same way (the run is deterministic), so the study uses it as it is."""
-    if folder.state != "failed" or not folder.fn("held.txt").exists() or not folder.fn("log.lammps").exists():
-        return False
-    return len(read_table(folder.fn("held.txt"))) == 1 and MDR_UNLOAD_NAN in log_tail(folder.fn("log.lammps"), 3)
+    """Whether the folder stopped while lifting after its loaded records (:func:`unload_failure`)."""
+    return unload_failure(folder) is not None
 
 
 def run_replicate(study: CalenderingStudy, replicate: int, root: Path | str, runner: Runner | None = None,
                   progress: bool = False) -> tuple[RunFolder, RunFolder | None]:
     """Settle (or reuse) replicate ``replicate`` and calender it through its reachable targets (an mdr folder
-    that stopped on mdr's NaN while lifting is kept with its loaded records: :func:`unload_failed`)."""
+    that stopped while lifting (mdr's NaN, lost atoms) is kept with its loaded records: :func:`unload_failure`)."""
     settle = run(study.settle_deck(replicate), root, runner, progress=progress)
     deck = reachable_calender_deck(study, settle)
     if deck is None:
@@ -65,8 +78,8 @@ def run_replicate(study: CalenderingStudy, replicate: int, root: Path | str, run
             except EngineError:
                 if not unload_failed(folder):
                     raise
-    log.warning("%s: mdr stopped on a NaN as the wall lifted (LAMMPS: %r); its loaded records are complete, its "
-                "springback is not available", folder.path.name, MDR_UNLOAD_NAN)
+    log.warning("%s: the run stopped as the wall lifted (%s); its loaded records are complete, its springback is not "
+                "available", folder.path.name, unload_failure(folder))
     return settle, folder
 
 
@@ -124,10 +137,8 @@ def run_calendering(study: CalenderingStudy, root: Path | str, runner: Runner | 
                     frac.append(out["at_risk_fraction"])
             if loaded:
                 rep["fracture_free_g_cc"], rep["fracture_free_status"] = fracture_free_density(loaded, frac, study.risk_level)
-            rep["unload"] = "ok"
-            if unload_failed(cal):
-                rep["unload"] = "mdr_nan"  # loaded records complete, no springback (see unload_failed)
-            else:
+            rep["unload"] = unload_failure(cal) or "ok"  # else: loaded records complete, no springback
+            if rep["unload"] == "ok":
                 last, _, _ = snapshot(cal, len(ok_targets))
                 sb = Springback().compute(last, read_last_frame(cal.fn("unloaded.dump")).data, box[0], box[1])
                 rep.update(springback=sb.springback, compressed_um=sb.compressed_um, relaxed_um=sb.relaxed_um)
