@@ -182,7 +182,7 @@ class CalenderingStudy:
         if self.side_um is None:
             object.__setattr__(self, "side_um", float(round(REPRESENTATIVE_SIDE_IN_DMAX * d_max)))
         check_range("side_um", self.side_um, MIN_SIDE_IN_DMAX * d_max, 1e5)
-        if self.side_um < REPRESENTATIVE_SIDE_IN_DMAX * d_max:
+        if not self.representative:  # the default side is rounded to a whole µm: not a warning
             log.warning("box side %.4g µm is %.2g x the blend's largest diameter %.3g µm, below the representative %g x:"
                         " results may depend on the box (representative = False)", self.side_um,
                         self.side_um / d_max, d_max, REPRESENTATIVE_SIDE_IN_DMAX)
