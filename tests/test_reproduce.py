@@ -16,7 +16,7 @@ from sigdem.errors import EngineError, InputError
 from sigdem.studies.calendering import CalenderingStudy
 from sigdem.report.claims import UNAVAILABLE, VERDICTS
 from sigdem.report.reproduce import reproduce
-from sigdem.studies.reproduce import Job, get_scale, pellet_available, plan_reproduction, run_jobs
+from sigdem.studies.reproduce import Job, get_scale, pellet_available, plan_reproduction, recorded_seconds, run_jobs
 
 
 def test_scales_are_checked_and_stated():
@@ -72,6 +72,19 @@ def test_tiny_reproduce_end_to_end(tmp_path):
     again = reproduce(out, root, "tiny", workers=1)
     assert [c.verdict for c in again.claims] == [c.verdict for c in rep.claims]
     assert again.timing["simulations_total"]["wall_s"] < 0.2 * rep.timing["simulations_total"]["wall_s"]
+    # ... and still states what its simulations cost, from the folders' own stamps
+    for stage in ("ternary", "tapped", "calendering"):
+        assert again.timing[stage]["recorded_lammps_s"] == rep.timing[stage]["recorded_lammps_s"] > 0
+
+
+def test_recorded_seconds_read_the_folders_stamps(tmp_path):
+    for name, st in (("a", {"running_at": "2026-12-02T14:00:00+00:00", "done_at": "2026-12-02T14:02:30+00:00"}),
+                     ("b", {"running_at": "2026-12-02T14:00:00+00:00", "failed_at": "2026-12-02T14:00:10+00:00"}),
+                     ("c", {"state": "rendered"})):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "status.json").write_text(json.dumps(st))
+    assert recorded_seconds(("a", str(tmp_path / "b"), None), tmp_path) == 160.0
+    assert math.isnan(recorded_seconds("c", tmp_path)) and math.isnan(recorded_seconds("missing", tmp_path))
 
 
 def _ok(args):

@@ -99,7 +99,8 @@ def report_tables(results: ReproduceResults, timing: dict) -> dict[str, pd.DataF
 
 def _timing(run: RunTiming, collect_s: float, report_s: float) -> dict:
     stages = run.by_stage()
-    return {**{k: {"jobs": v["jobs"], "job_seconds": round(v["job_seconds"], 1), "span_on_pool_s": round(v["span_s"], 1)}
+    return {**{k: {"jobs": v["jobs"], "job_seconds": round(v["job_seconds"], 1), "span_on_pool_s": round(v["span_s"], 1),
+                   "recorded_lammps_s": round(v["recorded_lammps_s"], 1)}
                for k, v in stages.items()},
             "simulations_total": {"wall_s": round(run.total_s, 1), "workers": run.workers},
             "collect_and_analyse": {"wall_s": round(collect_s, 1)}, "report": {"wall_s": round(report_s, 1)}}

@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import logging
+import math
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from pathlib import Path
 
 from sigdem.errors import EngineError, InputError, SigdemError
@@ -221,6 +224,27 @@ class JobTime:
     seconds: float
     start_s: float
     end_s: float
+    #: LAMMPS time its run folders recorded (status.json: running -> done/failed), also when they were reused.
+    recorded_s: float = math.nan
+
+
+def recorded_seconds(value, root: Path | str) -> float:
+    """Seconds the run folders of a job's return value (folder paths or names under ``root``, nested in tuples)
+    recorded between their ``running_at`` and ``done_at`` / ``failed_at`` stamps: the simulation time a reused
+    folder once cost. NaN when a folder has no such stamps."""
+    if value is None:
+        return 0.0
+    if isinstance(value, (tuple, list)):
+        return sum(recorded_seconds(v, root) for v in value)
+    status = Path(str(value)) / "status.json"  # a path (absolute, or relative with its root) or a name under root
+    if not status.exists():
+        status = Path(root) / str(value) / "status.json"
+    try:
+        st = json.loads(status.read_text())
+        end = st.get("done_at") or st.get("failed_at")
+        return (datetime.fromisoformat(end) - datetime.fromisoformat(st["running_at"])).total_seconds()
+    except (OSError, KeyError, TypeError, ValueError):
+        return math.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +262,8 @@ class RunTiming:
             js = [j for j in self.jobs if j.stage == stage]
             if js:
                 out[stage] = {"jobs": len(js), "job_seconds": sum(j.seconds for j in js),
-                              "span_s": max(j.end_s for j in js) - min(j.start_s for j in js)}
+                              "span_s": max(j.end_s for j in js) - min(j.start_s for j in js),
+                              "recorded_lammps_s": sum(j.recorded_s for j in js)}
         return out
 
 
@@ -271,7 +296,8 @@ def run_jobs(plan: ReproducePlan, root: Path | str, workers: int | None = None) 
             log.error("reproduce: %s %s FAILED (%s); the other jobs go on", job.stage, job.label, failed[-1])
             return
         done[job.stage] += 1
-        times.append(JobTime(job.stage, job.label, out.seconds, out.started - t_start, out.ended - t_start))
+        times.append(JobTime(job.stage, job.label, out.seconds, out.started - t_start, out.ended - t_start,
+                             recorded_seconds(out.value, root)))
         log.info("reproduce: %s %d/%d done (%s, %.0f s)", job.stage, done[job.stage], totals[job.stage], job.label,
                  out.seconds)
 
