@@ -23,7 +23,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                               description=DESCRIPTION)
     scales = "; ".join(f"{n}: {SCALES[n].description}" for n in PUBLIC_SCALES)
     p.add_argument("--scale", default="small", type=_scale,
-                   help=f"{' or '.join(PUBLIC_SCALES)} (default small: ~1 h measured on 2 loaded cores, 2 Dec 2026). {scales}")
+                   help=f"{' or '.join(PUBLIC_SCALES)} (default small: ~18 min of LAMMPS on 2 cores, measured 2 Dec 2026). {scales}")
     p.add_argument("--out", type=Path, default=Path("sigdem-runs/reproduce"), help="report folder (default %(default)s)")
     p.add_argument("--root", type=Path, default=Path("sigdem-runs"), help="run folders (default %(default)s)")
     p.add_argument("--workers", type=int, default=None, help="parallel LAMMPS processes (default: all usable cores)")
