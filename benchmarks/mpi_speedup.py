@@ -16,6 +16,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -31,7 +32,8 @@ def run_once(folder: Path, ranks: int, steps: int) -> list[tuple[float, int, int
     argv = lmp_argv(ranks=ranks, variables={"release_steps": steps, "resettle_steps": steps}, log_name="bench.log")
     log = folder / "bench.log"
     log.unlink(missing_ok=True)
-    proc = subprocess.Popen(argv, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # killed as a group: mpirun's ranks with it
     try:
         while proc.poll() is None:
             time.sleep(0.5)
@@ -39,7 +41,7 @@ def run_once(folder: Path, ranks: int, steps: int) -> list[tuple[float, int, int
             if len(loops) >= 2:
                 break
     finally:
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     loops = LOOP.findall(log.read_text())[:2]
     if len(loops) < 2:
