@@ -144,8 +144,12 @@ def test_tiny_reproduce_end_to_end(tmp_path):
     pd.testing.assert_frame_equal(pd.read_csv(collected.files["claims"]), pd.read_csv(rep.files["claims"]))
     prov = json.loads(collected.files["provenance"].read_text())
     assert prov["run"]["mode"] == "collected" and json.loads(rep.files["provenance"].read_text())["run"]["mode"] == "local"
-    assert prov["wall_time_s"]["calendering"] == {"jobs": 4, "job_seconds": "unknown (collected)",
-                                                  "span_on_pool_s": "unknown (collected)"}
+    for stage in ("ternary", "tapped", "calendering") + ("pellets",) * pellet_available():  # the folders' stamps
+        assert prov["wall_time_s"][stage]["recorded_lammps_s"] == pytest.approx(rep.timing[stage]["recorded_lammps_s"],
+                                                                                abs=0.11)
+        assert rep.timing[stage]["recorded_lammps_s"] > 0
+    assert prov["wall_time_s"]["calendering"] | {"recorded_lammps_s": 0} == {
+        "jobs": 4, "job_seconds": "unknown (collected)", "span_on_pool_s": "unknown (collected)", "recorded_lammps_s": 0}
     assert "unknown (collected)" in collected.files["markdown"].read_text()
 
 

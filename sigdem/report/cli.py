@@ -40,8 +40,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         "and the --collect command to run when the tasks are done")
     g.add_argument("--collect", action="store_true",
                    help="run nothing: gather the finished run folders under --root (e.g. from --submit) into the same "
-                        "report a local run writes (provenance says the results were collected, simulation wall "
-                        "times unknown); refused, naming the unfinished jobs, while any is not done")
+                        "report a local run writes (provenance says the results were collected: the LAMMPS time "
+                        "each folder recorded, the pool's wall times unknown); refused, naming the unfinished jobs, while any is not done")
     g.add_argument("--profile", type=Path, default=None,
                    help="with --submit: cluster profile (TOML: partition, account, time, ...); default: this "
                         "machine's Slurm")

@@ -24,8 +24,8 @@ from sigdem.report.render import ReportData, write_report
 from sigdem.report.table import claims_table
 from sigdem.studies.calendering_analysis import compare_blends
 from sigdem.run.runners import CollectOnly
-from sigdem.studies.reproduce import STAGES, ReproducePlan, RunTiming, plan_reproduction, run_jobs
-from sigdem.studies.reproduce_collect import ReproduceResults, check_finished, collect, statepoints
+from sigdem.studies.reproduce import STAGES, ReproducePlan, RunTiming, plan_reproduction, recorded_seconds, run_jobs
+from sigdem.studies.reproduce_collect import ReproduceResults, check_finished, collect, job_folders, statepoints
 
 log = logging.getLogger(__name__)
 
@@ -113,16 +113,21 @@ def _timing(run: RunTiming, collect_s: float, report_s: float) -> dict:
 UNKNOWN = "unknown (collected)"
 #: The provenance's ``run`` record of a collected run.
 COLLECTED_RUN = {"mode": "collected", "how": "nothing ran here: the run folders were finished elsewhere (a Slurm "
-                 "cluster run, sigdem reproduce --submit) and collected with sigdem reproduce --collect; the "
-                 "simulations' wall times are unknown to this report (each folder's status.json has its running_at "
-                 "and done_at)"}
+                 "cluster run, sigdem reproduce --submit) and collected with sigdem reproduce --collect; the pool's "
+                 "wall times are unknown to this report, recorded_lammps_s sums each run folder's own stamps "
+                 "(status.json, running_at -> done_at) as the cluster's tasks wrote them"}
 
 
 def _collected_timing(plan: ReproducePlan, root: Path | str, collect_s: float, report_s: float) -> dict:
-    jobs = plan.jobs(root)
-    counts = {s: sum(j.stage == s for j in jobs) for s in STAGES}
-    return {**{s: {"jobs": n, "job_seconds": UNKNOWN, "span_on_pool_s": UNKNOWN} for s, n in counts.items() if n},
-            "simulations_total": {"wall_s": UNKNOWN, "workers": UNKNOWN},
+    out: dict = {}
+    for job in plan.jobs(root):
+        _, folders = job_folders(job, root)
+        stage = out.setdefault(job.stage, {"jobs": 0, "job_seconds": UNKNOWN, "span_on_pool_s": UNKNOWN,
+                                           "recorded_lammps_s": 0.0})
+        stage["jobs"] += 1
+        stage["recorded_lammps_s"] += recorded_seconds(tuple(str(f.path) for f in folders), root)
+    stages = {s: {**out[s], "recorded_lammps_s": round(out[s]["recorded_lammps_s"], 1)} for s in STAGES if s in out}
+    return {**stages, "simulations_total": {"wall_s": UNKNOWN, "workers": UNKNOWN},
             "collect_and_analyse": {"wall_s": round(collect_s, 1)}, "report": {"wall_s": round(report_s, 1)}}
 
 
@@ -146,7 +151,7 @@ def reproduce(out: Path | str, root: Path | str, scale: str = "small", workers: 
     """Run (or reuse) the whole job at ``scale`` under ``root`` and write its report into ``out``.
 
     ``collect_only``: run nothing; gather the run folders finished elsewhere (a cluster) into the same report,
-    its provenance saying so and its simulation wall times unknown. Any unfinished job is an
+    its provenance saying so: the pool's wall times unknown, the LAMMPS time the folders recorded stated. Any unfinished job is an
     :class:`~sigdem.studies.reproduce_collect.UnfinishedJobsError` (how many, which, ``sigdem hpc status``)
     before anything is read or written."""
     plan = plan_reproduction(scale)

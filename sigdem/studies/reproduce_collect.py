@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from sigdem.errors import IncompleteRunError, InputError
-from sigdem.io.folder import derive_seed
+from sigdem.io.folder import RunFolder, derive_seed
 from sigdem.psd import desmond_weeks_rcp, farr_groot_rcp
 from sigdem.run.runners import Runner, folder_of
 from sigdem.studies.calendering import reachable_calender_deck
@@ -90,29 +90,36 @@ def collect(plan: ReproducePlan, root: Path | str, runner: Runner | None = None)
 STATE_WORDS = {"absent": "not rendered", "rendered": "rendered, not run", "running": "running", "failed": "failed"}
 
 
-def job_state(job: Job, root: Path | str) -> str:
-    """``done`` when every run folder of ``job`` (a job of :meth:`ReproducePlan.jobs`) is finished under ``root``,
-    else which folder is not and its state (``settle failed``, ``calender rendered, not run``, ...). Reads the
-    folders only. A calender stage with no reachable target, or an mdr calender folder that stopped on mdr's NaN
-    as the wall lifted (:func:`~sigdem.studies.calendering_run.unload_failed`), counts as done, as for the study."""
-    def word(stage: str, folder) -> str:
+def job_folders(job: Job, root: Path | str) -> tuple[str, tuple[RunFolder, ...]]:
+    """(state, folders) of ``job`` (a job of :meth:`ReproducePlan.jobs`) under ``root``: ``done`` with every run
+    folder it ran, else which folder is not finished and its state (``settle failed``, ``calender rendered, not
+    run``, ...) with the folders so far. Reads the folders only. A calender stage with no reachable target, or an
+    mdr calender folder that stopped on mdr's NaN as the wall lifted
+    (:func:`~sigdem.studies.calendering_run.unload_failed`), counts as done, as for the study."""
+    def word(stage: str, folder: RunFolder) -> str:
         return f"{stage} {STATE_WORDS.get(folder.state, folder.state)}"
 
     if job.stage in ("ternary", "tapped"):
         folder = folder_of(job.args[0], root)
-        return "done" if folder.state == "done" else word("settle", folder)
+        return ("done" if folder.state == "done" else word("settle", folder)), (folder,)
     study, k = job.args[0], job.args[1]
     settle = folder_of(study.settle_deck(k), root)
     if settle.state != "done":
-        return word("settle", settle)
+        return word("settle", settle), (settle,)
     if job.stage == "calendering":
         deck = reachable_calender_deck(study, settle)
         if deck is None:
-            return "done"
+            return "done", (settle,)
         folder = folder_of(deck, root)
-        return "done" if folder.state == "done" or unload_failed(folder) else word("calender", folder)
+        done = folder.state == "done" or unload_failed(folder)
+        return ("done" if done else word("calender", folder)), (settle, folder)
     folder = folder_of(study.pellet_deck(settle), root)
-    return "done" if folder.state == "done" else word("pellet", folder)
+    return ("done" if folder.state == "done" else word("pellet", folder)), (settle, folder)
+
+
+def job_state(job: Job, root: Path | str) -> str:
+    """``done`` when every run folder of ``job`` is finished under ``root``, else why not (:func:`job_folders`)."""
+    return job_folders(job, root)[0]
 
 
 class UnfinishedJobsError(IncompleteRunError):
