@@ -134,7 +134,8 @@ def test_reproduce_tiny_submitted_then_collected(tmp_path, capsys):
     """`sigdem reproduce --submit` at the hidden tiny scale: the packing beds as one array, the calendering and
     pellet replicates as a settle array and a press array (aftercorr); once every task is done, `--collect`
     runs nothing and writes report.md and claims.csv with the claims (ids, verdicts, values) of a local run on
-    the same folders. Measured on 2 cores (2 Dec 2026): 3.8 min, 7.4 min on a loaded machine (the tiny scale runs 3.6-5 min locally)."""
+    the same folders. Measured on 2 cores (2 Dec 2026): 3.8 min, 7.4 min on a loaded machine (the tiny scale
+    runs 3.6-5 min locally)."""
     import pandas as pd
 
     from sigdem.cli import main
