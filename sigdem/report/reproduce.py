@@ -2,7 +2,9 @@
 
 :func:`reproduce` runs (or reuses) every LAMMPS job on one pool, reads the results, computes the claims
 (:mod:`sigdem.report.claims`) and writes ``report.md``, ``report.html`` (self-contained), ``provenance.json``,
-``claims.csv``, ``tables/*.csv`` and ``figures/*.png`` into ``out``.
+``claims.csv``, ``tables/*.csv`` and ``figures/*.png`` into ``out``. With ``collect_only`` it runs nothing: it
+gathers the folders finished elsewhere (``sigdem reproduce --submit`` on a Slurm cluster) into the same report,
+and refuses, naming them, while any job is not finished.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from sigdem.report.provenance import provenance
 from sigdem.report.render import ReportData, write_report
 from sigdem.report.table import claims_table
 from sigdem.studies.calendering_analysis import compare_blends
-from sigdem.studies.reproduce import ReproducePlan, RunTiming, plan_reproduction, run_jobs
-from sigdem.studies.reproduce_collect import ReproduceResults, collect, statepoints
+from sigdem.run.runners import CollectOnly
+from sigdem.studies.reproduce import STAGES, ReproducePlan, RunTiming, plan_reproduction, recorded_seconds, run_jobs
+from sigdem.studies.reproduce_collect import ReproduceResults, check_finished, collect, job_folders, statepoints
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +109,32 @@ def _timing(run: RunTiming, collect_s: float, report_s: float) -> dict:
             "collect_and_analyse": {"wall_s": round(collect_s, 1)}, "report": {"wall_s": round(report_s, 1)}}
 
 
+#: Wall times a collected run cannot know: its jobs ran elsewhere (a cluster), not on this process's pool.
+UNKNOWN = "unknown (collected)"
+#: The provenance's ``run`` record of a collected run.
+COLLECTED_RUN = {"mode": "collected", "how": "nothing ran here: the run folders were finished elsewhere (a Slurm "
+                 "cluster run, sigdem reproduce --submit) and collected with sigdem reproduce --collect; the pool's "
+                 "wall times are unknown to this report, recorded_lammps_s sums each run folder's own stamps "
+                 "(status.json, running_at -> done_at) as the cluster's tasks wrote them"}
+
+
+def _collected_timing(plan: ReproducePlan, root: Path | str, collect_s: float, report_s: float) -> dict:
+    out: dict = {}
+    for job in plan.jobs(root):
+        _, folders = job_folders(job, root)
+        stage = out.setdefault(job.stage, {"jobs": 0, "job_seconds": UNKNOWN, "span_on_pool_s": UNKNOWN,
+                                           "recorded_lammps_s": 0.0})
+        stage["jobs"] += 1
+        stage["recorded_lammps_s"] += recorded_seconds(tuple(str(f.path) for f in folders), root)
+    stages = {s: {**out[s], "recorded_lammps_s": round(out[s]["recorded_lammps_s"], 1)} for s in STAGES if s in out}
+    return {**stages, "simulations_total": {"wall_s": UNKNOWN, "workers": UNKNOWN},
+            "collect_and_analyse": {"wall_s": round(collect_s, 1)}, "report": {"wall_s": round(report_s, 1)}}
+
+
 def build_report(results: ReproduceResults, plan: ReproducePlan | None, root: Path | str, timing: dict,
-                 argv: list[str] | None = None) -> ReportData:
-    """The report of ``results`` (``plan`` for the statepoints; None in tests)."""
+                 argv: list[str] | None = None, run: dict | None = None) -> ReportData:
+    """The report of ``results`` (``plan`` for the statepoints; None in tests). ``run``: the provenance's record
+    of how the simulations ran (default: locally)."""
     claims = tuple(claims_table(results))
     figures = {n: png_bytes(f) for n, f in report_figures(results).items()}
     sp = statepoints(plan, root) if plan is not None else {}
@@ -116,20 +142,29 @@ def build_report(results: ReproduceResults, plan: ReproducePlan | None, root: Pa
                 for r in res.replicates.to_dict("records")] if results.calendering else []
     factors = {"calendering": {n: r.factors() for n, r in results.calendering.items()}}
     prov = provenance(scale=results.scale, root=root, timing=timing, statepoints={**sp, "calendering_runs": cal_runs},
-                      factors=factors, pellet_note=results.pellet_note, argv=argv)
+                      factors=factors, pellet_note=results.pellet_note, argv=argv, run=run)
     return ReportData(TITLE, results.scale, claims, report_tables(results, timing), figures, limitations(results), prov)
 
 
 def reproduce(out: Path | str, root: Path | str, scale: str = "small", workers: int | None = None, *,
-              argv: list[str] | None = None) -> ReproduceReport:
-    """Run (or reuse) the whole job at ``scale`` under ``root`` and write its report into ``out``."""
+              argv: list[str] | None = None, collect_only: bool = False) -> ReproduceReport:
+    """Run (or reuse) the whole job at ``scale`` under ``root`` and write its report into ``out``.
+
+    ``collect_only``: run nothing; gather the run folders finished elsewhere (a cluster) into the same report,
+    its provenance saying so: the pool's wall times unknown, the LAMMPS time the folders recorded stated. Any unfinished job is an
+    :class:`~sigdem.studies.reproduce_collect.UnfinishedJobsError` (how many, which, ``sigdem hpc status``)
+    before anything is read or written."""
     plan = plan_reproduction(scale)
-    run = run_jobs(plan, root, workers)
+    if collect_only:
+        check_finished(plan, root)
+        run = None
+    else:
+        run = run_jobs(plan, root, workers)
     t0 = time.time()
-    results = collect(plan, root)
+    results = collect(plan, root, CollectOnly() if collect_only else None)
     t1 = time.time()
-    timing = _timing(run, t1 - t0, math.nan)
-    data = build_report(results, plan, root, timing, argv)
+    timing = _collected_timing(plan, root, t1 - t0, math.nan) if run is None else _timing(run, t1 - t0, math.nan)
+    data = build_report(results, plan, root, timing, argv, COLLECTED_RUN if collect_only else None)
     timing["report"]["wall_s"] = round(time.time() - t1, 1)  # the dict is the provenance's: filled in before writing
     files = write_report(data, out)
     log.info("reproduce: report in %s (%s)", out, ", ".join(f"{c.key}: {c.verdict}" for c in data.claims))

@@ -50,7 +50,7 @@ from sigdem.io.folder import RunFolder, derive_seed, job_id
 from sigdem.model.contact import MdrContact
 from sigdem.model.materials import GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
-from sigdem.run.runners import Runner, run
+from sigdem.run.runners import Runner, folder_of, run
 from sigdem.studies.pellet_analysis import PelletResult, analyse_pellet
 
 log = logging.getLogger(__name__)
@@ -192,6 +192,29 @@ class PelletStudy:
         return Deck(start_bed(settle), protocol=self.protocol(), material=self.material, floor=self.floor,
                     top=self.top, numerics=self.press_numerics(), replicate=RunRecord.read(settle).replicate,
                     start=settle, contact=self.contact)
+
+
+@dataclass(frozen=True, slots=True)
+class PelletStep:
+    """The pellet stage of one replicate as a deck *recipe*: the press starts from the settled bed, so its deck
+    is built by :meth:`build_deck` once the settle folder is done (a Slurm task after its settle task,
+    :func:`sigdem.hpc.sweep.submit_chain`; as :class:`~sigdem.studies.calendering.CalenderStep`). ``root``: the
+    folder the study's run folders live in."""
+
+    study: PelletStudy
+    replicate: int
+    root: str
+
+    @property
+    def start(self) -> RunFolder:
+        return folder_of(self.study.settle_deck(self.replicate), self.root)
+
+    @property
+    def step_id(self) -> str:
+        return f"pellet-of-{self.start.job}"
+
+    def build_deck(self, root: Path | str) -> Deck:
+        return self.study.pellet_deck(self.start.require_done())
 
 
 def run_replicate(study: PelletStudy, replicate: int, root: Path | str, runner: Runner | None = None,

@@ -2,8 +2,9 @@
 
 :class:`ReproduceResults` is what the claims of the report are computed from: plain tables and the
 calendering results, so a test can build one from synthetic data. :func:`collect` reads a finished plan
-(every folder is done by then: the studies only read and summarise) and :func:`statepoints` lists every
-parameter, seed and job id for the provenance.
+(every folder is done by then: the studies only read and summarise; :func:`check_finished` says which jobs
+are not, e.g. before collecting a cluster run) and :func:`statepoints` lists every parameter, seed and job id
+for the provenance.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sigdem.errors import InputError
-from sigdem.io.folder import derive_seed
+from sigdem.errors import IncompleteRunError, InputError
+from sigdem.io.folder import RunFolder, derive_seed
 from sigdem.psd import desmond_weeks_rcp, farr_groot_rcp
-from sigdem.run.runners import folder_of
-from sigdem.studies.calendering_run import run_calendering
+from sigdem.run.runners import Runner, folder_of
+from sigdem.studies.calendering import reachable_calender_deck
+from sigdem.studies.calendering_run import run_calendering, unload_failed
 from sigdem.studies.packing import run_packing
-from sigdem.studies.reproduce import PELLET_MODULE, ReproducePlan
+from sigdem.studies.reproduce import PELLET_MODULE, Job, ReproducePlan
 
 log = logging.getLogger(__name__)
 
@@ -59,36 +61,107 @@ class ReproduceResults:
                                 self.scale, self.grade_names)
 
 
-def collect(plan: ReproducePlan, root: Path | str) -> ReproduceResults:
-    """Read and summarise every finished part of ``plan`` under ``root``."""
+def collect(plan: ReproducePlan, root: Path | str, runner: Runner | None = None) -> ReproduceResults:
+    """Read and summarise every finished part of ``plan`` under ``root``. ``runner``: what the studies run a
+    folder that is not done with (None: run it here; :class:`~sigdem.run.runners.CollectOnly`: run nothing)."""
     sc = plan.scale
     grades = tuple(plan.ternary_template.blend.grades)
-    ternary = pd.DataFrame([_ternary_row(st, root) for st in plan.ternary])
+    ternary = pd.DataFrame([_ternary_row(st, root, runner) for st in plan.ternary])
     tapped = []
     for name, st in plan.tapped.items():
         try:
-            tapped.append(run_packing(st, root).table.assign(blend=name))
+            tapped.append(run_packing(st, root, runner).table.assign(blend=name))
         except InputError as exc:  # e.g. a bed too shallow for a bulk slab: stated, not dropped silently
             log.error("tapped %s: not analysed (%s)", name, exc)
             tapped.append(pd.DataFrame([{"blend": name, "bed_density_g_cc": float("nan"),
                                          "solid_fraction": float("nan"), "error": str(exc)}]))
-    calendering = {name: run_calendering(st, root) for name, st in plan.calendering.items()}
+    calendering = {name: run_calendering(st, root, runner) for name, st in plan.calendering.items()}
     pellets = None
     if plan.pellets:
         mod = importlib.import_module(PELLET_MODULE)
-        pellets = pd.concat([mod.run_pellet(st, root).pellets.assign(blend=name) for name, st in plan.pellets.items()],
+        pellets = pd.concat([mod.run_pellet(st, root, runner).pellets.assign(blend=name) for name, st in plan.pellets.items()],
                             ignore_index=True)
     return ReproduceResults(ternary, pd.concat(tapped, ignore_index=True), calendering, pellets, plan.pellet_note,
                             {"name": sc.name, "description": sc.description, "representative": sc.representative},
                             tuple(g.name for g in grades))
 
 
-def _ternary_row(study, root: Path | str) -> dict:
+#: Run-folder states, as :func:`check_finished` names them.
+STATE_WORDS = {"absent": "not rendered", "rendered": "rendered, not run", "running": "running", "failed": "failed"}
+
+
+def job_folders(job: Job, root: Path | str) -> tuple[str, tuple[RunFolder, ...]]:
+    """(state, folders) of ``job`` (a job of :meth:`ReproducePlan.jobs`) under ``root``: ``done`` with every run
+    folder it ran, else which folder is not finished and its state (``settle failed``, ``calender rendered, not
+    run``, ...) with the folders so far. Reads the folders only. A calender stage with no reachable target, or an
+    mdr calender folder that stopped on mdr's NaN as the wall lifted
+    (:func:`~sigdem.studies.calendering_run.unload_failed`), counts as done, as for the study."""
+    def word(stage: str, folder: RunFolder) -> str:
+        return f"{stage} {STATE_WORDS.get(folder.state, folder.state)}"
+
+    if job.stage in ("ternary", "tapped"):
+        folder = folder_of(job.args[0], root)
+        return ("done" if folder.state == "done" else word("settle", folder)), (folder,)
+    study, k = job.args[0], job.args[1]
+    settle = folder_of(study.settle_deck(k), root)
+    if settle.state != "done":
+        return word("settle", settle), (settle,)
+    if job.stage == "calendering":
+        deck = reachable_calender_deck(study, settle)
+        if deck is None:
+            return "done", (settle,)
+        folder = folder_of(deck, root)
+        done = folder.state == "done" or unload_failed(folder)
+        return ("done" if done else word("calender", folder)), (settle, folder)
+    folder = folder_of(study.pellet_deck(settle), root)
+    return ("done" if folder.state == "done" else word("pellet", folder)), (settle, folder)
+
+
+def job_state(job: Job, root: Path | str) -> str:
+    """``done`` when every run folder of ``job`` is finished under ``root``, else why not (:func:`job_folders`)."""
+    return job_folders(job, root)[0]
+
+
+class UnfinishedJobsError(IncompleteRunError):
+    """Jobs of a reproduce plan are not finished under its root: ``unfinished`` lists (stage, label, state)."""
+
+    def __init__(self, root: Path | str, unfinished: list[tuple[str, str, str]], total: int, message: str):
+        self.run_dir, self.state, self.unfinished, self.total = Path(root), "unfinished", unfinished, total
+        super(IncompleteRunError, self).__init__(message)
+
+
+def check_finished(plan: ReproducePlan, root: Path | str) -> None:
+    """Refuse to collect ``plan`` while any of its jobs is unfinished under ``root``: an
+    :class:`UnfinishedJobsError` that says how many, which (and their folders' states), and how to look at the
+    Slurm arrays that run them (``sigdem hpc status``)."""
+    root = Path(root).resolve()
+    jobs = plan.jobs(root)
+    bad = [(j.stage, j.label, s) for j in jobs if (s := job_state(j, root)) != "done"]
+    if not bad:
+        return
+    counts: dict[str, int] = {}
+    for _, _, s in bad:
+        counts[s] = counts.get(s, 0) + 1
+    sweeps = sorted((p for p in (root / "_slurm").glob("*/submission.json")), key=lambda p: p.stat().st_mtime)
+    look = ("\n".join(f"  sigdem hpc status {p.parent}" for p in sweeps[-6:]) if sweeps else
+            f"  sigdem hpc status {root / '_slurm'}/<sweep> (no sweep was submitted under this root)")
+    shown = "\n".join(f"  {stage} {label}: {s}" for stage, label, s in bad[:12])
+    more = f"\n  ... and {len(bad) - 12} more" if len(bad) > 12 else ""
+    msg = (f"{len(bad)} of {len(jobs)} reproduce jobs ({plan.scale.name} scale) are not finished under {root} "
+           f"({', '.join(f'{n} {s}' for s, n in counts.items())}); nothing collected:\n{shown}{more}\n"
+           f"check the submitted Slurm arrays with\n{look}\n"
+           "and collect again once they are done. `sigdem reproduce --submit` with the same --scale and --root submits "
+           "what has not run (finished folders are skipped; failed or killed ones only with --resubmit-failed), "
+           "or `sigdem reproduce` without --collect runs it here")
+    raise UnfinishedJobsError(root, bad, len(jobs), msg)
+
+
+def _ternary_row(study, root: Path | str, runner: Runner | None = None) -> dict:
     """One row of the ternary table (as :func:`sigdem.studies.ternary.ternary_packing_sweep` gives), or the blend
     with NaN and the error when its beds cannot be analysed."""
     row = {f"x_{g.name}": x for g, x in zip(study.blend.grades, study.blend.mass_fractions)}
     try:
-        row.update(run_packing(study, root).summary())
+        row.update(run_packing(study, root, runner).summary())
     except InputError as exc:
         log.error("ternary blend %s: not analysed (%s)", row, exc)
         row.update(solid_fraction=float("nan"), solid_fraction_ci95=float("nan"), n=0, farr_groot=farr_groot_rcp(
