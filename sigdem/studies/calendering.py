@@ -55,6 +55,7 @@ import logging
 import math
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
 from sigdem import units
 from sigdem.analysis.contacts import DEFAULT_SIZE_EDGES_UM
@@ -80,8 +81,8 @@ from sigdem.io.folder import RunFolder, derive_seed, job_id
 from sigdem.model.contact import MdrContact
 from sigdem.model.materials import COPPER, GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
-from sigdem.run.runners import folder_of
 from sigdem.studies.feasibility import check_targets_and_box
+from sigdem.studies.press_step import PressStep
 
 log = logging.getLogger(__name__)
 
@@ -306,22 +307,11 @@ def reachable_calender_deck(study: CalenderingStudy, settle: RunFolder) -> Deck 
 
 
 @dataclass(frozen=True, slots=True)
-class CalenderStep:
-    """The calender stage of one replicate as a deck *recipe*: its targets depend on the settled bed, so the
-    deck is built by :meth:`build_deck` once the settle folder is done (a Slurm task after its settle task,
-    :func:`sigdem.hpc.sweep.submit_chain`). ``root``: the folder the study's run folders live in."""
+class CalenderStep(PressStep):
+    """The calender stage of one replicate as a deck recipe (:class:`~sigdem.studies.press_step.PressStep`): its
+    targets depend on the settled bed."""
 
-    study: CalenderingStudy
-    replicate: int
-    root: str
-
-    @property
-    def start(self) -> RunFolder:
-        return folder_of(self.study.settle_deck(self.replicate), self.root)
-
-    @property
-    def step_id(self) -> str:
-        return f"calender-of-{self.start.job}"
+    stage: ClassVar[str] = "calender"
 
     def build_deck(self, root: Path | str) -> Deck | None:
         return reachable_calender_deck(self.study, self.start.require_done())

@@ -37,6 +37,7 @@ import logging
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -50,8 +51,9 @@ from sigdem.io.folder import RunFolder, derive_seed, job_id
 from sigdem.model.contact import MdrContact
 from sigdem.model.materials import GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
-from sigdem.run.runners import Runner, folder_of, run
+from sigdem.run.runners import Runner, run
 from sigdem.studies.pellet_analysis import PelletResult, analyse_pellet
+from sigdem.studies.press_step import PressStep
 
 log = logging.getLogger(__name__)
 
@@ -195,23 +197,10 @@ class PelletStudy:
 
 
 @dataclass(frozen=True, slots=True)
-class PelletStep:
-    """The pellet stage of one replicate as a deck *recipe*: the press starts from the settled bed, so its deck
-    is built by :meth:`build_deck` once the settle folder is done (a Slurm task after its settle task,
-    :func:`sigdem.hpc.sweep.submit_chain`; as :class:`~sigdem.studies.calendering.CalenderStep`). ``root``: the
-    folder the study's run folders live in."""
+class PelletStep(PressStep):
+    """The pellet stage of one replicate as a deck recipe (:class:`~sigdem.studies.press_step.PressStep`)."""
 
-    study: PelletStudy
-    replicate: int
-    root: str
-
-    @property
-    def start(self) -> RunFolder:
-        return folder_of(self.study.settle_deck(self.replicate), self.root)
-
-    @property
-    def step_id(self) -> str:
-        return f"pellet-of-{self.start.job}"
+    stage: ClassVar[str] = "pellet"
 
     def build_deck(self, root: Path | str) -> Deck:
         return self.study.pellet_deck(self.start.require_done())
