@@ -115,10 +115,16 @@ def box_side_um(sample: ParticleSample, depth_to_side: float = 1.0, *, warn: boo
 
 
 def bed_from_sample(sample: ParticleSample, *, seed: int, side_um: float | None = None,
-                    depth_to_side: float = 1.0, solid_fraction: float = 0.25) -> Bed:
-    """Place a sample's particles without overlap in a periodic-xy box above the floor."""
-    side = side_um if side_um is not None else box_side_um(sample, depth_to_side)
-    placed = place_spheres(sample.diameters_um, side, side, seed=seed, solid_fraction=solid_fraction)
+                    depth_to_side: float = 1.0, solid_fraction: float = 0.25, die_diameter_um: float | None = None) -> Bed:
+    """Place a sample's particles without overlap in a periodic-xy box above the floor, or, with
+    ``die_diameter_um``, inside a cylindrical die of that diameter (the box is then the die's square)."""
+    if die_diameter_um is not None:
+        side = check_range("die_diameter_um", die_diameter_um, 1.0, 1e5)
+        placed = place_spheres(sample.diameters_um, side, side, seed=seed, solid_fraction=solid_fraction,
+                               die_radius_um=side / 2.0)
+    else:
+        side = side_um if side_um is not None else box_side_um(sample, depth_to_side)
+        placed = place_spheres(sample.diameters_um, side, side, seed=seed, solid_fraction=solid_fraction)
     top = placed.fill_height_um + float(sample.diameters_um.max())
     return Bed(
         diameters_um=sample.diameters_um,

@@ -37,8 +37,11 @@ def place_spheres(
     solid_fraction: float = 0.25,
     gap_um: float | None = None,
     max_attempts: int = 20_000,
+    die_radius_um: float | None = None,
 ) -> Placement:
-    """Place spheres without overlap (with a clearance ``gap_um``) in a periodic-xy column.
+    """Place spheres without overlap (with a clearance ``gap_um``) in a periodic-xy column, or, with
+    ``die_radius_um``, inside a cylindrical die of that radius centred in the (non-periodic) box: every centre
+    then lies at most R - radius - gap from the axis, and the column's solid fraction counts the die area pi R².
 
     Near the jamming limit of random sequential addition (~0.38 for equal spheres, less in a
     short column) the last spheres may find no room: after every ``max_attempts / 10`` failed
@@ -56,7 +59,13 @@ def place_spheres(
         raise InputError("box", f"side {min(side_x_um, side_y_um):g} µm is below 2 x the largest diameter {d.max():g} µm")
     gap = 0.01 * d.min() if gap_um is None else gap_um
     volume = math.pi / 6.0 * float(np.sum(d**3))
-    height = volume / (solid_fraction * side_x_um * side_y_um) + d.max()
+    periodic = die_radius_um is None
+    if not periodic:
+        check_range("die_radius_um", die_radius_um, 0.0, min(side_x_um, side_y_um) / 2.0, lo_open=True)
+        if die_radius_um < d.max() + gap:
+            raise InputError("die_radius_um", f"{die_radius_um:g} µm is below the largest diameter {d.max():g} µm")
+    area = side_x_um * side_y_um if periodic else math.pi * die_radius_um**2
+    height = volume / (solid_fraction * area) + d.max()
     rng = np.random.default_rng(seed)
     order = np.argsort(-d, kind="stable")
     radii = d / 2.0
@@ -76,7 +85,13 @@ def place_spheres(
         for attempt in range(max_attempts):
             if attempt and attempt % grow_every == 0:
                 height *= 1.05  # near the jamming limit: give the remaining particles 5 % more column
-            p = np.array([rng.uniform(0, side_x_um), rng.uniform(0, side_y_um), rng.uniform(r + gap, height - r)])
+            if periodic:
+                p = np.array([rng.uniform(0, side_x_um), rng.uniform(0, side_y_um), rng.uniform(r + gap, height - r)])
+            else:  # uniform over the disc the centre may take
+                rho = (die_radius_um - r - gap) * math.sqrt(rng.uniform(0.0, 1.0))
+                phi = rng.uniform(0.0, 2.0 * math.pi)
+                p = np.array([side_x_um / 2.0 + rho * math.cos(phi), side_y_um / 2.0 + rho * math.sin(phi),
+                              rng.uniform(r + gap, height - r)])
             i, j, k = int(p[0] // cx) % ncx, int(p[1] // cy) % ncy, int(p[2] // cell)
             cand = [
                 q
@@ -88,8 +103,9 @@ def place_spheres(
             if cand:
                 c = np.fromiter(cand, dtype=np.intp, count=len(cand))
                 delta = placed_pos[c] - p
-                delta[:, 0] -= side_x_um * np.round(delta[:, 0] / side_x_um)
-                delta[:, 1] -= side_y_um * np.round(delta[:, 1] / side_y_um)
+                if periodic:
+                    delta[:, 0] -= side_x_um * np.round(delta[:, 0] / side_x_um)
+                    delta[:, 1] -= side_y_um * np.round(delta[:, 1] / side_y_um)
                 if np.any(np.einsum("ij,ij->i", delta, delta) < (placed_r[c] + r + gap) ** 2):
                     continue
             break

@@ -3,7 +3,8 @@
 :func:`statepoint` is the deck's identity: every parameter, the bed by its fingerprint. The job id (the
 run folder's name) is a hash of it, so the rules that keep existing job ids stable live here and only
 here: ``start`` appears only for stages that continue a settle folder, ``contact`` only for a contact
-model other than Hertz. :class:`RunRecord` is what ``params.json`` holds (statepoint, job id, the deck's
+model other than Hertz, ``die`` only for a die other than the periodic box. :class:`RunRecord` is what
+``params.json`` holds (statepoint, job id, the deck's
 variables, versions), written by :meth:`RunRecord.write` and read by :meth:`RunRecord.read`; code asks
 its typed fields instead of looking into nested dicts.
 """
@@ -11,6 +12,7 @@ its typed fields instead of looking into nested dicts.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from types import MappingProxyType
@@ -47,6 +49,8 @@ def statepoint(deck: Deck) -> dict:
         sp["start"] = deck.start.job
     if deck.contact is not None:  # only then: Hertz job ids stay as they were
         sp["contact"] = {"model": deck.contact.model, **asdict(deck.contact)}
+    if deck.die is not None:  # only then: periodic-box job ids stay as they were
+        sp["die"] = {"kind": "cylinder", **asdict(deck.die)}
     return sp
 
 
@@ -131,8 +135,16 @@ class RunRecord:
         return tuple(float(x) for x in self.statepoint["bed"]["box_um"])
 
     @property
+    def die_diameter_um(self) -> float | None:
+        """The cylindrical die's diameter, µm, or None for the periodic box."""
+        die = self.statepoint.get("die")
+        return None if die is None else float(die["diameter_um"])
+
+    @property
     def area_um2(self) -> float:
-        return self.box_um[0] * self.box_um[1]
+        """Cross-section of densities and pressures: the die's pi R², or the periodic box's lx x ly, µm²."""
+        d = self.die_diameter_um
+        return self.box_um[0] * self.box_um[1] if d is None else math.pi * (d / 2.0) ** 2
 
     @property
     def modulus_scale(self) -> float:

@@ -81,6 +81,21 @@ def wall_variables(deck: Deck) -> dict[str, float]:
     return out
 
 
+def die_variables(deck: Deck) -> dict[str, float]:
+    """The cylindrical die's wall (empty for the periodic box): axis at (``die_cx``, ``die_cy``), radius
+    ``die_radius`` (µm) and friction ``mu_die``; Hertz dies also the top wall's (punch steel) interaction modulus
+    ``E_die`` and restitution ``e_die``. mdr die walls, like mdr floors and punches, are rigid flats of the
+    particles' own mdr coefficients: only their friction is theirs."""
+    die = deck.die
+    if die is None:
+        return {}
+    out = {"die_cx": die.radius_um, "die_cy": die.radius_um, "die_radius": die.radius_um, "mu_die": die.friction}
+    if deck.contact is None:
+        out["E_die"] = contact.lammps_wall_modulus_kpa(deck.material, deck.top) * deck.numerics.modulus_scale
+        out["e_die"] = deck.top.restitution
+    return out
+
+
 def numerics_variables(deck: Deck) -> dict[str, float]:
     """Time step, neighbour skin and gravity."""
     return {
@@ -113,6 +128,7 @@ def deck_variables(deck: Deck) -> dict[str, float | int | str | tuple[float, ...
     out: dict[str, float | int | tuple[float, ...]] = {}
     out.update(contact_variables(deck))
     out.update(wall_variables(deck))
+    out.update(die_variables(deck))
     num = numerics_variables(deck)
     out.update(num)
     out.update(deck.protocol.variables(deck, num["dt"], num["g"]))

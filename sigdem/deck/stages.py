@@ -87,8 +87,18 @@ PELLET = Stage("pellet", "pellet.lmp", _FROM_SETTLE, _PELLET_OUTPUTS, _PELLET_PR
                includes=("pellet_press.lmp",))
 PELLET_MDR = Stage("pellet_mdr", "pellet_mdr.lmp", _FROM_SETTLE, _PELLET_OUTPUTS, _PELLET_PROGRESS, contact="mdr",
                    in_process=False, records=_PELLET_RECORDS, includes=("pellet_press.lmp",))
+#: The same stages in a cylindrical die (:class:`sigdem.deck.die.CylinderDie`): scripts of their own, boundary
+#: non-periodic in x and y and the die wall a fix wall/gran/region "die" (the periodic scripts stay as they were).
+SETTLE_DIE = Stage("settle_die", "settle_die.lmp", (), SETTLE.outputs, SETTLE.progress)
+PELLET_DIE = Stage("pellet_die", "pellet_die.lmp", _FROM_SETTLE, _PELLET_OUTPUTS, _PELLET_PROGRESS,
+                   records=_PELLET_RECORDS, includes=("pellet_press.lmp",))
+PELLET_DIE_MDR = Stage("pellet_die_mdr", "pellet_die_mdr.lmp", _FROM_SETTLE, _PELLET_OUTPUTS, _PELLET_PROGRESS,
+                       contact="mdr", in_process=False, records=_PELLET_RECORDS, includes=("pellet_press.lmp",))
+#: The die variant of each stage that has one (calender has none: a calender is an open film).
+DIE_STAGES = {SETTLE.name: SETTLE_DIE, PELLET.name: PELLET_DIE, PELLET_MDR.name: PELLET_DIE_MDR}
 #: Every stage by name.
-STAGES = {s.name: s for s in (SETTLE, CALENDER, CALENDER_MDR, PELLET, PELLET_MDR)}
+STAGES = {s.name: s for s in (SETTLE, CALENDER, CALENDER_MDR, PELLET, PELLET_MDR, SETTLE_DIE, PELLET_DIE,
+                              PELLET_DIE_MDR)}
 
 
 def stage_named(name: str) -> Stage:
@@ -99,8 +109,9 @@ def stage_named(name: str) -> Stage:
         raise InputError("stage", f"{name!r} is not a stage; known: {', '.join(STAGES)}") from None
 
 
-def stage_of(protocol, contact) -> Stage:
-    """The stage a protocol runs with a contact model (``None`` = Hertz, or an object with ``.model``)."""
+def stage_of(protocol, contact, die=None) -> Stage:
+    """The stage a protocol runs with a contact model (``None`` = Hertz, or an object with ``.model``), in a die
+    (``None``: the periodic box; else its :data:`DIE_STAGES` variant)."""
     model = "hertz" if contact is None else contact.model
     stages = getattr(type(protocol), "stages", None)
     if stages is None:
@@ -109,7 +120,13 @@ def stage_of(protocol, contact) -> Stage:
     if model not in stages:
         raise InputError("deck.contact", f"{model} is not available for the {stages['hertz'].name} stage; allowed: "
                          f"{', '.join(stages)}")
-    return stages[model]
+    stage = stages[model]
+    if die is None:
+        return stage
+    if stage.name not in DIE_STAGES:
+        raise InputError("deck.die", f"a die is not available for the {stage.name} stage; allowed: die=None there, "
+                         f"a die for {', '.join(DIE_STAGES)}")
+    return DIE_STAGES[stage.name]
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ import numpy as np
 from sigdem import units
 from sigdem.deck import Deck, Numerics, Pellet, RunRecord, Settle, check_mdr_setup, start_bed
 from sigdem.deck.beds import bed_from_sample
+from sigdem.deck.die import MAX_DIE_FRICTION, CylinderDie, check_die_kind
 from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, MDR_MAX_UNLOAD_SPEED_M_S, _increasing_targets
 from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_range
@@ -115,8 +116,16 @@ class PelletStudy:
     relax_steps: int = 20000
     resettle_steps: int = 2000
     max_solid_fraction: float = 0.98
+    die: str = "periodic"
+    die_friction: float | None = None
 
     def __post_init__(self):
+        check_die_kind("die", self.die)
+        if self.die_friction is not None:
+            if self.die != "cylinder":
+                raise InputError("die_friction", f"{self.die_friction!r}: allowed only with die='cylinder' (a periodic "
+                                 "box has no side wall)")
+            check_range("die_friction", self.die_friction, 0.0, MAX_DIE_FRICTION)
         if self.contact is not None:
             check_mdr_setup(self.contact, Pellet, self.material, self.floor, self.top)
         if self.side_um is not None:
@@ -141,7 +150,26 @@ class PelletStudy:
 
     @property
     def die_side_um(self) -> float:
+        """Die side (periodic box) or diameter (cylinder), µm: ``side_um`` or :data:`SIDE_OVER_DMAX` x d_max."""
         return self.side_um if self.side_um is not None else SIDE_OVER_DMAX * blend_d_max_um(self.blend)
+
+    @property
+    def die_wall_friction(self) -> float | None:
+        """Friction of the cylinder's wall: ``die_friction``, or the punch's (``top``) particle-wall friction;
+        None for the periodic box."""
+        if self.die != "cylinder":
+            return None
+        return self.die_friction if self.die_friction is not None else self.top.friction
+
+    @property
+    def cylinder(self) -> CylinderDie | None:
+        """The decks' die: None (periodic box) or the cylinder of diameter :attr:`die_side_um`."""
+        return None if self.die != "cylinder" else CylinderDie(self.die_side_um, self.die_wall_friction)
+
+    @property
+    def die_area_um2(self) -> float:
+        """Cross-section of densities and pressures: side² (periodic) or pi R² (cylinder), µm²."""
+        return self.die_side_um**2 if self.cylinder is None else self.cylinder.area_um2
 
     @property
     def release_speed_m_s(self) -> float:
@@ -152,7 +180,7 @@ class PelletStudy:
 
     @property
     def solid_volume_um3(self) -> float:
-        return self.die_side_um**2 * self.fill_height_um * FILL_SOLID_FRACTION
+        return self.die_area_um2 * self.fill_height_um * FILL_SOLID_FRACTION
 
     def protocol(self, pressures_mpa: tuple[float, ...] | None = None) -> Pellet:
         """The pellet protocol at real pressures (run pressures = real x modulus_scale)."""
@@ -175,15 +203,21 @@ class PelletStudy:
         sp = {"side_um": self.die_side_um, "fill_height_um": self.fill_height_um, "material": asdict(self.material),
               "floor": asdict(self.floor), "settle_numerics": asdict(self.settle_numerics), "stage": "pellet_bed",
               "blend": json.loads(json.dumps(asdict(self.blend), default=repr))}
+        if self.cylinder is not None:  # only then: periodic beds keep their ids (and seeds)
+            sp["die"] = {"kind": "cylinder", **asdict(self.cylinder)}
         return json.loads(json.dumps(sp))
 
     def settle_deck(self, replicate: int) -> Deck:
         job = job_id(self.bed_statepoint())
         sample = sample_particles(self.blend, solid_volume_um3=self.solid_volume_um3,
                                   seed=derive_seed(job, f"sample{replicate}"))
-        bed = bed_from_sample(sample, seed=derive_seed(job, f"place{replicate}"), side_um=self.die_side_um)
+        die = self.cylinder
+        if die is None:
+            bed = bed_from_sample(sample, seed=derive_seed(job, f"place{replicate}"), side_um=self.die_side_um)
+        else:
+            bed = bed_from_sample(sample, seed=derive_seed(job, f"place{replicate}"), die_diameter_um=die.diameter_um)
         return Deck(bed=bed, protocol=Settle(), material=self.material, floor=self.floor, top=self.top,
-                    numerics=self.settle_numerics, replicate=replicate)
+                    numerics=self.settle_numerics, replicate=replicate, die=die)
 
     def press_numerics(self) -> Numerics:
         """Settle numerics at ``modulus_scale``, gravity scaled like the modulus (same g / E)."""
@@ -193,7 +227,7 @@ class PelletStudy:
     def pellet_deck(self, settle: RunFolder) -> Deck:
         return Deck(start_bed(settle), protocol=self.protocol(), material=self.material, floor=self.floor,
                     top=self.top, numerics=self.press_numerics(), replicate=RunRecord.read(settle).replicate,
-                    start=settle, contact=self.contact)
+                    start=settle, contact=self.contact, die=self.cylinder)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,14 @@ relaxation (bed surface, :func:`sigdem.analysis.springback.surface_height_um`); 
 density; elastic recovery; contact statistics (:class:`sigdem.analysis.contacts.ContactForces`). Heckel and
 Kawakita fits (:mod:`sigdem.analysis.compaction`) in-die (under load) and after ejection (relaxed).
 
-Definitions (h: heights, rho: densities of particle mass over box area x height):
+Definitions (h: heights, rho: densities of particle mass over area x height; the area is the periodic box's
+lx x ly or a cylindrical die's pi R²):
   springback_height  = (h_relaxed - h_loaded) / h_loaded, both bed surfaces (:class:`Springback`)
   springback_density = (rho_loaded - rho_relaxed) / rho_loaded, rho_loaded from the punch height
   elastic_recovery   = (h_relaxed - h_min) / h_min, h_min the punch height at the held pressure
+  force_transmission = F_floor / F_top under load (both from targets.txt): 1 + weight / F_top without side-wall
+                       friction (a periodic box or a frictionless die); below 1 where a die wall carries part of the
+                       punch force by friction (Janssen); ``weight_fraction`` = weight / F_top says how far from 1
 A Kawakita volume reduction starts from the poured bed (rho_0 = mass / (area x its surface height)).
 """
 
@@ -70,7 +74,8 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
     ``pellet`` raises :class:`~sigdem.errors.EngineError` (with the folder and log tail) instead of a row."""
     rec = RunRecord.read(pellet)
     stage, s, (lx, ly, _) = rec.stage, rec.modulus_scale, rec.box_um
-    area = lx * ly
+    area = rec.area_um2  # the die's pi R² in a cylinder
+    g = float(rec.variables["g"])
     poured = read_last_frame(settle.fn("settled.dump")).data
     n, mass = len(poured), float(poured["mass"].sum())
     solid = mass / float((4.0 / 3.0 * np.pi * poured["radius"] ** 3).sum())
@@ -91,7 +96,10 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                "pressure_now_mpa": units.from_micro(t["pressure_top"] / s, "MPa"),
                "pressure_error": reached / target - 1.0, "held": bool(t["held"] > 0.5),
                "density_loaded_g_cc": float(t["density"]), "h_min_um": float(t["ztop"]),
-               "poured_density_g_cc": rho0, "solid_density_g_cc": solid, "n_particles": n, "lost_particles": 0}
+               "poured_density_g_cc": rho0, "solid_density_g_cc": solid, "n_particles": n, "lost_particles": 0,
+               "pressure_floor_mpa": units.from_micro(t["pressure_floor"] / s, "MPa"),
+               "force_transmission": float(t["pressure_floor"] / t["pressure_top"]),
+               "weight_fraction": mass * g / (float(t["pressure_top"]) * area)}
         row["solid_fraction_loaded"] = row["density_loaded_g_cc"] / solid
         if k in relaxed.index:
             name = stage.record_file("relaxed", k)
@@ -125,7 +133,8 @@ def analyse_pellet(study: PelletStudy, folders) -> "PelletResult":
     rows, reps = [], []
     for k, (settle, pellet) in enumerate(folders):
         rows += [{"replicate": k, **r} for r in analyse_replicate(settle, pellet, study.contact is not None)]
-        reps.append({"replicate": k, "settle_job": settle.job, "pellet_job": pellet.job, "pellet_folder": pellet.path.name})
+        reps.append({"replicate": k, "settle_job": settle.job, "pellet_job": pellet.job, "pellet_folder": pellet.path.name,
+                     "die": study.die, "die_friction": study.die_wall_friction})
     return PelletResult(study, pd.DataFrame(rows), pd.DataFrame(reps))
 
 
@@ -204,4 +213,6 @@ class PelletResult:
                "ton_cm2": "literal tonne-force/cm2 = 98.0665 MPa", "wall_speed_m_s": st.speed_m_s,
                "contact_model": "elastic Hertz (comparison)" if st.contact is None else
                f"mdr elastic-plastic, Y = {st.contact.yield_stress_gpa} GPa, rigid punch and floor"}
+        out["die"] = ("periodic in x and y (no side wall), area side²" if st.cylinder is None else
+                      f"cylinder of diameter {st.die_side_um:.4g} µm, wall friction {st.die_wall_friction:g}, area pi R²")
         return out

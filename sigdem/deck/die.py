@@ -1,0 +1,80 @@
+"""Dies: what holds a pressed bed laterally.
+
+The default is no die object at all: the box is periodic in x and y (a die far wider than a particle, without
+side walls), and decks, job ids and scripts are those sigdem always wrote. :class:`CylinderDie` is a rigid
+cylindrical die of its own wall friction, axis z, centred in a square box of side its diameter (non-periodic in
+x and y); every particle centre lies inside it at least one radius from its wall. LAMMPS runs it as
+``fix wall/gran/region`` on a ``region cylinder z`` (``lammps_inputs/settle_die.lmp``, ``pellet_die.lmp``,
+``pellet_die_mdr.lmp``); densities and pressures then use the die area pi R² instead of the box area.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sigdem.errors import InputError
+from sigdem.inputs import check_range
+
+#: Die kinds a study may ask for: ``periodic`` (the default, no side walls) or ``cylinder``.
+DIE_KINDS = ("periodic", "cylinder")
+#: Largest die-wall friction coefficient accepted (Coulomb; real particle-steel values are 0.1-0.6).
+MAX_DIE_FRICTION = 2.0
+#: A particle centre may lie this fraction of its radius beyond ``R - radius`` (rounding; a wall overlap is
+#: far smaller than a radius).
+INSIDE_TOLERANCE = 1e-6
+
+
+def check_die_kind(field: str, value) -> str:
+    """``value`` if it is one of :data:`DIE_KINDS`, else :class:`InputError` naming the field and the choices."""
+    if not isinstance(value, str) or value not in DIE_KINDS:
+        raise InputError(field, f"{value!r} is not a die; allowed: {', '.join(DIE_KINDS)}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class CylinderDie:
+    """A rigid cylindrical die, axis z, centred at (R, R) in a box of side ``diameter_um``, µm.
+
+    ``friction``: particle-die wall sliding friction (Coulomb), in [0, :data:`MAX_DIE_FRICTION`]. Its modulus
+    and restitution are those of the deck's top wall (the punch: the same steel) for Hertz; mdr walls are rigid
+    flats of the particles' own mdr model, only their friction is theirs.
+    """
+
+    diameter_um: float
+    friction: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "diameter_um", check_range("die.diameter_um", self.diameter_um, 1.0, 1e5))
+        object.__setattr__(self, "friction", check_range("die.friction", self.friction, 0.0, MAX_DIE_FRICTION))
+
+    @property
+    def radius_um(self) -> float:
+        return self.diameter_um / 2.0
+
+    @property
+    def area_um2(self) -> float:
+        """The die's cross-section pi R², µm² (the area of densities and pressures)."""
+        return math.pi * self.radius_um**2
+
+    def radial_room_um(self, positions_um: np.ndarray, radii_um: np.ndarray) -> np.ndarray:
+        """R - radius - (distance of each centre from the axis), µm: negative for a particle through the wall."""
+        pos = np.asarray(positions_um, dtype=float)
+        r = np.hypot(pos[:, 0] - self.radius_um, pos[:, 1] - self.radius_um)
+        return self.radius_um - np.asarray(radii_um, dtype=float) - r
+
+
+def check_bed_in_die(field: str, die: CylinderDie, bed) -> None:
+    """Refuse a bed whose box is not the die's square or with a particle not inside the die."""
+    for name in ("side_x_um", "side_y_um"):
+        side = float(getattr(bed, name))
+        if not math.isclose(side, die.diameter_um, rel_tol=1e-12):
+            raise InputError(f"{field}.{name}", f"{side!r} µm; a cylinder die's bed box has side = the die diameter "
+                             f"{die.diameter_um!r} µm")
+    room = die.radial_room_um(bed.positions_um, bed.diameters_um / 2.0)
+    worst = int(np.argmin(room))
+    if room[worst] < -INSIDE_TOLERANCE * bed.diameters_um[worst] / 2.0:
+        raise InputError(f"{field}.positions_um", f"particle {worst + 1} lies {-room[worst]:.4g} µm through the die "
+                         f"wall; allowed: centres at most R - radius = {die.radius_um:g} µm - radius from the axis")
