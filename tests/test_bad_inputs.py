@@ -52,6 +52,18 @@ CLI = [
     ("calender-contact", ["calender", "--contact", "foo"], "contact", "foo", "hertz, mdr"),
     ("calender-loading", ["calender", "--loading-mg-cm2", "0"], "loading_mg_cm2", "0", "(0, 1000]"),
     ("calender-speed", ["calender", "--speed-m-s", "-1"], "calender.speed_m_s", "-1", "(0, 10]"),
+    ("pellet-die-unknown", ["pellet", "--die", "square"], "die", "'square'", "allowed: periodic, cylinder"),
+    ("pellet-die-injection", ["pellet", "--die", "cylinder;shell ls"], "die", "cylinder;shell ls", "allowed: periodic"),
+    ("pellet-die-friction-neg", ["pellet", "--die", "cylinder", "--die-friction", "-0.1"], "die_friction", "-0.1",
+     "[0, 2]"),
+    ("pellet-die-friction-huge", ["pellet", "--die", "cylinder", "--die-friction", "2.5"], "die_friction", "2.5",
+     "[0, 2]"),
+    ("pellet-die-friction-nan", ["pellet", "--die", "cylinder", "--die-friction", "nan"], "die_friction", "NaN",
+     "[0, 2]"),
+    ("pellet-die-friction-text", ["pellet", "--die", "cylinder", "--die-friction", "abc"], "die_friction", "'abc'",
+     "[0, 2]"),
+    ("pellet-die-friction-periodic", ["pellet", "--die-friction", "0.3"], "die_friction", "0.3",
+     "only with die='cylinder'"),
 ]
 
 
@@ -106,6 +118,12 @@ def _calender(**kw):
     return CalenderingStudy(**kw)
 
 
+def _pellet(**kw):
+    from sigdem.studies.pellet import PelletStudy
+
+    return PelletStudy(_blend(), side_um=100.0, **kw)
+
+
 def _api_rows():
     from sigdem.deck import Numerics
     from sigdem.inputs import check_root
@@ -137,6 +155,12 @@ def _api_rows():
         ("material-name", lambda t: Material("x;y", 2.0, 10.0, 0.3, 0.5, 0.3), "material.name", "'x;y'",
          "1-32 letters"),
         ("numerics-gravity", lambda t: Numerics(gravity_g=0.0), "numerics.gravity_g", "0", "(0, 1e+09]"),
+        ("pellet-die-str", lambda t: _pellet(die="Cylinder"), "die", "'Cylinder'", "allowed: periodic, cylinder"),
+        ("pellet-die-none", lambda t: _pellet(die=None), "die", "None", "allowed: periodic, cylinder"),
+        ("pellet-die-friction-inf", lambda t: _pellet(die="cylinder", die_friction=float("inf")), "die_friction",
+         "inf", "[0, 2]"),
+        ("pellet-die-friction-str", lambda t: _pellet(die="cylinder", die_friction="0.3"), "die_friction", "'0.3'",
+         "[0, 2]"),
         ("root-file", lambda t: check_root("root", t / "plain.txt"), "root", "plain.txt", "creatable directory"),
         ("root-uncreatable", lambda t: check_root("root", "/proc/sigdem-no/such"), "root", "/proc/sigdem-no/such",
          "creatable directory"),

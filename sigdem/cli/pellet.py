@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sigdem.cli.helpers import _add_runner_options, _blend, _default, _runner
+from sigdem.deck.die import DIE_KINDS, MAX_DIE_FRICTION
 from sigdem.errors import InputError
 from sigdem.model.contact import GRAPHITE_YIELD_STRESS_GPA
 from sigdem.studies.pellet import PelletStudy
@@ -13,6 +14,16 @@ def _numbers(text: str, field: str, example: str) -> tuple[float, ...]:
         return tuple(float(x) for x in text.split(","))
     except ValueError:
         raise InputError(field, f"{text!r} is not a comma-separated list of numbers, e.g. {example}") from None
+
+
+def _friction(text: str | None) -> float | None:
+    """``--die-friction`` as a number (its range is PelletStudy's to check), or None when not given."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError("die_friction", f"{text!r} is not a number; allowed range [0, {MAX_DIE_FRICTION:g}]") from None
 
 
 def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
@@ -27,7 +38,7 @@ def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
     return PelletStudy(_blend(args.blend), side_um=args.side_um, fill_height_um=args.fill_height_um,
                        replicates=args.replicates, target_pressures_mpa=pressures_mpa,
                        contact=contact_from_name(args.contact, args.yield_stress_gpa), modulus_scale=args.modulus_scale,
-                       speed_m_s=args.speed_m_s)
+                       speed_m_s=args.speed_m_s, die=args.die, die_friction=_friction(args.die_friction))
 
 
 def _cmd_pellet(args) -> int:
@@ -42,7 +53,8 @@ def _cmd_pellet(args) -> int:
     fits = res.fits()
     if len(fits):
         print(fits.to_string(index=False, float_format="%.4g"))
-    print(f"die side {study.die_side_um:.4g} µm (8 x the blend's volume-basis d99 unless --side-um), "
+    shape = "side" if study.cylinder is None else f"diameter (cylinder, wall friction {study.die_wall_friction:g})"
+    print(f"die {shape} {study.die_side_um:.4g} µm (8 x the blend's volume-basis d99 unless --side-um), "
           f"{int(res.pellets['n_particles'].iloc[0])} particles per pellet")
     print("factors              : " + ", ".join(f"{k} {v}" for k, v in res.factors().items()))
     if args.csv:
@@ -76,7 +88,15 @@ def _add_pellet_options(p, pressures: bool = True):
                        help="target pressures in ton/cm² instead (1 ton/cm² = 98.0665 MPa, the literal tonne-force "
                             "reading), e.g. 3.8,9.6,19.2,38.4,48 (the paper's)")
     p.add_argument("--side-um", type=float, default=_default(P, "side_um"),
-                   help="die side, µm (default: 8 x the blend's volume-basis d99)")
+                   help="die side (periodic) or diameter (cylinder), µm (default: 8 x the blend's volume-basis d99)")
+    p.add_argument("--die", default=_default(P, "die"),
+                   help=f"die: {' or '.join(DIE_KINDS)}. periodic (default): the box is periodic in x and y, a die "
+                        "far wider than a particle without side walls. cylinder: a rigid cylindrical die of diameter "
+                        "--side-um with its own wall friction (--die-friction), to show die-wall effects (the wall "
+                        "carries part of the punch force: less reaches the floor; densities and pressures use pi R²)")
+    p.add_argument("--die-friction", default=None,
+                   help=f"particle-die wall friction, in [0, {MAX_DIE_FRICTION:g}] (only with --die cylinder; default: the "
+                        "punch's particle-wall friction, 0.3 for steel)")
     p.add_argument("--fill-height-um", type=float, default=_default(P, "fill_height_um"),
                    help="powder fill, as its height at solid fraction 0.6, µm (default %(default)g)")
     p.add_argument("--replicates", type=int, default=_default(P, "replicates"), help="beds (default %(default)s)")
