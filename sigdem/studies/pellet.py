@@ -17,6 +17,14 @@ Decisions, stated in every result (:meth:`PelletResult.factors`):
 - Pellets per pressure: one bed per replicate is pressed in cycles of increasing pressure (load, hold, release,
   relax, next). A cycle to P_k loads past every earlier one, so its plastic state is that of a monotonic press
   to P_k up to elastic unload-reload hysteresis; fresh powder per pressure costs one full stroke per pressure.
+- Die walls: ``die="periodic"`` (default) has none, as above. ``die="cylinder"`` pours, settles and presses the
+  powder in a rigid cylindrical die of diameter ``side_um`` (axis z; the box non-periodic in x and y) whose wall
+  has its own friction ``die_friction`` (default: the punch's particle-wall friction, 0.3 for steel), to show
+  die-wall effects: the wall carries part of the punch force by friction (Janssen), so less reaches the floor
+  (``force_transmission`` = F_floor / F_top per row; 1 + weight / F_top without wall friction) and the pellet is
+  less dense for the same punch pressure. Densities and pressures then use the die area pi R². Both Hertz and mdr
+  run in it (``lammps_inputs/settle_die.lmp``, ``pellet_die.lmp``, ``pellet_die_mdr.lmp``); the periodic
+  default's scripts, decks and job ids are those it always had.
 - Contacts: LAMMPS's elastic-plastic mdr (default, :class:`~sigdem.model.contact.MdrContact`, graphite Y =
   0.1 GPa assumed) with rigid punch and floor; ``contact=None`` presses elastic Hertz spheres, a stated elastic
   comparison (every pressure above ~10 MPa is far past Hertz's elastic range for graphite).
@@ -95,6 +103,8 @@ class PelletStudy:
     issue asks: the servo approaches from below and stops at the first window inside the band), ``window_steps``. ``relax_steps`` after each release.
     ``unload_speed_m_s``: punch speed of the release (None: ``speed_m_s``, with mdr at most
     :data:`~sigdem.deck.stages.MDR_MAX_UNLOAD_SPEED_M_S`; an explicit larger value with mdr is refused).
+    ``die``: ``"periodic"`` (default) or ``"cylinder"`` (diameter ``side_um``); ``die_friction``: the cylinder
+    wall's friction in [0, 2] (None: the ``top`` material's; refused with the periodic box).
     """
 
     blend: Blend
