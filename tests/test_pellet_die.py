@@ -220,3 +220,17 @@ def test_results_say_which_die(dies):
     assert f["die"].startswith("cylinder of diameter 90 µm, wall friction 0.5")
     rep = dies[0.0].replicates.iloc[0]
     assert (rep["die"], rep["die_friction"]) == ("cylinder", 0.0)
+
+
+@pytest.mark.lammps
+def test_cli_presses_in_a_cylinder_die(tmp_path, capsys):
+    """``sigdem pellet --die cylinder --die-friction 0.3`` on ~180 spheres of the paper's small grade (~10 s)."""
+    from sigdem.cli import main
+
+    argv = ["pellet", "--die", "cylinder", "--die-friction", "0.3", "--contact", "hertz", "--pressures", "100",
+            "--side-um", "60", "--fill-height-um", "40", "--replicates", "1", "--root", str(tmp_path), "--quiet"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "force_transmission" in out and "die diameter (cylinder, wall friction 0.3) 60 µm" in out
+    assert "die cylinder of diameter 60 µm, wall friction 0.3, area pi R²" in out
+    assert any(p.name.startswith("pellet_die-") for p in tmp_path.iterdir())

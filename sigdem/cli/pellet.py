@@ -49,6 +49,8 @@ def _cmd_pellet(args) -> int:
     cols = ["target_pressure_mpa", "target_pressure_ton_cm2", "n", "all_held", "pressure_reached_mpa", "pressure_error",
             "solid_fraction_loaded", "solid_fraction_loaded_ci95", "density_relaxed_g_cc", "density_relaxed_g_cc_ci95",
             "springback_height", "springback_height_ci95", "elastic_recovery", "coordination"]
+    if study.cylinder is not None:  # the die-wall effect: the share of the punch force that reaches the floor
+        cols += ["force_transmission", "force_transmission_ci95"]
     print(res.summary()[cols].to_string(index=False, float_format="%.4g"))
     fits = res.fits()
     if len(fits):

@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 SUMMARY_COLUMNS = ("pressure_reached_mpa", "pressure_error", "density_loaded_g_cc", "solid_fraction_loaded",
                    "density_released_g_cc", "density_relaxed_g_cc", "solid_fraction_relaxed", "springback_height",
                    "springback_density", "elastic_recovery", "coordination", "max_force_mN", "median_force_mN",
-                   "p99_force_mN")
+                   "p99_force_mN", "force_transmission")
 
 
 def _density(mass_pg: float, area_um2: float, height_um: float) -> float:
