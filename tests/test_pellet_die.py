@@ -9,6 +9,7 @@ is 1 + weight / F_top (0.0047, 0.0016); the die's upward force closes the balanc
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 
@@ -83,6 +84,9 @@ def test_cylinder_bed_is_placed_inside_the_die_and_uses_its_area():
     assert deck.stage.name == "settle_die" and die == CylinderDie(90.0, 0.5)
     assert (deck.bed.side_x_um, deck.bed.side_y_um) == (90.0, 90.0)
     assert np.all(die.radial_room_um(deck.bed.positions_um, deck.bed.diameters_um / 2) >= 0)
+    d = deck.bed.diameters_um
+    gap = np.linalg.norm(deck.bed.positions_um[:, None] - deck.bed.positions_um[None], axis=-1) - (d[:, None] + d[None]) / 2
+    assert np.all(gap[~np.eye(len(d), dtype=bool)] > 0)  # no overlap (and no periodic images in a die)
     assert study.die_area_um2 == pytest.approx(math.pi * 45.0**2)
     assert study.solid_volume_um3 == pytest.approx(math.pi * 45.0**2 * 70.0 * 0.6)
     assert deck.area_um2 == pytest.approx(math.pi * 45.0**2)
@@ -128,6 +132,14 @@ def test_a_die_is_refused_where_it_has_no_stage_and_a_bed_outside_it():
     assert err.value.field == "deck.bed.positions_um"
     with pytest.raises(InputError, match="die_friction"):
         PelletStudy(BLEND, die="cylinder", die_friction=-0.5)
+
+
+def test_a_bed_settled_without_the_die_is_not_pressed_in_it(tmp_path):
+    study = PelletStudy(BLEND, target_pressures_mpa=PRESSURES, **CYLINDER)
+    settle = fake_settled(dataclasses.replace(study.settle_deck(0), die=None), tmp_path)  # the same particles, periodic box
+    with pytest.raises(InputError, match="was settled in a periodic box") as err:
+        runners.render(study.pellet_deck(settle), tmp_path)
+    assert err.value.field == "deck.die"
 
 
 # ---- cylindrical die: real LAMMPS ------------------------------------------------------------------------------
