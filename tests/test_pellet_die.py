@@ -224,6 +224,10 @@ def test_die_force_closes_the_force_balance(dies, key):
         assert step - row["step"] < 1000
         assert abs(row["f_floor"] + row["f_die"] - row["f_top"] - weight) <= 0.01 * row["f_top"]
         assert (row["f_die"] > 0.05 * row["f_top"]) == (key == 0.5)
+        # Coulomb: the wall's friction never exceeds mu_die x its normal force (and is partly mobilised: 44 % and 65 % here)
+        mu = rec.variables["mu_die"]
+        assert row["f_die_normal"] > 0 and abs(row["f_die"]) <= mu * row["f_die_normal"] * (1 + 1e-9)
+        assert key == 0.0 or row["f_die"] >= 0.2 * mu * row["f_die_normal"]  # measured 0.44, 0.65
 
 
 @pytest.mark.lammps
