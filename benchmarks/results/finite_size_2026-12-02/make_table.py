@@ -57,10 +57,15 @@ def main(root4: str, root8: str) -> None:
             print(name, "8-D99 replicates:", eight.replicates[["replicate", "unload", "springback"]].to_string(index=False))
     table = pd.concat(rows, ignore_index=True)
     table = table[table["verdict"] != "no replicates"]
-    table.to_csv(HERE / "finite_size.csv", index=False)
+    write_and_print(table, HERE / "finite_size.csv", "8-D99 vs 4-D99")
+
+
+def write_and_print(table: pd.DataFrame, path: Path, what: str) -> None:
+    """The comparison as CSV and as text, with the count of resolved differences."""
+    table.to_csv(path, index=False)
     print(table.to_string(index=False, float_format="%.4g"))
     res = table[table["verdict"] == "resolved"]
-    print(f"\n{len(res)} of {len(table)} 8-D99 vs 4-D99 differences resolved at 95 %"
+    print(f"\n{len(res)} of {len(table)} {what} differences resolved at 95 %"
           + ("" if res.empty else ": " + ", ".join(f"{r.blend} {r.quantity} at {r.target_density_g_cc:g} "
                                                   f"({100 * (r.ratio - 1):+.1f} %)" for r in res.itertuples())))
 
