@@ -18,7 +18,8 @@ FORCE_SENSITIVITY = ("measured in committed benchmarks, not in this run: mdr num
                      "pressure 5-8 % and left p99 force per size class and the film at-risk share within their CIs; "
                      "mdr step 0.08 vs 0.16 and a longer mdr relaxation resolved none of 45 quantities. Box: "
                      "4 vs 8 largest diameters wide, both blends, 3 replicates each: 0 of 40 headline differences "
-                     "resolved (benchmarks/results/finite_size_2026-12-02/). Contact law: Hertz "
+                     "resolved; SiG at 8 vs twice that area: 0 of 20 (benchmarks/results/finite_size_2026-12-02/). "
+                     "Contact law: Hertz "
                      "instead of mdr raises wall pressure 7-8x and max force 7-9x (one bed each, README). Yield "
                      "stress: not measured (forces scale roughly with it)")
 FILM_SENSITIVITY = ("not measured: the Si film's strength (1.5 GPa, inside the measured 1-4 GPa), fracture energy and "
