@@ -38,7 +38,7 @@ from sigdem.model.contact import MdrContact
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.run.runners import CollectOnly, Executable
 from sigdem.stats import mean_ci
-from sigdem.studies.calendering import CalenderingStudy, largest_diameter_um
+from sigdem.studies.calendering import LONG_SCHEDULE, CalenderingStudy, largest_diameter_um
 from sigdem.studies.calendering_run import run_calendering
 from sigdem.studies.calendering_analysis import compare_blends
 
@@ -50,8 +50,9 @@ def variants(side_dmax: float, replicates: int) -> dict[str, CalenderingStudy]:
     side = float(round(side_dmax * largest_diameter_um(blend)))
     # the wall lifts at the stroke's speed in every variant (as these runs were made, before the study's lift
     # default became min(speed, 0.1 m/s) for mdr): wall_0.1 tests the lift speed too
+    # with the phases these results were run with (LONG_SCHEDULE; MDR_SCHEDULE is calender_shortcuts.py's check)
     fast = CalenderingStudy(blend, side_um=side, replicates=replicates, speed_m_s=0.4, unload_speed_m_s=0.4,
-                            mdr_relax_time_factor=1.0, contact=MdrContact(timestep_fraction=0.16))
+                            mdr_relax_time_factor=1.0, contact=MdrContact(timestep_fraction=0.16), **LONG_SCHEDULE)
     return {"fast": fast,
             "mdr_resettle": replace(fast, resettle_time_factor=0.0, mdr_relax_time_factor=10.0),
             "dt_0.08": replace(fast, contact=MdrContact(timestep_fraction=0.08)),

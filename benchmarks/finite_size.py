@@ -29,7 +29,7 @@ import pandas as pd
 
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.run.runners import CollectOnly, Executable
-from sigdem.studies.calendering import CalenderingStudy
+from sigdem.studies.calendering import LONG_SCHEDULE, CalenderingStudy
 from sigdem.studies.calendering_run import run_calendering
 from sigdem.studies.calendering_analysis import compare_blends
 
@@ -42,7 +42,8 @@ def studies(replicates: int, other_side_dmax: float | None = None, blends=tuple(
     largest diameters wide (e.g. 4: a quarter of the area, the box of benchmarks/calender_numerics.py)."""
     out = {}
     for name in blends:
-        base = CalenderingStudy(blend_from_text(BLENDS[name], paper_grades()), replicates=replicates)
+        # the schedule these results were run with (finite_size_2026-12-02), before MDR_SCHEDULE became the default
+        base = CalenderingStudy(blend_from_text(BLENDS[name], paper_grades()), replicates=replicates, **LONG_SCHEDULE)
         out[(name, "default")] = base
         side = (base.side_um * math.sqrt(2.0) if other_side_dmax is None
                 else float(round(other_side_dmax * base.largest_diameter_um)))

@@ -12,7 +12,8 @@ from sigdem.analysis.fracture_free import fracture_free
 from sigdem.errors import InputError
 from sigdem.model.contact import MdrContact
 from sigdem.psd import blend_from_text, paper_grades
-from sigdem.studies.calendering import (MIN_SIDE_IN_DMAX, REPRESENTATIVE_SIDE_IN_DMAX, CalenderingStudy,
+from sigdem.studies.calendering import (LONG_SCHEDULE, MDR_SCHEDULE, MIN_SIDE_IN_DMAX,
+                                        REPRESENTATIVE_SIDE_IN_DMAX, CalenderingStudy,
                                         largest_diameter_um)
 from sigdem.studies.calendering_analysis import CalenderingResult, compare_blends
 
@@ -37,6 +38,19 @@ def test_mdr_is_the_default_contact_and_hertz_an_option():
     # mdr at the time step the calender convergence check allows (2x the LAMMPS manual's 0.08)
     assert CalenderingStudy(SIG).contact == MdrContact(timestep_fraction=0.16) != MdrContact()
     assert CalenderingStudy(SIG, contact=None).contact is None
+
+
+def test_the_fixed_phases_default_per_contact_model_and_explicit_values_win():
+    # mdr: the schedule benchmarks/calender_shortcuts.py checked; Hertz: the earlier one, unchanged
+    mdr, hertz = CalenderingStudy(SIG), CalenderingStudy(SIG, contact=None)
+    for study, schedule in ((mdr, MDR_SCHEDULE), (hertz, LONG_SCHEDULE)):
+        assert {k: getattr(study, k) for k in schedule} == schedule
+    assert MDR_SCHEDULE["relax_steps"] < LONG_SCHEDULE["relax_steps"]
+    explicit = CalenderingStudy(SIG, relax_steps=12345, hold_steps=0, resettle_time_factor=7.0)
+    assert (explicit.relax_steps, explicit.hold_steps, explicit.resettle_time_factor) == (12345, 0, 7.0)
+    for field, bad in (("relax_steps", -1), ("hold_steps", 2.5), ("relax_steps", "5000")):
+        with pytest.raises(InputError, match=field):
+            CalenderingStudy(SIG, **{field: bad})
 
 
 def test_small_box_is_refused_or_warned_before_anything_runs(caplog):

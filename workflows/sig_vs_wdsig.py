@@ -59,8 +59,9 @@ def parse_args(argv=None):
     p.add_argument("--contact", default="mdr", help=f"contact model while pressing: {' or '.join(CONTACT_MODELS)} (default mdr)")
     p.add_argument("--yield-stress-gpa", type=float, default=GRAPHITE_YIELD_STRESS_GPA,
                    help="particle yield stress for --contact mdr, GPa (an assumption)")
-    p.add_argument("--resettle-time-factor", type=float, default=10.0,
-                   help="free-fall times the released bed re-settles before the wall comes (default 10)")
+    p.add_argument("--resettle-time-factor", type=float, default=None,
+                   help="free-fall times the released bed re-settles before the wall comes (default: the study's, "
+                        "5 with mdr, 10 with Hertz)")
     p.add_argument("--root", default="sigdem-runs", help="run folders")
     p.add_argument("--out", default="sigdem-runs/sig_vs_wdsig", help="figures and tables")
     return p.parse_args(argv)

@@ -113,6 +113,16 @@ CALENDER_WALL_SPEED_M_S = 0.4
 #: mdr time step of the calender stage, x sqrt(m / (kappa R)) of the smallest particle: 2x the LAMMPS manual's
 #: conservative 0.08 (0.066 Rayleigh times), same results within the CIs (same benchmark).
 CALENDER_MDR_TIMESTEP_FRACTION = 0.16
+#: The fixed phases of an mdr calender run (``None`` defaults of the study with mdr): 5 free-fall times of Hertz
+#: release, a 2,000-step hold at the last density, 5,000 steps of relaxation after the wall stops pressing. On the
+#: default reproduce beds (SiG and WD-SiG, 4 largest diameters, 3 replicates each) they moved none of 94 compared
+#: quantities beyond the replicates' CIs against :data:`LONG_SCHEDULE` (benchmarks/calender_shortcuts.py;
+#: benchmarks/results/calender_shortcuts_2026-12-02.txt) and saved ~20 % of the calendering time. The paired
+#: springback is 0.3-0.6 points higher (not resolved; 5 of 5 pairs higher): compare blends with it, as before.
+MDR_SCHEDULE = {"resettle_time_factor": 5.0, "hold_steps": 2000, "relax_steps": 5000}
+#: The phases before that (and still the Hertz defaults): the representative and finite-size results of
+#: 2 Dec 2026 (benchmarks/results/representative_2026-12-02, finite_size_2026-12-02) were run with them.
+LONG_SCHEDULE = {"resettle_time_factor": 10.0, "hold_steps": 5000, "relax_steps": 20000}
 
 
 def largest_diameter_um(blend: Blend) -> float:
@@ -150,7 +160,10 @@ class CalenderingStudy:
     settle_numerics: Numerics = SETTLE_NUMERICS
     modulus_scale: float = 0.01
     calender_gravity_g: float | None = None
-    resettle_time_factor: float = 10.0
+    #: Free-fall times of re-settling after the binder stand-in is released (with mdr: under Hertz contacts).
+    #: None: :data:`MDR_SCHEDULE` with mdr, :data:`LONG_SCHEDULE` with Hertz (as are ``hold_steps`` and
+    #: ``relax_steps``).
+    resettle_time_factor: float | None = None
     mdr_relax_time_factor: float = 1.0
     #: Wall speed of the stroke, m/s. None: :data:`CALENDER_WALL_SPEED_M_S` (0.4) with mdr, where the convergence
     #: check proved it, and the earlier 0.1 m/s with Hertz contacts, which the mapping tests check.
@@ -161,8 +174,8 @@ class CalenderingStudy:
     #: calender_numerics.txt), and a fast lift throws a cohesionless mdr pellet apart (the pellet study).
     unload_speed_m_s: float | None = None
     target_hold_steps: int = 2000
-    hold_steps: int = 5000
-    relax_steps: int = 20000
+    hold_steps: int | None = None
+    relax_steps: int | None = None
     threshold_gpa: float = SI_COATING_STRENGTH_GPA
     weibull_sigma0_gpa: float | None = None
     weibull_m: float | None = None
@@ -179,6 +192,12 @@ class CalenderingStudy:
         check_instance("settle_numerics", self.settle_numerics, Numerics, "a sigdem.deck.Numerics")
         if self.contact is not None:  # before anything runs: mdr needs rigid-enough walls
             check_mdr_setup(self.contact, Calender, self.calender_material, self.floor, self.top)
+        schedule = LONG_SCHEDULE if self.contact is None else MDR_SCHEDULE
+        for name, value in schedule.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        check_int("hold_steps", self.hold_steps, 0, 10**8)
+        check_int("relax_steps", self.relax_steps, 0, 10**8)
         d_max = largest_diameter_um(self.blend)
         if self.side_um is None:
             object.__setattr__(self, "side_um", float(round(REPRESENTATIVE_SIDE_IN_DMAX * d_max)))

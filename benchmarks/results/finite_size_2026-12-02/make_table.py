@@ -17,7 +17,7 @@ import pandas as pd
 
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.run.runners import CollectOnly
-from sigdem.studies.calendering import CalenderingStudy
+from sigdem.studies.calendering import LONG_SCHEDULE, CalenderingStudy  # the phases these runs had
 from sigdem.studies.calendering_analysis import compare_blends
 from sigdem.studies.calendering_run import run_calendering
 
@@ -44,8 +44,8 @@ def main(root4: str, root8: str) -> None:
     rows = []
     for name, text in BLENDS.items():
         blend = blend_from_text(text, paper_grades())
-        default = CalenderingStudy(blend)
-        small = CalenderingStudy(blend, side_um=float(round(4.0 * default.largest_diameter_um)))
+        default = CalenderingStudy(blend, **LONG_SCHEDULE)
+        small = CalenderingStudy(blend, side_um=float(round(4.0 * default.largest_diameter_um)), **LONG_SCHEDULE)
         four = run_calendering(small, root4, CollectOnly())
         eight = (Committed(HERE.parent / "representative_2026-12-02" / "comparison.csv") if name == "SiG"
                  else run_calendering(default, root8, CollectOnly()))

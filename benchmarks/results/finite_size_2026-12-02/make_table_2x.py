@@ -16,7 +16,7 @@ from make_table import QUANTITIES, Committed, write_and_print
 
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.run.runners import CollectOnly
-from sigdem.studies.calendering import CalenderingStudy
+from sigdem.studies.calendering import LONG_SCHEDULE, CalenderingStudy  # the phases these runs had
 from sigdem.studies.calendering_analysis import compare_blends
 from sigdem.studies.calendering_run import run_calendering
 
@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(root: str) -> None:
-    base = CalenderingStudy(blend_from_text("small=1.0", paper_grades()))
+    base = CalenderingStudy(blend_from_text("small=1.0", paper_grades()), **LONG_SCHEDULE)
     big = replace(base, side_um=base.side_um * math.sqrt(2.0))
     two = run_calendering(big, root, CollectOnly())
     t = compare_blends(Committed(HERE.parent / "representative_2026-12-02" / "comparison.csv"), two,

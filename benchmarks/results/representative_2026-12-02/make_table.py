@@ -7,14 +7,14 @@ import sys
 import sigdem.studies.calendering_run as cal
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.run.runners import CollectOnly
-from sigdem.studies.calendering import CalenderingStudy
+from sigdem.studies.calendering import LONG_SCHEDULE, CalenderingStudy  # the phases these runs had
 from sigdem.studies.calendering_run import run_calendering
 from sigdem.studies.calendering_analysis import compare_blends
 wd_reps = [int(x) for x in sys.argv[1].split(",")]
-sig = run_calendering(CalenderingStudy(blend_from_text("small=1.0", paper_grades())), sys.argv[2] if len(sys.argv) > 2 else "runs/rep", CollectOnly())
+sig = run_calendering(CalenderingStudy(blend_from_text("small=1.0", paper_grades()), **LONG_SCHEDULE), sys.argv[2] if len(sys.argv) > 2 else "runs/rep", CollectOnly())
 orig = cal.run_replicate
 cal.run_replicate = lambda study, k, root, runner=None, progress=False: orig(study, wd_reps[k], root, runner, progress)
-wd = cal.run_calendering(CalenderingStudy(blend_from_text("large=0.5,small=0.5", paper_grades()), replicates=len(wd_reps)), sys.argv[2] if len(sys.argv) > 2 else "runs/rep", CollectOnly())
+wd = cal.run_calendering(CalenderingStudy(blend_from_text("large=0.5,small=0.5", paper_grades()), replicates=len(wd_reps), **LONG_SCHEDULE), sys.argv[2] if len(sys.argv) > 2 else "runs/rep", CollectOnly())
 cal.run_replicate = orig
 q = {"wall_pressure_mpa": ("wall pressure (MPa)", "%.3g"), "median_force_mN": ("median contact force (mN)", "%.3g"),
      "p99_force_mN": ("p99 contact force (mN)", "%.3g"), "max_force_mN": ("max contact force (mN)", "%.3g"),

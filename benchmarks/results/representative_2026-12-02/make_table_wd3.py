@@ -17,7 +17,7 @@ import pandas as pd
 
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.run.runners import CollectOnly
-from sigdem.studies.calendering import CalenderingStudy
+from sigdem.studies.calendering import LONG_SCHEDULE, CalenderingStudy  # the phases these runs had
 from sigdem.studies.calendering_analysis import compare_blends
 from sigdem.studies.calendering_run import run_calendering
 
@@ -52,7 +52,7 @@ def f(v, c, fmt):
 
 
 def main(root: str) -> None:
-    wd = run_calendering(CalenderingStudy(blend_from_text("large=0.5,small=0.5", paper_grades())), root, CollectOnly())
+    wd = run_calendering(CalenderingStudy(blend_from_text("large=0.5,small=0.5", paper_grades()), **LONG_SCHEDULE), root, CollectOnly())
     cmp = compare_blends(CommittedSiG(), wd, ("SiG", "WD-SiG"), tuple(Q))
     cmp.to_csv(HERE / "comparison_wd3.csv", index=False)
     lines = ["| density | quantity | SiG | WD-SiG | SiG − WD-SiG | paper |", "|---|---|---|---|---|---|"]

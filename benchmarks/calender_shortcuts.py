@@ -1,0 +1,115 @@
+"""Convergence of a shorter calendering schedule (issues "speed" and "reproduce"): the default run's time.
+
+The calendering part was half of the default ``sigdem reproduce`` (benchmarks/results/reproduce_default_2026-12-02/
+timing.txt). Three of its phases were fixed lengths chosen generously, not proven needed (LONG_SCHEDULE):
+
+    resettle_time_factor  free-fall times of the Hertz release of the binder stand-in before mdr (10)
+    hold_steps            mdr steps the wall holds the last (highest) density before lifting (5,000)
+    relax_steps           mdr steps the bed relaxes after the wall stopped pressing (20,000)
+
+This runs the default scale's calendering studies (SiG and WD-SiG, mdr, 4 largest diameters, 3 replicates:
+:func:`sigdem.studies.reproduce.plan_reproduction`) with all three shortened at once (the options; their
+defaults are MDR_SCHEDULE: 5, 2,000, 5,000) on the same settled beds and compares them with LONG_SCHEDULE, as
+``benchmarks/calender_numerics.py`` does: per blend, target density and quantity the Welch difference of the
+replicate means (a "resolved" difference is one the replicates can see) and the mean paired difference over
+the same beds with its CI; the springback too. The long-schedule folders are reused when ``--root`` holds them (a
+``sigdem reproduce`` run root from before MDR_SCHEDULE, e.g. the one of reproduce_default_2026-12-02).
+
+    python benchmarks/calender_shortcuts.py --root <reproduce root> --workers 2 --out calender_shortcuts.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+from calender_numerics import QUANTITIES, paired, size_class_p99  # noqa: E402
+
+from sigdem.run.child import run_pool  # noqa: E402
+from sigdem.run.runners import CollectOnly  # noqa: E402
+from sigdem.stats import mean_ci  # noqa: E402
+from sigdem.studies.calendering import LONG_SCHEDULE, MDR_SCHEDULE  # noqa: E402
+from sigdem.studies.calendering_analysis import compare_blends  # noqa: E402
+from sigdem.studies.calendering_run import run_calendering, run_replicate_job  # noqa: E402
+from sigdem.studies.reproduce import plan_reproduction  # noqa: E402
+
+
+def schedules(short: dict) -> dict[str, dict]:
+    """The default reproduce scale's calendering studies, per blend: ``long`` (LONG_SCHEDULE) and ``short``."""
+    plan = plan_reproduction("small")
+    return {name: {"long": replace(st, **LONG_SCHEDULE), "short": replace(st, **short)}
+            for name, st in plan.calendering.items()}
+
+
+def compare(a, b, blend: str) -> pd.DataFrame:
+    """short - long: Welch and paired, per target and quantity, p99 per size class, springback."""
+    t = compare_blends(a, b, ("short", "long"), QUANTITIES)
+    pd_ = pd.concat([paired(a, b, q) for q in QUANTITIES], ignore_index=True)
+    t = t.merge(pd_, on=["target_density_g_cc", "quantity"], how="left")
+    rows = []
+    fa, fb = size_class_p99(a), size_class_p99(b)
+    for (rho, cls), ga in fa.groupby(["target_density_g_cc", "size_class"]):
+        gb = fb[(fb["target_density_g_cc"] == rho) & (fb["size_class"] == cls)]
+        ea, eb = mean_ci(ga["p99_force_mN"].to_numpy(float)), mean_ci(gb["p99_force_mN"].to_numpy(float))
+        diff, ci = ea.mean - eb.mean, float(np.hypot(ea.ci95, eb.ci95))
+        rows.append({"target_density_g_cc": rho, "quantity": f"p99_force_mN[{cls}]", "short": ea.mean,
+                     "long": eb.mean, "difference": diff, "difference_ci95": ci,
+                     "verdict": "resolved" if abs(diff) > ci else "not resolved" if np.isfinite(ci) else "no replicates"})
+    sa, sb = a.replicates["springback"].to_numpy(float), b.replicates["springback"].to_numpy(float)
+    both = np.isfinite(sa) & np.isfinite(sb)
+    ea, eb, ed = mean_ci(sa[np.isfinite(sa)]), mean_ci(sb[np.isfinite(sb)]), mean_ci(sa[both] - sb[both])
+    ci = float(np.hypot(ea.ci95, eb.ci95))
+    rows.append({"target_density_g_cc": np.nan, "quantity": "springback", "short": ea.mean, "long": eb.mean,
+                 "difference": ea.mean - eb.mean, "difference_ci95": ci, "paired_difference": ed.mean,
+                 "paired_ci95": ed.ci95, "verdict": "resolved" if abs(ea.mean - eb.mean) > ci else "not resolved"})
+    t = pd.concat([t, pd.DataFrame(rows)], ignore_index=True)
+    return t[t["verdict"] != "no replicates"].assign(blend=blend)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--root", default="sigdem-runs")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--resettle-time-factor", type=float, default=MDR_SCHEDULE["resettle_time_factor"])
+    p.add_argument("--hold-steps", type=int, default=MDR_SCHEDULE["hold_steps"])
+    p.add_argument("--relax-steps", type=int, default=MDR_SCHEDULE["relax_steps"])
+    p.add_argument("--collect", action="store_true", help="only gather finished folders")
+    p.add_argument("--out", default="calender_shortcuts.csv")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    short = {"resettle_time_factor": args.resettle_time_factor, "hold_steps": args.hold_steps,
+             "relax_steps": args.relax_steps}
+    runs = schedules(short)
+    print(f"short schedule: {short}; long: {LONG_SCHEDULE}")
+    if not args.collect:
+        # every replicate of both blends and both schedules in one pool, the larger blend first (finished ones reused)
+        jobs = [(st, k, args.root, None) for name in sorted(runs, key=lambda n: n != "WD-SiG")
+                for st in (runs[name]["short"], runs[name]["long"]) for k in range(st.replicates)]
+        t0 = time.perf_counter()
+        run_pool(run_replicate_job, jobs, args.workers, label="calendering replicates")
+        print(f"pool wall time {time.perf_counter() - t0:.0f} s ({args.workers} workers)")
+    tables = []
+    for name, pair in runs.items():
+        a, b = (run_calendering(pair[s], args.root, CollectOnly()) for s in ("short", "long"))
+        t = compare(a, b, name)
+        tables.append(t)
+        resolved = t[t["verdict"] == "resolved"]
+        print(f"\n== {name}: short vs long schedule: {len(resolved)} of {len(t)} differences resolved at 95 %")
+        print(t[["target_density_g_cc", "quantity", "short", "long", "difference", "difference_ci95",
+                 "paired_difference", "paired_ci95", "verdict"]].to_string(index=False, float_format="%.4g"))
+        print("springback per replicate (short, long):",
+              list(zip(a.replicates["springback"].round(4), b.replicates["springback"].round(4))))
+    pd.concat(tables, ignore_index=True).to_csv(args.out, index=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
