@@ -81,12 +81,14 @@ def main(argv=None) -> int:
     p.add_argument("--resettle-time-factor", type=float, default=MDR_SCHEDULE["resettle_time_factor"])
     p.add_argument("--hold-steps", type=int, default=MDR_SCHEDULE["hold_steps"])
     p.add_argument("--relax-steps", type=int, default=MDR_SCHEDULE["relax_steps"])
+    p.add_argument("--lift-tail-speed", type=float, default=MDR_SCHEDULE["lift_tail_speed_m_s"],
+                   help="m/s; 0 (the default): one lift speed throughout; 0.4 was calender_shortcuts_tail_2026-12-02")
     p.add_argument("--collect", action="store_true", help="only gather finished folders")
     p.add_argument("--out", default="calender_shortcuts.csv")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     short = {"resettle_time_factor": args.resettle_time_factor, "hold_steps": args.hold_steps,
-             "relax_steps": args.relax_steps}
+             "relax_steps": args.relax_steps, "lift_tail_speed_m_s": args.lift_tail_speed}
     runs = schedules(short)
     print(f"short schedule: {short}; long: {LONG_SCHEDULE}")
     if not args.collect:

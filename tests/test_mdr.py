@@ -448,6 +448,32 @@ def test_the_lift_speed_leaves_every_loaded_record_bitwise_unchanged(beds):
     assert other.fn("unloaded.dump").read_bytes() != beds["mdr"].fn("unloaded.dump").read_bytes()
 
 
+@pytest.mark.lammps
+def test_the_lift_tail_keeps_loaded_records_and_still_lifts_until_released(beds):
+    """The two-speed lift (Calender.tail_speed_m_s): the same bytes for every loaded record; the wall still lifts
+    until its force is release_fraction of the held one (then the relaxation), in fewer steps than one slow lift;
+    a deck without a tail keeps the job id and in.lmp header it had."""
+    deck = beds["mdr_deck"]
+    slow = replace(deck, protocol=replace(deck.protocol, unload_speed_m_s=0.05))
+    tail = replace(slow, protocol=replace(slow.protocol, tail_speed_m_s=0.5, tail_fraction=0.05))
+    assert statepoint(replace(slow, protocol=replace(slow.protocol, tail_fraction=0.3))) == statepoint(slow)
+    assert "tail_speed" not in deck_variables(slow) and deck_variables(tail)["tail_speed"] == pytest.approx(0.5)
+    runs = {name: runners.run(d, beds["settle"].path.parent) for name, d in (("slow", slow), ("tail", tail))}
+    assert runs["tail"].job != runs["slow"].job
+    for k in (1, 2):
+        for name in (f"target_{k}.dump", f"target_{k}_contacts.dump"):
+            assert runs["tail"].fn(name).read_bytes() == runs["slow"].fn(name).read_bytes(), name
+    held = read_table(runs["tail"].fn("held.txt"))["f_top"].iloc[-1]
+    steps = {}
+    for name, folder in runs.items():
+        unloaded = read_table(folder.fn("unloaded.txt")).iloc[-1]
+        assert unloaded["f_top"] <= deck.protocol.release_fraction * held  # lifted until released, both
+        steps[name] = int(unloaded["step"])
+    assert steps["tail"] < steps["slow"]  # the tail is lifted faster; the relaxation is as long in both
+    with pytest.raises(InputError, match="tail_fraction"):  # the tail starts above the release
+        replace(tail.protocol, tail_fraction=deck.protocol.release_fraction / 2)
+
+
 def test_calendering_lift_speed_defaults():
     blend = blend_from_fractions((graphite_grade("g", 12.0, span=0.6),), g=1.0)
     from sigdem.deck.stages import MDR_MAX_UNLOAD_SPEED_M_S

@@ -3,8 +3,8 @@
 :func:`statepoint` is the deck's identity: every parameter, the bed by its fingerprint. The job id (the
 run folder's name) is a hash of it, so the rules that keep existing job ids stable live here and only
 here: ``start`` appears only for stages that continue a settle folder, ``contact`` only for a contact
-model other than Hertz, ``die`` only for a die other than the periodic box. :class:`RunRecord` is what
-``params.json`` holds (statepoint, job id, the deck's
+model other than Hertz, a calender protocol's ``tail_*`` only for a two-speed lift, ``die`` only for a
+die other than the periodic box. :class:`RunRecord` is what ``params.json`` holds (statepoint, job id, the deck's
 variables, versions), written by :meth:`RunRecord.write` and read by :meth:`RunRecord.read`; code asks
 its typed fields instead of looking into nested dicts.
 """
@@ -45,6 +45,8 @@ def statepoint(deck: Deck) -> dict:
         "numerics": numerics_statepoint(deck.numerics),
         "replicate": deck.replicate,
     }
+    if getattr(deck.protocol, "tail_speed_m_s", 0.0) is None:  # no two-speed lift: job ids stay as they were
+        del sp["protocol"]["tail_speed_m_s"], sp["protocol"]["tail_fraction"]
     if deck.start is not None:  # only then: settle job ids stay as they were
         sp["start"] = deck.start.job
     if deck.contact is not None:  # only then: Hertz job ids stay as they were

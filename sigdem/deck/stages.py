@@ -200,7 +200,10 @@ class Calender:
     ``speed_m_s`` to each height (mass / (box area x density)), holds ``target_hold_steps``
     there before the record, holds ``hold_steps`` after the last one, lifts at
     ``unload_speed_m_s`` until its force is ``release_fraction`` of the held force, and the bed
-    relaxes ``relax_steps``. ``resettle_steps`` (default 0): steps the bed first settles, wall away,
+    relaxes ``relax_steps`` (the wall keeps lifting). ``tail_speed_m_s`` (default None: off): once the wall's
+    force is down to ``tail_fraction`` of the held force, it lifts on at this speed until ``release_fraction``
+    (the bed has sprung back; what is left are a few top particles whose mdr apparent radius grows after the
+    wall). ``resettle_steps`` (default 0): steps the bed first settles, wall away,
     under this deck's contact model, when it differs from the settle stage's (e.g. a binder
     stand-in released before pressing). ``release_steps`` (mdr decks only, default 0): steps, at the
     Hertz time step, the bed settles first under Hertz contacts of the deck's material, before mdr takes
@@ -217,6 +220,8 @@ class Calender:
     thermo_every: int = 1000
     resettle_steps: int = 0
     release_steps: int = 0
+    tail_speed_m_s: float | None = None
+    tail_fraction: float = 1e-2
 
     stages = {"hertz": CALENDER, "mdr": CALENDER_MDR}
 
@@ -230,6 +235,9 @@ class Calender:
         check_int("calender.resettle_steps", self.resettle_steps, 0, 10**8)
         check_int("calender.release_steps", self.release_steps, 0, 10**8)
         _check_wall_motion(self)
+        if self.tail_speed_m_s is not None:
+            check_range("calender.tail_speed_m_s", self.tail_speed_m_s, 0.0, 10.0, lo_open=True)
+            check_range("calender.tail_fraction", self.tail_fraction, self.release_fraction, 1.0, lo_open=True)
 
 
 #: Fastest punch release of an mdr pellet, m/s. A released pellet has no cohesion: at the moment the punch stops
@@ -382,6 +390,9 @@ def calender_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[f
     out["heights"] = tuple(mass / (bed.area_um2 * rho) for rho in p.target_densities_g_cc)
     out["target_hold_steps"] = p.target_hold_steps
     out["resettle_steps"] = p.resettle_steps
+    if p.tail_speed_m_s is not None:  # (absent without a tail, so those in.lmp headers stay as they were)
+        out["tail_speed"] = units.to_micro(p.tail_speed_m_s, "m/s")
+        out["tail_fraction"] = p.tail_fraction
     return out
 
 

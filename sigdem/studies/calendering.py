@@ -119,10 +119,14 @@ CALENDER_MDR_TIMESTEP_FRACTION = 0.16
 #: quantities beyond the replicates' CIs against :data:`LONG_SCHEDULE` (benchmarks/calender_shortcuts.py;
 #: benchmarks/results/calender_shortcuts_2026-12-02.txt) and saved ~20 % of the calendering time. The paired
 #: springback is 0.3-0.6 points higher (not resolved; 5 of 5 pairs higher): compare blends with it, as before.
-MDR_SCHEDULE = {"resettle_time_factor": 5.0, "hold_steps": 2000, "relax_steps": 5000}
+#: No lift tail (``lift_tail_speed_m_s`` 0): lifting on at 0.4 m/s once the wall's force was down to 1 % of the
+#: held force halved the lift's cost but doubled the springback (SiG 3.2-6.6 % vs 1.8-3.4 %, paired on the same
+#: beds) and left the beds moving (kinetic energy 1e3-9e3 vs 0.1-80): benchmarks/results/
+#: calender_shortcuts_tail_2026-12-02.txt. It stays an option for runs that need only the loaded records.
+MDR_SCHEDULE = {"resettle_time_factor": 5.0, "hold_steps": 2000, "relax_steps": 5000, "lift_tail_speed_m_s": 0.0}
 #: The phases before that (and still the Hertz defaults): the representative and finite-size results of
 #: 2 Dec 2026 (benchmarks/results/representative_2026-12-02, finite_size_2026-12-02) were run with them.
-LONG_SCHEDULE = {"resettle_time_factor": 10.0, "hold_steps": 5000, "relax_steps": 20000}
+LONG_SCHEDULE = {"resettle_time_factor": 10.0, "hold_steps": 5000, "relax_steps": 20000, "lift_tail_speed_m_s": 0.0}
 
 
 def largest_diameter_um(blend: Blend) -> float:
@@ -176,6 +180,9 @@ class CalenderingStudy:
     target_hold_steps: int = 2000
     hold_steps: int | None = None
     relax_steps: int | None = None
+    #: Speed of the lift's tail, m/s (0: one speed throughout, the default of both schedules; see
+    #: :data:`MDR_SCHEDULE` for what a tail does to springback).
+    lift_tail_speed_m_s: float | None = None
     threshold_gpa: float = SI_COATING_STRENGTH_GPA
     weibull_sigma0_gpa: float | None = None
     weibull_m: float | None = None
@@ -198,6 +205,7 @@ class CalenderingStudy:
                 object.__setattr__(self, name, value)
         check_int("hold_steps", self.hold_steps, 0, 10**8)
         check_int("relax_steps", self.relax_steps, 0, 10**8)
+        check_range("lift_tail_speed_m_s", self.lift_tail_speed_m_s, 0.0, 10.0)
         d_max = largest_diameter_um(self.blend)
         if self.side_um is None:
             object.__setattr__(self, "side_um", float(round(REPRESENTATIVE_SIDE_IN_DMAX * d_max)))
@@ -294,7 +302,7 @@ def target_status(study: CalenderingStudy, settle: RunFolder) -> tuple[list[str]
 def calender_deck(study: CalenderingStudy, settle: RunFolder, densities: tuple[float, ...]) -> Deck:
     protocol = Calender(target_densities_g_cc=densities, speed_m_s=study.speed_m_s, unload_speed_m_s=study.lift_speed_m_s,
                         target_hold_steps=study.target_hold_steps, hold_steps=study.hold_steps,
-                        relax_steps=study.relax_steps)
+                        relax_steps=study.relax_steps, tail_speed_m_s=study.lift_tail_speed_m_s or None)
     deck = Deck(start_bed(settle), protocol=protocol, material=study.calender_material, floor=study.floor, top=study.top,
                 numerics=study.calender_numerics(), replicate=RunRecord.read(settle).replicate, start=settle,
                 contact=study.contact)
