@@ -19,6 +19,9 @@ FORCE_SENSITIVITY = ("measured in committed benchmarks, not in this run: mdr num
                      "mdr step 0.08 vs 0.16 and a longer mdr relaxation resolved none of 45 quantities. Box: "
                      "4 vs 8 largest diameters wide, both blends, 3 replicates each: 0 of 40 headline differences "
                      "resolved; SiG at 8 vs twice that area: 0 of 20 (benchmarks/results/finite_size_2026-12-02/). "
+                     "Fixed phases: the shortened release, hold and relaxation against the long ones, both blends "
+                     "at 4 largest diameters, 3 paired beds each: 0 of 94 resolved (benchmarks/results/"
+                     "calender_shortcuts_2026-12-02.txt). "
                      "Contact law: Hertz "
                      "instead of mdr raises wall pressure 7-8x and max force 7-9x (one bed each, README). Yield "
                      "stress: not measured (forces scale roughly with it)")
