@@ -63,7 +63,7 @@ from sigdem.run import runners  # noqa: E402
 from sigdem.deck import Calender, Deck, start_bed  # noqa: E402
 from sigdem.io.dumps import read_last_frame  # noqa: E402
 from sigdem.io.logs import read_table  # noqa: E402
-from sigdem.deck.stages import settled_surface_um  # noqa: E402
+from sigdem.deck.protocol_variables import settled_surface_um  # noqa: E402
 from sigdem.io.folder import RunFolder  # noqa: E402
 
 PAPER_BLEND = "large=0.5,small=0.5"

@@ -14,7 +14,7 @@ import pytest
 
 from sigdem.deck import Bed, Calender, Deck, Numerics, Pellet, start_bed, statepoint
 from sigdem.deck.placement import place_spheres
-from sigdem.deck.stages import settled_surface_um
+from sigdem.deck.protocol_variables import settled_surface_um
 from sigdem.errors import EnvironmentProblem, InputError
 from sigdem.io.folder import job_id
 from sigdem.kernel import build

@@ -27,7 +27,7 @@ from sigdem.run.session import LammpsSession
 from sigdem.errors import InputError
 from sigdem.model.materials import COPPER, GRAPHITE, RIGID, STEEL
 from sigdem.deck.placement import place_spheres
-from sigdem.deck.stages import settled_surface_um
+from sigdem.deck.protocol_variables import settled_surface_um
 from sigdem.psd import blend_from_fractions
 from sigdem.psd.presets import graphite_grade
 from sigdem.io.folder import RunFolder

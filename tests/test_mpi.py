@@ -11,7 +11,7 @@ import pytest
 from sigdem.deck import Calender, Deck, Numerics, Pellet, start_bed
 from sigdem.deck.beds import Bed
 from sigdem.deck.placement import place_spheres
-from sigdem.deck.stages import settled_surface_um
+from sigdem.deck.protocol_variables import settled_surface_um
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.logs import read_table
 from sigdem.model.contact import MdrContact

@@ -15,7 +15,7 @@ from sigdem.deck import RunRecord
 from sigdem.run import runners
 from sigdem.deck import (Bed, Calender, Deck, Numerics, Pellet, Settle, deck_variables, header_text,
                          start_bed, statepoint)
-from sigdem.deck.stages import settled_surface_um
+from sigdem.deck.protocol_variables import settled_surface_um
 from sigdem.io.dumps import read_last_frame, read_table
 from sigdem.run.session import LammpsSession
 from sigdem.errors import IncompleteRunError, InputError

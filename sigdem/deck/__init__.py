@@ -1,7 +1,8 @@
 """What to run: beds, materials and numerics, stages and their protocols, rendered into LAMMPS variables.
 
 Rooms: :mod:`~sigdem.deck.beds` (particles), :mod:`~sigdem.deck.stages` (every fact about a stage, and
-the protocols), :mod:`~sigdem.deck.die` (the periodic box or a cylindrical die), :mod:`~sigdem.deck.deck`
+the protocols), :mod:`~sigdem.deck.protocol_variables` (the numbers each protocol's script needs),
+:mod:`~sigdem.deck.die` (the periodic box or a cylindrical die), :mod:`~sigdem.deck.deck`
 (the frozen :class:`Deck`), :mod:`~sigdem.deck.sections` (one pure function per section),
 :mod:`~sigdem.deck.record` (statepoint, job id, ``params.json``), :mod:`~sigdem.deck.templates` (the scripts
 of ``lammps_inputs/``).

@@ -75,7 +75,8 @@ from sigdem.deck import (
     timestep_us,
 )
 from sigdem.deck.beds import bed_from_sample
-from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, MDR_MAX_UNLOAD_SPEED_M_S, density_window, free_fall_time_us
+from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, MDR_MAX_UNLOAD_SPEED_M_S
+from sigdem.deck.protocol_variables import density_window, free_fall_time_us
 from sigdem.inputs import check_instance, check_int, check_range
 from sigdem.io.folder import RunFolder, derive_seed, job_id
 from sigdem.model.contact import MdrContact

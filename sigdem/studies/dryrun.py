@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from sigdem import units
-from sigdem.deck.stages import free_fall_time_us
+from sigdem.deck.protocol_variables import free_fall_time_us
 from sigdem.model import contact
 from sigdem.psd import sample_particles
 from sigdem.studies.feasibility import (
