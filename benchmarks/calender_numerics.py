@@ -78,6 +78,35 @@ def size_class_p99(result) -> pd.DataFrame:
     return sc[["target_density_g_cc", "replicate", "size_class", "fn_p99_mN"]].rename(columns={"fn_p99_mN": "p99_force_mN"})
 
 
+def compare_variants(a, b, names: tuple[str, str]) -> pd.DataFrame:
+    """a - b for two runs of the same beds: per target and quantity the Welch difference of the replicate means
+    and the paired one, the p99 force per size class (Welch) and the springback (both; replicates that report
+    none, e.g. stopped while lifting, left out). Columns named after ``names``."""
+    t = compare_blends(a, b, names, QUANTITIES)
+    t = t.merge(pd.concat([paired(a, b, q) for q in QUANTITIES], ignore_index=True),
+                on=["target_density_g_cc", "quantity"], how="left")
+    rows = []
+    fa, fb = size_class_p99(a), size_class_p99(b)
+    for (rho, cls), ga in fa.groupby(["target_density_g_cc", "size_class"]):
+        gb = fb[(fb["target_density_g_cc"] == rho) & (fb["size_class"] == cls)]
+        ea, eb = mean_ci(ga["p99_force_mN"].to_numpy(float)), mean_ci(gb["p99_force_mN"].to_numpy(float))
+        rows.append(_row(rho, f"p99_force_mN[{cls}]", ea, eb, names))
+    sa, sb = a.replicates["springback"].to_numpy(float), b.replicates["springback"].to_numpy(float)
+    both = np.isfinite(sa) & np.isfinite(sb)
+    ed = mean_ci(sa[both] - sb[both])
+    rows.append(_row(np.nan, "springback", mean_ci(sa[np.isfinite(sa)]), mean_ci(sb[np.isfinite(sb)]), names,
+                     paired_difference=ed.mean, paired_ci95=ed.ci95))
+    return pd.concat([t, pd.DataFrame(rows)], ignore_index=True)
+
+
+def _row(rho, quantity: str, ea, eb, names: tuple[str, str], **extra) -> dict:
+    diff, ci = ea.mean - eb.mean, float(np.hypot(ea.ci95, eb.ci95))
+    verdict = "no replicates" if not np.isfinite(ci) else "resolved" if abs(diff) > ci else "not resolved"
+    return {"target_density_g_cc": rho, "quantity": quantity, names[0]: ea.mean, f"{names[0]}_ci95": ea.ci95,
+            names[1]: eb.mean, f"{names[1]}_ci95": eb.ci95, "difference": diff, "difference_ci95": ci,
+            "ratio": ea.mean / eb.mean if eb.mean else np.nan, "verdict": verdict, **extra}
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--replicates", type=int, default=3)
@@ -109,29 +138,7 @@ def main(argv=None) -> int:
     for name, res in results.items():
         if name == "fast":
             continue
-        t = compare_blends(fast, res, ("fast", name), QUANTITIES)
-        pd_ = pd.concat([paired(fast, res, q) for q in QUANTITIES], ignore_index=True)
-        t = t.merge(pd_, on=["target_density_g_cc", "quantity"], how="left")
-        # p99 force per size class: Welch on the replicate values of each class
-        fa, fb = size_class_p99(fast), size_class_p99(res)
-        rows = []
-        for (rho, cls), ga in fa.groupby(["target_density_g_cc", "size_class"]):
-            gb = fb[(fb["target_density_g_cc"] == rho) & (fb["size_class"] == cls)]
-            ea, eb = mean_ci(ga["p99_force_mN"].to_numpy(float)), mean_ci(gb["p99_force_mN"].to_numpy(float))
-            diff, ci = ea.mean - eb.mean, float(np.hypot(ea.ci95, eb.ci95))
-            rows.append({"target_density_g_cc": rho, "quantity": f"p99_force_mN[{cls}]", "fast": ea.mean,
-                         "fast_ci95": ea.ci95, name: eb.mean, f"{name}_ci95": eb.ci95, "difference": diff,
-                         "difference_ci95": ci, "ratio": ea.mean / eb.mean if eb.mean else np.nan,
-                         "verdict": "resolved" if abs(diff) > ci else "not resolved"})
-        # springback after release (per replicate: the wall lifts at the variant's speed)
-        sa, sb = fast.replicates["springback"].to_numpy(float), res.replicates["springback"].to_numpy(float)
-        ea, eb, ed = mean_ci(sa), mean_ci(sb), mean_ci(sa - sb)
-        ci = float(np.hypot(ea.ci95, eb.ci95))
-        rows.append({"target_density_g_cc": float("nan"), "quantity": "springback", "fast": ea.mean, "fast_ci95": ea.ci95,
-                     name: eb.mean, f"{name}_ci95": eb.ci95, "difference": ea.mean - eb.mean, "difference_ci95": ci,
-                     "ratio": ea.mean / eb.mean if eb.mean else np.nan, "paired_difference": ed.mean, "paired_ci95": ed.ci95,
-                     "verdict": "resolved" if abs(ea.mean - eb.mean) > ci else "not resolved"})
-        t = pd.concat([t, pd.DataFrame(rows)], ignore_index=True)
+        t = compare_variants(fast, res, ("fast", name))
         t = t.rename(columns={name: "slow", f"{name}_ci95": "slow_ci95"}).assign(variant=name)
         t = t[t["verdict"] != "no replicates"]  # targets below the settled bed: nothing pressed, nothing to compare
         tables.append(t)

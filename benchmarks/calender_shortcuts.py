@@ -27,17 +27,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from calender_numerics import QUANTITIES, paired, size_class_p99  # noqa: E402
+from calender_numerics import compare_variants  # noqa: E402
 
 from sigdem.run.child import run_pool  # noqa: E402
 from sigdem.run.runners import CollectOnly  # noqa: E402
-from sigdem.stats import mean_ci  # noqa: E402
 from sigdem.studies.calendering import LONG_SCHEDULE, MDR_SCHEDULE  # noqa: E402
-from sigdem.studies.calendering_analysis import compare_blends  # noqa: E402
 from sigdem.studies.calendering_run import run_calendering, run_replicate_job  # noqa: E402
 from sigdem.studies.reproduce import plan_reproduction  # noqa: E402
 
@@ -51,26 +48,7 @@ def schedules(short: dict) -> dict[str, dict]:
 
 def compare(a, b, blend: str) -> pd.DataFrame:
     """short - long: Welch and paired, per target and quantity, p99 per size class, springback."""
-    t = compare_blends(a, b, ("short", "long"), QUANTITIES)
-    pd_ = pd.concat([paired(a, b, q) for q in QUANTITIES], ignore_index=True)
-    t = t.merge(pd_, on=["target_density_g_cc", "quantity"], how="left")
-    rows = []
-    fa, fb = size_class_p99(a), size_class_p99(b)
-    for (rho, cls), ga in fa.groupby(["target_density_g_cc", "size_class"]):
-        gb = fb[(fb["target_density_g_cc"] == rho) & (fb["size_class"] == cls)]
-        ea, eb = mean_ci(ga["p99_force_mN"].to_numpy(float)), mean_ci(gb["p99_force_mN"].to_numpy(float))
-        diff, ci = ea.mean - eb.mean, float(np.hypot(ea.ci95, eb.ci95))
-        rows.append({"target_density_g_cc": rho, "quantity": f"p99_force_mN[{cls}]", "short": ea.mean,
-                     "long": eb.mean, "difference": diff, "difference_ci95": ci,
-                     "verdict": "resolved" if abs(diff) > ci else "not resolved" if np.isfinite(ci) else "no replicates"})
-    sa, sb = a.replicates["springback"].to_numpy(float), b.replicates["springback"].to_numpy(float)
-    both = np.isfinite(sa) & np.isfinite(sb)
-    ea, eb, ed = mean_ci(sa[np.isfinite(sa)]), mean_ci(sb[np.isfinite(sb)]), mean_ci(sa[both] - sb[both])
-    ci = float(np.hypot(ea.ci95, eb.ci95))
-    rows.append({"target_density_g_cc": np.nan, "quantity": "springback", "short": ea.mean, "long": eb.mean,
-                 "difference": ea.mean - eb.mean, "difference_ci95": ci, "paired_difference": ed.mean,
-                 "paired_ci95": ed.ci95, "verdict": "resolved" if abs(ea.mean - eb.mean) > ci else "not resolved"})
-    t = pd.concat([t, pd.DataFrame(rows)], ignore_index=True)
+    t = compare_variants(a, b, ("short", "long"))
     return t[t["verdict"] != "no replicates"].assign(blend=blend)
 
 
