@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,9 +140,7 @@ def check_finished(plan: ReproducePlan, root: Path | str) -> None:
     bad = [(j.stage, j.label, s) for j in jobs if (s := job_state(j, root)) != "done"]
     if not bad:
         return
-    counts: dict[str, int] = {}
-    for _, _, s in bad:
-        counts[s] = counts.get(s, 0) + 1
+    counts = Counter(s for _, _, s in bad)
     sweeps = sorted((p for p in (root / "_slurm").glob("*/submission.json")), key=lambda p: p.stat().st_mtime)
     look = ("\n".join(f"  sigdem hpc status {p.parent}" for p in sweeps[-6:]) if sweeps else
             f"  sigdem hpc status {root / '_slurm'}/<sweep> (no sweep was submitted under this root)")
