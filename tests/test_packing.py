@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sigdem.errors import NotComputedError
+from sigdem.errors import InputError, NotComputedError
 from sigdem.analysis.solid_fraction import PackingFraction, bed_surface_height, sphere_slab_volume
 from sigdem.model.materials import GRAPHITE
 from sigdem.psd import lognormal_from_d50_gsd, monodisperse
 from sigdem.psd.blend import as_blend
-from sigdem.deck.stages import Settle
-from sigdem.studies.packing import PACKING_NUMERICS, PackingStudy, run_packing
+import sigdem.run.runners as runners
+from sigdem.studies.packing import PACKING_NUMERICS, PACKING_SETTLE, PackingStudy, pour_once, run_packing
 
 
 # ---- geometry (no LAMMPS) --------------------------------------------------------------------
@@ -163,15 +163,13 @@ def test_scale_invariance_of_packing(tmp_path):
     assert diff.max() < 0.005, diff
 
 
+def must_not_run(self, folder, variables):
+    raise AssertionError(f"{folder.path} was run again")
+
+
 @pytest.mark.lammps
 def test_finished_study_is_reused_not_rerun(frictionless_root, monkeypatch):
-    import sigdem.run.runners as runners
-
     first, root = frictionless_root
-
-    def must_not_run(self, folder, variables):
-        raise AssertionError(f"{folder.path} was run again")
-
     monkeypatch.setattr(runners.InProcess, "execute", must_not_run)
     monkeypatch.setattr(runners.Executable, "execute", must_not_run)
     again = run_packing(first.study, root)
@@ -179,15 +177,38 @@ def test_finished_study_is_reused_not_rerun(frictionless_root, monkeypatch):
 
 
 @pytest.mark.lammps
-def test_taps_densify_a_frictional_bed(tmp_path):
-    """Tapped density exceeds poured density (mu = 0.5 packs loose; taps let it rearrange)."""
-    
+def test_taps_densify_a_frictional_bed_and_its_poured_record_is_the_untapped_bed(tmp_path, monkeypatch):
+    """Tapped density exceeds poured density (mu = 0.5 packs loose; taps let it rearrange). The tapped job's
+    poured record (before its first tap) is byte for byte what the untapped job of the same bed ends with, so a
+    study of the poured beds can read it there (pour_once) and need not pour them again."""
     mat = replace(GRAPHITE, friction=0.5)
     floor = replace(mat, name="floor", youngs_modulus_gpa=110.0)
     poured = run_packing(PackingStudy(MONO, n_particles=500, replicates=1, material=mat, floor=floor), tmp_path)
     tapped = run_packing(PackingStudy(MONO, n_particles=500, replicates=1, material=mat, floor=floor,
-                                      settle=Settle(taps=5)), tmp_path)
+                                      settle=replace(PACKING_SETTLE, taps=5)), tmp_path)
     assert tapped.table["taps"].iloc[0] == 5 and bool(tapped.table["converged"].iloc[0])
     assert tapped.study.deck(0).bed.fingerprint() == poured.study.deck(0).bed.fingerprint()
     assert tapped.solid_fraction.mean > poured.solid_fraction.mean + 0.01
     assert (tapped.table["lost_particles"] == 0).all()
+
+    untapped_folder = tmp_path / f"settle-{poured.table['job'].iloc[0]}"
+    tapped_folder = tmp_path / f"settle-{tapped.table['job'].iloc[0]}"
+    assert (tapped_folder / "poured.dump").read_bytes() == (untapped_folder / "settled.dump").read_bytes()
+    assert (tapped_folder / "poured_result.txt").read_bytes() == (untapped_folder / "settle_result.txt").read_bytes()
+
+    twin = pour_once(poured.study, [tapped.study])
+    assert twin.poured_taps == 5 and twin.record == "poured"
+    monkeypatch.setattr(runners.InProcess, "execute", must_not_run)
+    monkeypatch.setattr(runners.Executable, "execute", must_not_run)
+    again = run_packing(twin, tmp_path)  # read from the tapped folder, nothing runs
+    assert list(again.table["job"]) == list(tapped.table["job"])
+    cols = ["solid_fraction", "bed_density_g_cc", "coordination", "surface_um", "settle_time_us", "n_particles"]
+    pd.testing.assert_frame_equal(again.table[cols], poured.table[cols])
+    assert again.table["taps"].iloc[0] == 0
+
+    # not the same beds, or no more replicates than the tapped study has: each pours its own
+    other = replace(poured.study, material=replace(mat, friction=0.4))
+    assert pour_once(other, [tapped.study]).poured_taps == 0
+    assert pour_once(replace(poured.study, replicates=2), [tapped.study]).poured_taps == 0
+    with pytest.raises(InputError, match="poured_taps"):
+        replace(tapped.study, poured_taps=2)

@@ -37,6 +37,15 @@ def test_scales_are_checked_and_stated():
         assert st.contact is not None and not st.representative
         assert abs(st.side_um / st.largest_diameter_um - 4.0) < 0.02
         assert replace(st, side_um=None) == CalenderingStudy(st.blend)
+    # the ternary points of SiG and WD-SiG read their beds from the tapped jobs' poured records: each bed runs once
+    shared = [s for s in small.ternary if s.poured_taps]
+    assert len(shared) == 2 and {s.poured_taps for s in shared} == {small.scale.taps}
+    assert all(s.replicates <= small.tapped["SiG"].replicates for s in shared)
+    jobs = small.jobs("/nonexistent")
+    decks = [j.args[0] for j in jobs if j.stage in BEDS]
+    assert len({folder_of(d, "/r").job for d in decks}) == len(decks) == 6 * 2 - 2 * 2 + 2 * 3
+    tapped_jobs = {folder_of(small.tapped[n].deck(k), "/r").job for n in ("SiG", "WD-SiG") for k in range(3)}
+    assert all(folder_of(s.deck(k), "/r").job in tapped_jobs for s in shared for k in range(s.replicates))
     paper = plan_reproduction("paper")
     assert len(paper.ternary) == 15 and all(s.representative for s in paper.calendering.values())
     assert (small.pellets is None) == (not pellet_available())
@@ -64,7 +73,8 @@ def test_submit_pretend_renders_every_folder_and_prints_one_array_per_part(tmp_p
     beds = [j for j in jobs if j.stage in BEDS]
     n_chains = sum(st.replicates for st in plan.calendering.values()) + \
         sum(st.replicates for st in (plan.pellets or {}).values())
-    assert len(beds) == 6 + 2 and len(jobs) == len(beds) + n_chains and n_chains == 4 + 2 * pellet_available()
+    # 6 ternary beds and 2 tapped ones, of which the tapped jobs pour the 2 ternary beds of SiG and WD-SiG
+    assert len(beds) == 4 + 2 and len(jobs) == len(beds) + n_chains and n_chains == 4 + 2 * pellet_available()
     arrays = [int(n) + 1 for n in re.findall(r"#SBATCH --array=0-(\d+)", printed)]
     assert arrays == [n_chains, n_chains, len(beds)]  # settles, presses (the longest jobs first); beds
     assert [m.group(1) for m in re.finditer(r"sigdem\.hpc\.task (--\w+)", printed)] == ["--folder", "--deck", "--folder"]

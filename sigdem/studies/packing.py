@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,7 @@ import pandas as pd
 from sigdem.analysis.solid_fraction import PackingFraction
 from sigdem.deck import Deck, Numerics, RunRecord, Settle, numerics_statepoint
 from sigdem.deck.beds import bed_from_sample
+from sigdem.errors import InputError
 from sigdem.inputs import check_instance, check_int, check_range
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder, derive_seed, job_id
@@ -71,6 +73,11 @@ class PackingStudy:
     depth_to_side: float = 1.0
     seed: int | None = None
     start_fraction: float = PACKING_START_FRACTION
+    #: 0: each bed is a settle job of its own (``settle``). > 0: the beds are read from the poured record of
+    #: settle jobs that go on to tap them this many times (``poured.dump``, written before the first tap: the same
+    #: bytes an untapped job of the bed ends with, tests/test_packing.py), so a tapped study of the same beds pours
+    #: them once for both (``sigdem reproduce``).
+    poured_taps: int = 0
 
     def __post_init__(self):
         check_instance("blend", self.blend, Blend, "a sigdem.psd.Blend (e.g. blend_from_text('large=0.5,small=0.5', "
@@ -85,6 +92,10 @@ class PackingStudy:
         check_int("replicates", self.replicates, 1, 1000)
         check_range("depth_to_side", self.depth_to_side, 0.05, 20.0)
         check_range("start_fraction", self.start_fraction, 0.05, 0.35)
+        check_int("poured_taps", self.poured_taps, 0, 1000)
+        if self.poured_taps and self.settle.taps:
+            raise InputError("poured_taps", f"{self.poured_taps} with settle.taps = {self.settle.taps}: the poured "
+                             "record is the bed before its first tap; give a settle protocol without taps")
         for num in self.feasibility().values():  # before anything runs: slab depth, then gravity
             check_gravity("numerics.gravity_g", self.numerics.gravity_g, num)
 
@@ -108,6 +119,8 @@ class PackingStudy:
         sp["blend"] = json.loads(json.dumps(asdict(self.blend), default=repr))
         sp["stage"] = "packing"
         sp["seed"] = self.seed
+        if self.poured_taps:  # only then: earlier study ids stay as they were
+            sp["poured_taps"] = self.poured_taps
         return sp
 
     @property
@@ -137,8 +150,14 @@ class PackingStudy:
         sample = sample_particles(self.blend, n=self.n_particles, seed=derive_seed(key, f"sample{replicate}"))
         bed = bed_from_sample(sample, seed=derive_seed(key, f"place{replicate}"), depth_to_side=self.depth_to_side,
                               solid_fraction=self.start_fraction)
-        return Deck(bed=bed, protocol=self.settle, material=self.material, floor=self.floor, top=STEEL,
+        protocol = replace(self.settle, taps=self.poured_taps) if self.poured_taps else self.settle
+        return Deck(bed=bed, protocol=protocol, material=self.material, floor=self.floor, top=STEEL,
                     numerics=self.numerics, replicate=replicate)
+
+    @property
+    def record(self) -> str:
+        """Which record of a settle job is this study's bed: ``settled`` or (``poured_taps``) ``poured``."""
+        return "poured" if self.poured_taps else "settled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,14 +183,37 @@ class PackingResult:
         }
 
 
-def analyse_settled(folder: RunFolder, size_edges_um: tuple[float, ...] = ()) -> dict:
-    """Packing numbers of one finished settle folder (by grade, and by size class if edges are given)."""
+def pour_once(study: PackingStudy, tapped: Iterable[PackingStudy]) -> PackingStudy:
+    """``study`` reading its beds from the poured records of one of the ``tapped`` studies (``poured_taps``) when
+    that study taps the very same beds (its first replicates are ``study``'s settle decks but for the taps), so the
+    beds are poured once for both; else ``study`` unchanged."""
+    if study.poured_taps or study.settle.taps:
+        return study
+    mine = study.statepoint()
+    for other in tapped:
+        if not other.settle.taps or other.replicates < study.replicates:
+            continue
+        theirs = other.statepoint()
+        theirs["settle"]["taps"] = 0
+        if theirs == mine:  # the same beds, seeds, materials, numerics and stop rule: only the taps differ
+            return replace(study, poured_taps=other.settle.taps)
+    return study
+
+
+def analyse_settled(folder: RunFolder, size_edges_um: tuple[float, ...] = (), record: str = "settled") -> dict:
+    """Packing numbers of one finished settle folder (by grade, and by size class if edges are given): of its
+    final bed (``record="settled"``) or, for a tapped job, of the poured bed before the first tap (``"poured"``)."""
     folder.require_done()
-    frame = read_last_frame(folder.fn("settled.dump"))
+    dump, result_file = {"settled": ("settled.dump", "settle_result.txt"),
+                         "poured": ("poured.dump", "poured_result.txt")}[record]
+    if not folder.fn(dump).exists():
+        raise InputError("record", f"{record!r}: {folder.path} has no {dump} (only settle jobs with taps write the "
+                         "poured record; a tapped folder from before sigdem wrote it can be deleted to rerun it)")
+    frame = read_last_frame(folder.fn(dump))
     box = frame.box
     side_x, side_y = box.hi[0] - box.lo[0], box.hi[1] - box.lo[1]
     pf = PackingFraction(size_edges_um=size_edges_um).compute(frame.data, side_x, side_y)
-    result = read_table(folder.fn("settle_result.txt")).iloc[-1]
+    result = read_table(folder.fn(result_file)).iloc[-1]
     n_in = RunRecord.read(folder).n_particles
     row = {
         "job": folder.job,
@@ -198,7 +240,7 @@ def run_packing(study: PackingStudy, root: Path | str, runner: Runner | None = N
     rows = []
     for k in range(study.replicates):
         folder = run(study.deck(k), root, runner, progress=progress)
-        row = analyse_settled(folder, study.size_edges_um)
+        row = analyse_settled(folder, study.size_edges_um, study.record)
         row["replicate"] = k
         rows.append(row)
         log.info("packing replicate %d: solid fraction %.4f (%s)", k, row["solid_fraction"], folder.path.name)

@@ -6,7 +6,9 @@ the paper's densities; (3) pellets, only when :mod:`sigdem.studies.pellet` exist
 results say so; nothing is made up). Every LAMMPS run of all parts goes on one pool of ``workers``
 processes (longest first), with progress per part and overall; finished run folders are reused, so an
 interrupted job resumes. Tables come back in :class:`~sigdem.studies.reproduce_collect.ReproduceResults`;
-the report (claims, figures, provenance) is :mod:`sigdem.report`, a room above this one.
+the report (claims, figures, provenance) is :mod:`sigdem.report`, a room above this one. The ternary points of
+SiG and WD-SiG are the tapped study's first beds before their taps (:func:`~sigdem.studies.packing.pour_once`: the
+same bytes an untapped job of those beds ends with), so those beds are poured once, not twice.
 
 Scales (:data:`SCALES`), stated in every result:
 
@@ -40,7 +42,8 @@ from sigdem.psd import blend_from_fractions, blend_from_text, paper_grades
 from sigdem.run.child import PoolOutcome, run_pool
 from sigdem.studies.calendering import CalenderingStudy, largest_diameter_um
 from sigdem.studies.calendering_run import run_replicate_job
-from sigdem.studies.packing import PACKING_SETTLE, PackingStudy
+from sigdem.run.runners import folder_of
+from sigdem.studies.packing import PACKING_SETTLE, PackingStudy, pour_once
 from sigdem.studies.ternary import run_deck_job, ternary_decks, ternary_studies
 
 log = logging.getLogger(__name__)
@@ -160,8 +163,12 @@ class ReproducePlan:
                 for n, st in (self.pellets or {}).items() for k in range(st.replicates)]
         named = [("tapped", n, st) for n, st in self.tapped.items()]
         named += [("ternary", blend_label(st.blend), st) for st in self.ternary]
+        seen = set()  # a ternary bed poured by a tapped job (PackingStudy.poured_taps) runs once, as that job
         for stage, name, st in named:
             for d in ternary_decks([st]):  # settle time ~ n x sqrt(column height): the longest first
+                if (job := folder_of(d, root).job) in seen:
+                    continue
+                seen.add(job)
                 out.append(Job(stage, f"{name} bed {d.replicate} ({d.bed.n} particles)", run_deck_job, (d, root, None),
                                d.bed.n * d.bed.height_um**0.5))
         return sorted(out, key=lambda j: -j.cost)
@@ -213,8 +220,9 @@ def plan_reproduction(scale: str | ReproduceScale = "small") -> ReproducePlan:
                 else {"side_um": float(round(sc.calender_side_dmax * largest_diameter_um(blend)))})
         calendering[n] = CalenderingStudy(blend, **{**kw, **side})
     pellets, note = _pellet_studies(sc)
-    return ReproducePlan(sc, template, tuple(ternary_studies(grades, template, sc.ternary_step)), tapped, calendering,
-                         pellets, note)
+    # the ternary points of the two blends read their beds from the tapped jobs' poured records (pour_once)
+    ternary = tuple(pour_once(st, tapped.values()) for st in ternary_studies(grades, template, sc.ternary_step))
+    return ReproducePlan(sc, template, ternary, tapped, calendering, pellets, note)
 
 
 @dataclass(frozen=True, slots=True)

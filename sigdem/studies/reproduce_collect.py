@@ -171,6 +171,7 @@ def _ternary_row(study, root: Path | str, runner: Runner | None = None) -> dict:
 def _packing_rows(part: str, name: str, study, root: Path | str) -> list[dict]:
     key = study.bed_key
     return [{"part": part, "blend": name, "replicate": k, "job": folder_of(study.deck(k), root).path.name,
+             "record": study.record,
              "study_job": study.job, "bed_key": key, "sample_seed": derive_seed(key, f"sample{k}"),
              "place_seed": derive_seed(key, f"place{k}")} for k in range(study.replicates)]
 
