@@ -48,9 +48,13 @@ def test_the_fixed_phases_default_per_contact_model_and_explicit_values_win():
     assert MDR_SCHEDULE["relax_steps"] < LONG_SCHEDULE["relax_steps"]
     explicit = CalenderingStudy(SIG, relax_steps=12345, hold_steps=0, resettle_time_factor=7.0)
     assert (explicit.relax_steps, explicit.hold_steps, explicit.resettle_time_factor) == (12345, 0, 7.0)
-    for field, bad in (("relax_steps", -1), ("hold_steps", 2.5), ("relax_steps", "5000")):
+    for field, bad in (("relax_steps", -1), ("hold_steps", 2.5), ("relax_steps", "5000"),
+                       ("lift_release_weight_fraction", -0.1), ("lift_release_weight_fraction", 2.0)):
         with pytest.raises(InputError, match=field):
             CalenderingStudy(SIG, **{field: bad})
+    # the lift's end on a share of the bed's weight: mdr's default, off (held force only) with Hertz or when 0
+    assert mdr.lift_release_weight_fraction == 0.1 and hertz.lift_release_weight_fraction == 0.0
+    assert CalenderingStudy(SIG, lift_release_weight_fraction=0.0).lift_release_weight_fraction == 0.0
 
 
 def test_small_box_is_refused_or_warned_before_anything_runs(caplog):

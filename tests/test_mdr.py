@@ -474,6 +474,31 @@ def test_the_lift_tail_keeps_loaded_records_and_still_lifts_until_released(beds)
         replace(tail.protocol, tail_fraction=deck.protocol.release_fraction / 2)
 
 
+@pytest.mark.lammps
+def test_the_lift_can_end_on_a_share_of_the_beds_weight(beds):
+    """Calender.release_weight_fraction: the lift also ends once the wall's force is at most that share of the bed's
+    weight (mass x gravity): the loaded records are the same bytes, the lift ends sooner, the relaxation is as long;
+    without it the job id and the in.lmp header stay as they were."""
+    deck = beds["mdr_deck"]
+    heavy = replace(deck, protocol=replace(deck.protocol, release_weight_fraction=1.0))
+    assert statepoint(replace(deck, protocol=replace(deck.protocol, release_weight_fraction=None))) == statepoint(deck)
+    assert "release_force" not in deck_variables(deck)
+    v = deck_variables(heavy)
+    assert v["release_force"] == pytest.approx(float(deck.bed.masses_pg.sum()) * v["g"], rel=1e-12)  # nN
+    folder = runners.run(heavy, beds["settle"].path.parent)
+    assert folder.job != beds["mdr"].job
+    for k in (1, 2):
+        for name in (f"target_{k}.dump", f"target_{k}_contacts.dump", "held.txt"):
+            assert folder.fn(name).read_bytes() == beds["mdr"].fn(name).read_bytes(), name
+    held = read_table(folder.fn("held.txt"))["f_top"].iloc[-1]
+    assert v["release_force"] > deck.protocol.release_fraction * held  # the weight's share is the larger threshold
+    released = {name: int(read_table(f.fn("unloaded.txt"))["step"].iloc[-1]) - deck.protocol.relax_steps
+                for name, f in (("weight", folder), ("held", beds["mdr"]))}
+    assert released["weight"] < released["held"]
+    with pytest.raises(InputError, match="release_weight_fraction"):
+        replace(deck.protocol, release_weight_fraction=1.5)
+
+
 def test_calendering_lift_speed_defaults():
     blend = blend_from_fractions((graphite_grade("g", 12.0, span=0.6),), g=1.0)
     from sigdem.deck.stages import MDR_MAX_UNLOAD_SPEED_M_S

@@ -89,7 +89,7 @@ def _compression_common(deck: Deck) -> dict[str, float | int]:
     }
 
 
-def calender_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[float, ...]]:
+def calender_variables(deck: Deck, dt: float, g: float) -> dict[str, float | int | tuple[float, ...]]:
     """Target wall heights (µm) and wall motion of the calender stage.
 
     Height of target k: total particle mass / (box area x density_k). Each density must lie
@@ -111,6 +111,8 @@ def calender_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[f
     if p.tail_speed_m_s is not None:  # (absent without a tail, so those in.lmp headers stay as they were)
         out["tail_speed"] = units.to_micro(p.tail_speed_m_s, "m/s")
         out["tail_fraction"] = p.tail_fraction
+    if p.release_weight_fraction is not None:  # (absent when off, as the tail's: those headers stay as they were)
+        out["release_force"] = p.release_weight_fraction * mass * g  # nN: pg x µm/µs²
     return out
 
 

@@ -47,6 +47,8 @@ def statepoint(deck: Deck) -> dict:
     }
     if getattr(deck.protocol, "tail_speed_m_s", 0.0) is None:  # no two-speed lift: job ids stay as they were
         del sp["protocol"]["tail_speed_m_s"], sp["protocol"]["tail_fraction"]
+    if getattr(deck.protocol, "release_weight_fraction", 0.0) is None:  # lift ends on the held force only: as before
+        del sp["protocol"]["release_weight_fraction"]
     if deck.start is not None:  # only then: settle job ids stay as they were
         sp["start"] = deck.start.job
     if deck.contact is not None:  # only then: Hertz job ids stay as they were

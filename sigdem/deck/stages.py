@@ -197,7 +197,10 @@ class Calender:
     relaxes ``relax_steps`` (the wall keeps lifting). ``tail_speed_m_s`` (default None: off): once the wall's
     force is down to ``tail_fraction`` of the held force, it lifts on at this speed until ``release_fraction``
     (the bed has sprung back; what is left are a few top particles whose mdr apparent radius grows after the
-    wall). ``resettle_steps`` (default 0): steps the bed first settles, wall away,
+    wall). ``release_weight_fraction`` (default None: off): the lift also ends once the wall's force is at most
+    this fraction of the bed's weight (total mass x gravity), a force the bed's own gravity already exceeds; with
+    mdr a few top particles otherwise keep the wall lifting for micrometres after the bed has sprung back (see
+    ``sigdem.studies.calendering.MDR_SCHEDULE``). ``resettle_steps`` (default 0): steps the bed first settles, wall away,
     under this deck's contact model, when it differs from the settle stage's (e.g. a binder
     stand-in released before pressing). ``release_steps`` (mdr decks only, default 0): steps, at the
     Hertz time step, the bed settles first under Hertz contacts of the deck's material, before mdr takes
@@ -216,11 +219,12 @@ class Calender:
     release_steps: int = 0
     tail_speed_m_s: float | None = None
     tail_fraction: float = 1e-2
+    release_weight_fraction: float | None = None
 
     stages = {"hertz": CALENDER, "mdr": CALENDER_MDR}
 
     def variables(self, deck: Deck, dt: float, g: float) -> dict:
-        return calender_variables(deck, dt)
+        return calender_variables(deck, dt, g)
 
     def __post_init__(self):
         object.__setattr__(self, "target_densities_g_cc",
@@ -232,6 +236,8 @@ class Calender:
         if self.tail_speed_m_s is not None:
             check_range("calender.tail_speed_m_s", self.tail_speed_m_s, 0.0, 10.0, lo_open=True)
             check_range("calender.tail_fraction", self.tail_fraction, self.release_fraction, 1.0, lo_open=True)
+        if self.release_weight_fraction is not None:
+            check_range("calender.release_weight_fraction", self.release_weight_fraction, 0.0, 1.0, lo_open=True)
 
 
 #: Fastest punch release of an mdr pellet, m/s. A released pellet has no cohesion: at the moment the punch stops

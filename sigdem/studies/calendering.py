@@ -124,10 +124,18 @@ CALENDER_MDR_TIMESTEP_FRACTION = 0.16
 #: held force halved the lift's cost but doubled the springback (SiG 3.2-6.6 % vs 1.8-3.4 %, paired on the same
 #: beds) and left the beds moving (kinetic energy 1e3-9e3 vs 0.1-80): benchmarks/results/
 #: calender_shortcuts_tail_2026-12-02.txt. It stays an option for runs that need only the loaded records.
-MDR_SCHEDULE = {"resettle_time_factor": 5.0, "hold_steps": 2000, "relax_steps": 5000, "lift_tail_speed_m_s": 0.0}
+#: The lift ends once the wall's force is down to 10 % of the bed's weight (``lift_release_weight_fraction``), not
+#: only at 1e-4 of the held force: after the bed has sprung back a top particle or two whose mdr apparent radius
+#: grows keep ~1-30 % of the weight on the wall for micrometres of lift (WD-SiG: 25,000-52,000 steps). On the same
+#: beds, paired with the lift ending on the held force only: none of 94 quantities moved beyond the CIs, loaded
+#: records are the same bytes, springback -0.07 ± 0.18 points (SiG) and -0.08 ± 0.19 (WD-SiG) of ~2.7 %, WD-SiG's
+#: lift 15,000-17,000 steps, calendering LAMMPS loop time -12 % (benchmarks/results/calender_release_2026-12-02.txt).
+MDR_SCHEDULE = {"resettle_time_factor": 5.0, "hold_steps": 2000, "relax_steps": 5000, "lift_tail_speed_m_s": 0.0,
+                "lift_release_weight_fraction": 0.1}
 #: The phases before that (and still the Hertz defaults): the representative and finite-size results of
 #: 2 Dec 2026 (benchmarks/results/representative_2026-12-02, finite_size_2026-12-02) were run with them.
-LONG_SCHEDULE = {"resettle_time_factor": 10.0, "hold_steps": 5000, "relax_steps": 20000, "lift_tail_speed_m_s": 0.0}
+LONG_SCHEDULE = {"resettle_time_factor": 10.0, "hold_steps": 5000, "relax_steps": 20000, "lift_tail_speed_m_s": 0.0,
+                 "lift_release_weight_fraction": 0.0}
 
 
 def largest_diameter_um(blend: Blend) -> float:
@@ -184,6 +192,9 @@ class CalenderingStudy:
     #: Speed of the lift's tail, m/s (0: one speed throughout, the default of both schedules; see
     #: :data:`MDR_SCHEDULE` for what a tail does to springback).
     lift_tail_speed_m_s: float | None = None
+    #: The lift also ends once the wall's force is at most this fraction of the bed's weight (0: only at
+    #: ``release_fraction`` of the held force, :class:`~sigdem.deck.stages.Calender`).
+    lift_release_weight_fraction: float | None = None
     threshold_gpa: float = SI_COATING_STRENGTH_GPA
     weibull_sigma0_gpa: float | None = None
     weibull_m: float | None = None
@@ -207,6 +218,7 @@ class CalenderingStudy:
         check_int("hold_steps", self.hold_steps, 0, 10**8)
         check_int("relax_steps", self.relax_steps, 0, 10**8)
         check_range("lift_tail_speed_m_s", self.lift_tail_speed_m_s, 0.0, 10.0)
+        check_range("lift_release_weight_fraction", self.lift_release_weight_fraction, 0.0, 1.0)
         d_max = largest_diameter_um(self.blend)
         if self.side_um is None:
             object.__setattr__(self, "side_um", float(round(REPRESENTATIVE_SIDE_IN_DMAX * d_max)))
@@ -303,7 +315,8 @@ def target_status(study: CalenderingStudy, settle: RunFolder) -> tuple[list[str]
 def calender_deck(study: CalenderingStudy, settle: RunFolder, densities: tuple[float, ...]) -> Deck:
     protocol = Calender(target_densities_g_cc=densities, speed_m_s=study.speed_m_s, unload_speed_m_s=study.lift_speed_m_s,
                         target_hold_steps=study.target_hold_steps, hold_steps=study.hold_steps,
-                        relax_steps=study.relax_steps, tail_speed_m_s=study.lift_tail_speed_m_s or None)
+                        relax_steps=study.relax_steps, tail_speed_m_s=study.lift_tail_speed_m_s or None,
+                        release_weight_fraction=study.lift_release_weight_fraction or None)
     deck = Deck(start_bed(settle), protocol=protocol, material=study.calender_material, floor=study.floor, top=study.top,
                 numerics=study.calender_numerics(), replicate=RunRecord.read(settle).replicate, start=settle,
                 contact=study.contact)

@@ -230,6 +230,7 @@ class CalenderingResult:
                "mdr_relax_time_factor": st.mdr_relax_time_factor if st.contact is not None else None,
                "target_hold_steps": st.target_hold_steps, "hold_steps": st.hold_steps, "relax_steps": st.relax_steps,
                "lift_tail_speed_m_s": st.lift_tail_speed_m_s,
+               "lift_release_weight_fraction": st.lift_release_weight_fraction,
                "binder_mass_fraction": st.binder_mass_fraction, "threshold_gpa": st.threshold_gpa,
                "weibull": (st.weibull_sigma0_gpa, st.weibull_m), "risk_level": st.risk_level, "side_um": st.side_um,
                "loading_mg_cm2": st.loading_mg_cm2, "contact_model": "elastic Hertz + Mindlin + SDS rolling",
