@@ -117,8 +117,8 @@ def add_parsers(sub) -> None:
     """Add ``pellet`` and ``calibrate`` to the ``sigdem`` subcommands."""
     pl = sub.add_parser("pellet", help="press pellets to target pressures: density, springback, Heckel/Kawakita",
                         description="Pour a blend into a die, press it with a servo punch to each target pressure "
-                                    "(held within 1 %%), release and relax; report densities under load and after "
-                                    "relaxation, springback and elastic recovery with 95 %% CIs, Heckel and Kawakita fits.")
+                                    "(held within 2 %), release and relax; report densities under load and after "
+                                    "relaxation, springback and elastic recovery with 95 % CIs, Heckel and Kawakita fits.")
     _add_pellet_options(pl)
     pl.add_argument("--csv", default=None, help="folder for pellets.csv, pellet_summary.csv, pellet_fits.csv")
     pl.set_defaults(func=_cmd_pellet)
