@@ -205,6 +205,23 @@ def test_html_renders_headless(tmp_path):
     img = np.asarray(Image.open(shot).convert("L"), dtype=float)
     assert img.shape[0] >= 1000 and img.shape[1] >= 1000
     assert img.std() > 10 and (img < 128).mean() > 0.005  # text and tables drawn, not a blank page
+    # every figure decoded and laid out by the browser: a probe copy of the page (the report itself has no script)
+    # writes, once loaded, how many of its images the browser decoded, with their drawn widths
+    probe = tmp_path / "probe.html"
+    probe.write_text(files["html"].read_text().replace("</body>", _PROBE + "</body>"))
+    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
+                          "--dump-dom", f"file://{probe.resolve()}"], check=True, capture_output=True, text=True,
+                         timeout=120).stdout
+    shown = re.search(r'data-shown="(\d+)/(\d+)/(\d+)"', dom)
+    assert shown, dom[-500:]
+    decoded, total, drawn = map(int, shown.groups())
+    assert total == len(build_report(results(), None, tmp_path, {}).figures) >= 5
+    assert decoded == total and drawn == total
+
+
+_PROBE = """<script>window.addEventListener('load', () => { const im = [...document.images];
+document.body.setAttribute('data-shown', im.filter(i => i.complete && i.naturalWidth > 0).length + '/' + im.length
+  + '/' + im.filter(i => i.getBoundingClientRect().width > 100).length); });</script>"""
 
 
 def test_pellet_figure_is_the_plots_figure_of_the_blends_means():
