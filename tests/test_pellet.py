@@ -17,6 +17,7 @@ from sigdem.deck.templates import template_path
 from sigdem.errors import EngineError, InputError
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
+from sigdem.deck.record import RunRecord
 from sigdem.model.contact import MdrContact
 from sigdem.psd import blend_from_fractions, graphite_grade
 from sigdem.studies.pellet import (DEFAULT_PRESSURES_MPA, PAPER_PRESSURES_TON_CM2, PelletStudy, blend_d_max_um,
@@ -86,6 +87,37 @@ def test_fits_and_tables(results, tmp_path):
     files = res.write_csv(tmp_path)
     assert all(p.is_file() for p in files.values())
     assert len(res.summary()) == 3
+
+
+@pytest.mark.lammps
+def test_a_target_beyond_the_densest_allowed_punch_height_is_recorded_at_once_as_not_held(results, tmp_path, caplog):
+    """The punch goes no lower than solid fraction max_solid_fraction. Before, a target the bed could not carry
+    there ran max_target_steps (1.5 million steps on the default SiG series) before being recorded as not held;
+    now it is recorded at the first window at rest there. A reachable target's row is unchanged by it."""
+    held = results["hertz"].pellets.set_index("target_pressure_mpa").loc[30.0]
+    phi = float(held["solid_fraction_loaded"]) + 0.02
+    study = PelletStudy(BLEND, target_pressures_mpa=(30.0, 3000.0), contact=None, max_solid_fraction=phi, **SMALL)
+    with caplog.at_level("WARNING"):
+        res = run_pellet(study, results["root"])
+    t = res.pellets.set_index("target_pressure_mpa")
+    # 30 MPa: the same pellet as the fixture's (the punch never came near its lowest height)
+    for col in ("density_loaded_g_cc", "pressure_reached_mpa", "density_relaxed_g_cc", "max_force_mN"):
+        assert t.loc[30.0, col] == held[col], col
+    assert t.loc[30.0, "held"] and not t.loc[30.0, "at_max_solid_fraction"]
+    # 3,000 MPa: the punch rests at solid fraction phi, far short of the target, recorded as not held at once
+    assert not t.loc[3000.0, "held"] and t.loc[3000.0, "at_max_solid_fraction"]
+    assert t.loc[3000.0, "solid_fraction_loaded"] == pytest.approx(phi, rel=1e-3)  # within one step of the punch
+    assert t.loc[3000.0, "pressure_reached_mpa"] < 0.5 * 3000.0
+    folder = RunFolder(results["root"] / res.replicates.iloc[0]["pellet_folder"])
+    from sigdem.io.logs import read_table
+
+    steps = read_table(folder.fn("targets.txt")).set_index("k")["step"]
+    relaxed = read_table(folder.fn("relaxed.txt")).set_index("k")["step"]
+    max_steps = float(RunRecord.read(folder).variables["max_target_steps"])
+    assert steps[2] - relaxed[1] < 0.2 * max_steps
+    assert "solid fraction" in caplog.text and "beyond what this bed can carry" in caplog.text
+    # the summary and fits count only held targets
+    assert not res.summary().set_index("target_pressure_mpa").loc[3000.0, "all_held"]
 
 
 def test_both_templates_share_the_protocol():

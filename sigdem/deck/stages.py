@@ -258,7 +258,9 @@ class Pellet:
     follows the pressure error, clamp(``servo_gain`` x (P_target - P) / P_target, ±1) x ``speed_m_s``
     (``lammps_inputs/pellet.lmp`` says how). A target is *held*, and recorded, once the mean pressure of the
     last ``window_steps`` and the current one are both within ``tolerance`` of it; after ``max_target_steps``
-    (default: twice the steps to cross the bed at full speed, plus 20 windows) it is recorded as not held.
+    (default: twice the steps to cross the bed at full speed, plus 20 windows) it is recorded as not held, and so
+    it is as soon as the wall rests at its lowest height (solid fraction ``max_solid_fraction``) with the pressure
+    still short of the target by more than ``tolerance`` (the target cannot be reached there).
     ``release_each``: release and relax after every target (a pellet per pressure, pressed in cycles of
     increasing load; the default) or after the last only. Release: the wall lifts at ``unload_speed_m_s``
     until its force is ``release_fraction`` of the held force, then keeps lifting while the pellet relaxes

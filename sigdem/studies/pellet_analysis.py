@@ -80,6 +80,7 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
     n, mass = len(poured), float(poured["mass"].sum())
     solid = mass / float((4.0 / 3.0 * np.pi * poured["radius"] ** 3).sum())
     rho0 = _density(mass, area, surface_height_um(poured, lx, ly))
+    zmin = float((4.0 / 3.0 * np.pi * poured["radius"] ** 3).sum()) / (area * float(rec.variables["phi_max"]))
     targets = _finite(pellet, "targets.txt", read_table(pellet.fn("targets.txt"))).set_index("k")
     relaxed = _finite(pellet, "relaxed.txt", read_table(pellet.fn("relaxed.txt"))).set_index("k")
     _finite(pellet, "released.txt", read_table(pellet.fn("released.txt")))
@@ -101,6 +102,9 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                "force_transmission": float(t["pressure_floor"] / t["pressure_top"]),
                "weight_fraction": mass * g / (float(t["pressure_top"]) * area)}
         row["solid_fraction_loaded"] = row["density_loaded_g_cc"] / solid
+        # the punch rests at its lowest allowed height (solid fraction phi_max of the initial radii): a target not held
+        # there cannot be reached (pellet_press.lmp then records it at once)
+        row["at_max_solid_fraction"] = bool(t["ztop"] <= zmin * (1.0 + 1e-9))
         if k in relaxed.index:
             name = stage.record_file("relaxed", k)
             rel = _finite(pellet, name, read_last_frame(pellet.fn(name)).data)
@@ -123,7 +127,10 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                                                "p99_force_mN", "max_overlap_ratio", "elastic_range_exceeded")})
         row["coordination"] = float(cf.particles["coordination"].mean())
         if not row["held"]:
-            log.warning("%s: target %.4g MPa not held within tolerance (reached %.4g MPa)", pellet.path.name, target, reached)
+            why = (f" (the punch rests at its lowest height, solid fraction {float(rec.variables['phi_max']):g}: the "
+                   "target is beyond what this bed can carry there)") if row["at_max_solid_fraction"] else ""
+            log.warning("%s: target %.4g MPa not held within tolerance (reached %.4g MPa)%s", pellet.path.name, target,
+                        reached, why)
         rows.append(row)
     return rows
 
