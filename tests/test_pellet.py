@@ -120,6 +120,55 @@ def test_a_target_beyond_the_densest_allowed_punch_height_is_recorded_at_once_as
     assert not res.summary().set_index("target_pressure_mpa").loc[3000.0, "all_held"]
 
 
+@pytest.mark.lammps
+def test_a_pellet_stopped_by_lammps_keeps_its_recorded_targets_and_is_not_rerun(results, tmp_path):
+    """mdr can stop on a NaN while a pellet is released ("F_MDR is NaN"), or lose a particle. The study then keeps
+    the targets recorded before the stop (they do not depend on what came after), says which were not pressed,
+    and does not rerun the deterministic failure; without those words (e.g. an interrupted run) it reruns."""
+    import json
+    import shutil
+
+    from sigdem.run import runners
+    from sigdem.run.stops import MDR_UNLOAD_NAN
+    from sigdem.studies.pellet import pellet_stop
+
+    study = PelletStudy(BLEND, target_pressures_mpa=(10.0, 30.0, 100.0), **SMALL)
+    good = results["mdr"]
+    rep = good.replicates.iloc[0]
+    for name in (f"settle-{rep['settle_job']}", rep["pellet_folder"]):
+        shutil.copytree(results["root"] / name, tmp_path / name)
+    folder = RunFolder(tmp_path / rep["pellet_folder"])
+    # the folder as if mdr had stopped while releasing the second target: its loaded record written, nothing after
+    for name, keep in (("targets.txt", 2), ("released.txt", 1), ("relaxed.txt", 1)):
+        lines = folder.fn(name).read_text().splitlines()
+        folder.fn(name).write_text("\n".join(lines[:1 + keep]) + "\n")
+    for name in ("released_2.dump", "relaxed_2.dump", "target_3.dump", "target_3_contacts.dump", "released_3.dump",
+                 "relaxed_3.dump", "unloaded.dump", "unloaded.txt"):
+        folder.fn(name).unlink()
+    with folder.fn("log.lammps").open("a") as fh:
+        fh.write(f"ERROR on proc 0: {MDR_UNLOAD_NAN}, non-adhesive case (src/src/GRANULAR/gran_sub_mod_normal.cpp:795)\n")
+    status = json.loads(folder.fn("status.json").read_text())
+    folder.fn("status.json").write_text(json.dumps({**status, "state": "failed"}))
+    stamp = folder.fn("log.lammps").stat().st_mtime_ns
+    assert pellet_stop(folder) == ("mdr_nan", 2)
+    kept = run_pellet(study, tmp_path)
+    assert folder.fn("log.lammps").stat().st_mtime_ns == stamp  # not rerun
+    r = kept.replicates.iloc[0]
+    assert (r["stop"], r["targets_recorded"], r["targets"]) == ("mdr_nan", 2, 3)
+    t, g = kept.pellets.set_index("target_pressure_mpa"), good.pellets.set_index("target_pressure_mpa")
+    assert list(t.index) == [10.0, 30.0]  # 100 MPa was not pressed: no row, no number
+    cols = ["density_loaded_g_cc", "pressure_reached_mpa", "max_force_mN", "coordination"]
+    assert np.array_equal(t[cols].to_numpy(float), g.loc[[10.0, 30.0], cols].to_numpy(float))
+    assert t.loc[10.0, "density_relaxed_g_cc"] == g.loc[10.0, "density_relaxed_g_cc"]
+    assert math.isnan(t.loc[30.0, "density_relaxed_g_cc"])  # stopped while releasing it: no springback
+    assert good.replicates.iloc[0]["stop"] == "ok" and good.replicates.iloc[0]["targets_recorded"] == 3
+    # without the error's words the folder is an unfinished run: it is run again (here with a runner that times out)
+    folder.fn("log.lammps").write_text(folder.fn("log.lammps").read_text().replace(MDR_UNLOAD_NAN, "interrupted"))
+    assert pellet_stop(folder) is None
+    with pytest.raises(EngineError):
+        run_pellet(study, tmp_path, runners.Executable(timeout_s=0.01))
+
+
 def test_both_templates_share_the_protocol():
     """One protocol text, read by both scripts through LAMMPS include."""
     for name in ("pellet", "pellet_mdr"):

@@ -52,6 +52,10 @@ def _cmd_pellet(args) -> int:
     if study.cylinder is not None:  # the die-wall effect: the share of the punch force that reaches the floor
         cols += ["force_transmission", "force_transmission_ci95"]
     print(res.summary()[cols].to_string(index=False, float_format="%.4g"))
+    for r in res.replicates.itertuples():
+        if r.stop != "ok":
+            print(f"replicate {r.replicate}: LAMMPS stopped ({r.stop}) after {r.targets_recorded} of {r.targets} target "
+                  f"pressures; the higher ones were not pressed ({r.pellet_folder}/log.lammps)")
     fits = res.fits()
     if len(fits):
         print(fits.to_string(index=False, float_format="%.4g"))

@@ -21,7 +21,8 @@ from sigdem.deck import RunRecord
 from sigdem.errors import EngineError
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
-from sigdem.io.logs import log_tail, read_table
+from sigdem.io.logs import read_table
+from sigdem.run import stops
 from sigdem.run.child import run_pool
 from sigdem.run.claim import claim
 from sigdem.run.runners import Runner, folder_of, run
@@ -31,14 +32,10 @@ from sigdem.studies.calendering_analysis import CalenderingResult, analyse_targe
 log = logging.getLogger(__name__)
 
 
-#: What LAMMPS says when mdr's unloading branch leaves its range: the transformed elastic displacement of a heavily
-#: yielded contact grows past its contact ellipse (sqrt and acos of negative numbers). Seen as the wall starts to
-#: lift from 1.75 g/cc on a representative WD-SiG bed, at 0.4 and at 0.1 m/s alike.
-MDR_UNLOAD_NAN = "F_MDR is NaN"
-#: LAMMPS errors that end a calender run while the wall lifts from the held state, and their tag in the replicates
-#: table: mdr's unloading branch leaving its range, or a particle of the bed's top thrown out of the box (the same
-#: release of stored energy; seen on a WD-SiG bed of 4 largest diameters lifted at 0.1 m/s from 1.75 g/cc).
-UNLOAD_FAILURES = {MDR_UNLOAD_NAN: "mdr_nan", "Lost atoms": "lost_atoms"}
+#: What LAMMPS says when mdr's unloading branch leaves its range (:data:`sigdem.run.stops.MDR_UNLOAD_NAN`).
+MDR_UNLOAD_NAN = stops.MDR_UNLOAD_NAN
+#: LAMMPS errors that end a calender run while the wall lifts from the held state (:data:`sigdem.run.stops.PRESS_STOPS`).
+UNLOAD_FAILURES = stops.PRESS_STOPS
 
 
 def unload_failure(folder: RunFolder) -> str | None:
@@ -47,12 +44,8 @@ def unload_failure(folder: RunFolder) -> str | None:
     complete and do not depend on the lift (the lift comes after them; tests/test_mdr.py checks they are the same
     bytes at another lift speed); its springback is not available. Rerunning it would fail the same way (the run
     is deterministic), so the study uses it as it is."""
-    if folder.state != "failed" or not folder.fn("held.txt").exists() or not folder.fn("log.lammps").exists():
-        return None
-    if len(read_table(folder.fn("held.txt"))) != 1:
-        return None
-    tail = log_tail(folder.fn("log.lammps"), 3)
-    return next((tag for text, tag in UNLOAD_FAILURES.items() if text in tail), None)
+    stop = stops.press_stop(folder, "held.txt")
+    return stop[0] if stop is not None and stop[1] == 1 else None
 
 
 def unload_failed(folder: RunFolder) -> bool:

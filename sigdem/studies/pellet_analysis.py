@@ -38,6 +38,7 @@ from sigdem.errors import EngineError, InputError
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
 from sigdem.io.logs import read_table
+from sigdem.run.stops import press_stop
 from sigdem.stats import mean_ci
 
 if TYPE_CHECKING:
@@ -140,8 +141,11 @@ def analyse_pellet(study: PelletStudy, folders) -> "PelletResult":
     rows, reps = [], []
     for k, (settle, pellet) in enumerate(folders):
         rows += [{"replicate": k, **r} for r in analyse_replicate(settle, pellet, study.contact is not None)]
+        stop = press_stop(pellet, "targets.txt")
         reps.append({"replicate": k, "settle_job": settle.job, "pellet_job": pellet.job, "pellet_folder": pellet.path.name,
-                     "die": study.die, "die_friction": study.die_wall_friction})
+                     "die": study.die, "die_friction": study.die_wall_friction, "stop": "ok" if stop is None else stop[0],
+                     "targets_recorded": sum(r["replicate"] == k for r in rows),
+                     "targets": len(study.target_pressures_mpa)})
     return PelletResult(study, pd.DataFrame(rows), pd.DataFrame(reps))
 
 

@@ -21,6 +21,7 @@ from sigdem.errors import IncompleteRunError, InputError
 from sigdem.io.folder import RunFolder, derive_seed
 from sigdem.psd import desmond_weeks_rcp, farr_groot_rcp
 from sigdem.run.runners import Runner, folder_of
+from sigdem.run.stops import press_stop
 from sigdem.studies.calendering import reachable_calender_deck
 from sigdem.studies.calendering_run import run_calendering, unload_failed
 from sigdem.studies.packing import run_packing
@@ -115,7 +116,8 @@ def job_folders(job: Job, root: Path | str) -> tuple[str, tuple[RunFolder, ...]]
         done = folder.state == "done" or unload_failed(folder)
         return ("done" if done else word("calender", folder)), (settle, folder)
     folder = folder_of(study.pellet_deck(settle), root)
-    return ("done" if folder.state == "done" else word("pellet", folder)), (settle, folder)
+    done = folder.state == "done" or press_stop(folder, "targets.txt") is not None  # as pellet.run_replicate
+    return ("done" if done else word("pellet", folder)), (settle, folder)
 
 
 def job_state(job: Job, root: Path | str) -> str:

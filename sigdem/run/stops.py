@@ -1,0 +1,35 @@
+"""Press runs that LAMMPS stopped after some of their records: which stops keep those records.
+
+A press stage (calender, pellet) writes a record line (``held.txt``, ``targets.txt``) and its dumps once a state is
+reached, then goes on (lift, next target). When LAMMPS then stops on one of :data:`PRESS_STOPS`, the states
+recorded before the stop do not depend on what came after them, and rerunning the folder would stop the same way
+(the run is deterministic): the studies keep such a folder and analyse what it recorded, saying so. Any other
+failure (a timeout, a Ctrl-C, a crash without these words) leaves the folder failed, to be run again.
+"""
+
+from __future__ import annotations
+
+from sigdem.io.folder import RunFolder
+from sigdem.io.logs import log_tail, read_table
+
+#: What LAMMPS says when mdr's unloading branch leaves its range: the transformed elastic displacement of a heavily
+#: yielded contact grows past its contact ellipse (sqrt and acos of negative numbers). Seen as the wall starts to
+#: lift from 1.75 g/cc on a representative WD-SiG bed, at 0.4 and at 0.1 m/s alike.
+MDR_UNLOAD_NAN = "F_MDR is NaN"
+#: LAMMPS errors that end a press run after recorded states, and their tag in the studies' replicate tables: mdr's
+#: unloading branch leaving its range, or a particle of the bed's top thrown out of the box (the same release of
+#: stored energy; seen on a WD-SiG bed of 4 largest diameters lifted at 0.1 m/s from 1.75 g/cc).
+PRESS_STOPS = {MDR_UNLOAD_NAN: "mdr_nan", "Lost atoms": "lost_atoms"}
+
+
+def press_stop(folder: RunFolder, record: str) -> tuple[str, int] | None:
+    """(tag of :data:`PRESS_STOPS`, rows of ``record``) when ``folder`` failed on one of those errors after writing
+    at least one row of its record file ``record``; else None."""
+    if folder.state != "failed" or not folder.fn(record).exists() or not folder.fn("log.lammps").exists():
+        return None
+    rows = len(read_table(folder.fn(record)))
+    if rows < 1:
+        return None
+    tail = log_tail(folder.fn("log.lammps"), 3)
+    tag = next((tag for text, tag in PRESS_STOPS.items() if text in tail), None)
+    return None if tag is None else (tag, rows)
