@@ -277,6 +277,33 @@ def test_child_exiting_nonzero_is_an_engine_error(tmp_path):
 
 
 @pytest.mark.lammps
+def test_an_error_on_rank_1_reaches_the_engine_error_and_the_folder(tmp_path):
+    """LAMMPS's log is rank 0's, and MPI_Abort leaves it unflushed: an error raised on another rank only (here a
+    division by zero in the one atom rank 1 owns; in the default pellet series, mdr's NaN) was lost, the error
+    said only "exited with code 1". The child's screen is now read: its ERROR line is in the error and the folder."""
+    from sigdem.run.stops import press_stop
+
+    folder = runners.render(tiny_deck(), tmp_path)
+    folder.fn("in.lmp").write_text("units lj\natom_style atomic\nregion b block 0 10 0 10 0 10\ncreate_box 1 b\n"
+                                   "create_atoms 1 single 8 5 5\nmass 1 1\nvariable a atom 1/(x-x)\n"
+                                   "compute s all reduce sum v_a\nthermo_style custom step c_s\nrun 0\n")
+    with pytest.raises(EngineError, match="exited with code") as info:
+        runners.execute(folder, runners.Executable(ranks=2))
+    assert "ERROR on proc 1: Divide by 0 in variable formula" in info.value.log_tail
+    assert "ERROR on proc 1: Divide by 0" in folder.fn(runners.CHILD_OUTPUT).read_text()
+    assert folder.state == "failed"
+    # a press folder whose stop is known only from that output is recognised as such (sigdem.run.stops)
+    folder.fn("targets.txt").write_text("# k step\n1 1000\n")
+    assert press_stop(folder, "targets.txt") is None
+    folder.fn(runners.CHILD_OUTPUT).write_text("ERROR on proc 1: F_MDR is NaN, non-adhesive case (x.cpp:795)\n")
+    assert press_stop(folder, "targets.txt") == ("mdr_nan", 1)
+    # a rerun starts without the earlier attempt's output
+    with pytest.raises(EngineError):
+        runners.execute(folder, runners.Executable(timeout_s=0.01))
+    assert not folder.fn(runners.CHILD_OUTPUT).exists() or "F_MDR" not in folder.fn(runners.CHILD_OUTPUT).read_text()
+
+
+@pytest.mark.lammps
 def test_child_killed_by_a_signal_is_an_engine_error(tmp_path):
     folder = long_folder(tmp_path)
     errors = []

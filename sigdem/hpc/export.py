@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 #: Files a run folder needs to run by hand (the shared pressing part is read by the template's include).
 INPUT_FILES = ("in.lmp", "params.json", "particles.data", "start.restart", "start.data") + tuple(
     sorted({name for s in STAGES.values() for name in s.includes}))
-LMP_ARGS = "-in in.lmp -log log.lammps -nocite -screen none"
+#: lmp's screen goes to lmp_output.txt: an error raised on a rank other than 0 is printed only there, never in the log.
+LMP_ARGS = "-in in.lmp -log log.lammps -nocite > lmp_output.txt 2>&1"
 
 
 def _source_folder(item, out_dir: Path) -> RunFolder:
@@ -85,7 +86,7 @@ LMP=${{LMP:-lmp}}
 failed=0
 for d in {' '.join(shlex.quote(n) for n in names)}; do
   echo "== $d"
-  (cd "$d" && {launch}"$LMP" {LMP_ARGS}) || {{ echo "$d failed: see $d/log.lammps" >&2; failed=1; }}
+  (cd "$d" && {launch}"$LMP" {LMP_ARGS}) || {{ echo "$d failed: see $d/log.lammps and $d/lmp_output.txt" >&2; failed=1; }}
 done
 exit $failed
 """

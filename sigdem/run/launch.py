@@ -42,8 +42,10 @@ def lmp_argv(*, ranks: int = 1, launcher: str = "mpirun", variables: Mapping[str
     check_int("ranks", ranks, 1, 4096)
     if launcher not in LAUNCHERS:
         raise InputError("launcher", f"{launcher!r} is not allowed; allowed: {', '.join(LAUNCHERS)}")
+    # no "-screen none": the screen goes to the child's stdout, which sigdem reads. An error raised on a rank other
+    # than 0 (Error::one) is printed only there (rank 0 alone writes the log), and not at all with -screen none.
     cmd = [str(lmp_executable()), "-in", format_var("input_name", input_name), "-log", format_var("log_name", log_name),
-           "-nocite", "-screen", "none"]
+           "-nocite"]
     for name, value in (variables or {}).items():
         cmd += ["-var", format_var(f"variables[{name}]", name), format_var(f"variables[{name}]", value)]
     if ranks > 1:  # one rank: plain lmp (inside a Slurm task too)

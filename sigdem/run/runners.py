@@ -171,6 +171,25 @@ class Runner(Protocol):
     def execute(self, folder: RunFolder, variables: dict) -> None: ...
 
 
+#: File in a run folder holding what a failed child ``lmp`` (or ``mpirun``) printed (stdout and stderr), its last
+#: :data:`CHILD_OUTPUT_CHARS` characters. LAMMPS's log is written by rank 0 only: an error raised on another rank
+#: (e.g. mdr's "F_MDR is NaN" in a contact that rank owns) is printed there and by ``mpirun``, never in log.lammps.
+CHILD_OUTPUT = "lmp_output.txt"
+CHILD_OUTPUT_CHARS = 20000
+
+
+def failure_tail(folder: RunFolder, out: str | None = None) -> str:
+    """The tail of a failed run's log.lammps, followed by the ERROR lines of the child's output (``out``, or the
+    folder's :data:`CHILD_OUTPUT`) that the log does not hold; the output's tail when there is no log."""
+    if out is None:
+        out = folder.fn(CHILD_OUTPUT).read_text(errors="replace") if folder.fn(CHILD_OUTPUT).exists() else ""
+    tail = tail_text(folder.fn("log.lammps"))
+    if not tail:
+        return out[-4000:]
+    errors = [ln for ln in out.splitlines() if "ERROR" in ln and ln.strip() not in tail]
+    return tail if not errors else tail.rstrip("\n") + "\n" + "\n".join(errors[-5:])
+
+
 @dataclass(frozen=True, slots=True)
 class Executable:
     """The ``lmp`` executable as a child process, on ``ranks`` ranks under ``launcher`` (mpirun or srun).
@@ -211,8 +230,9 @@ class Executable:
             what = f"was killed by signal {signal.Signals(-code).name}"
         else:
             what = f"exited with code {code}"
-        tail = tail_text(folder.fn("log.lammps")) or out[-4000:]
-        raise EngineError(f"{' '.join(argv[:3])} ... {what}", folder.path, tail)
+        if out.strip():  # e.g. an error raised on a rank other than 0 reaches only this output, not log.lammps
+            folder.fn(CHILD_OUTPUT).write_text(out[-CHILD_OUTPUT_CHARS:])
+        raise EngineError(f"{' '.join(argv[:3])} ... {what}", folder.path, failure_tail(folder, out))
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +281,7 @@ def execute(folder: RunFolder, runner: Runner | None = None, *, progress: bool =
 
 def _execute_claimed(folder: RunFolder, runner: Runner, progress: bool) -> None:
     stage = RunRecord.read(folder).stage
-    for name in stage.outputs:  # stale outputs of an earlier attempt
+    for name in (*stage.outputs, CHILD_OUTPUT):  # stale outputs of an earlier attempt
         folder.fn(name).unlink(missing_ok=True)
     variables = kernel_variables(folder, runner.kernel)
     folder.set_state("running", runner=runner.name, kernel=kernel_name(variables), pid=os.getpid(),

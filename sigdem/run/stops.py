@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sigdem.io.folder import RunFolder
 from sigdem.io.logs import log_tail, read_table
+from sigdem.run.runners import CHILD_OUTPUT
 
 #: What LAMMPS says when mdr's unloading branch leaves its range: the transformed elastic displacement of a heavily
 #: yielded contact grows past its contact ellipse (sqrt and acos of negative numbers). Seen as the wall starts to
@@ -31,5 +32,7 @@ def press_stop(folder: RunFolder, record: str) -> tuple[str, int] | None:
     if rows < 1:
         return None
     tail = log_tail(folder.fn("log.lammps"), 3)
+    if folder.fn(CHILD_OUTPUT).exists():  # an error on a rank other than 0 is only in the child's output
+        tail += "\n".join(folder.fn(CHILD_OUTPUT).read_text(errors="replace").splitlines()[-20:])
     tag = next((tag for text, tag in PRESS_STOPS.items() if text in tail), None)
     return None if tag is None else (tag, rows)
