@@ -178,11 +178,9 @@ CHILD_OUTPUT = "lmp_output.txt"
 CHILD_OUTPUT_CHARS = 20000
 
 
-def failure_tail(folder: RunFolder, out: str | None = None) -> str:
-    """The tail of a failed run's log.lammps, followed by the ERROR lines of the child's output (``out``, or the
-    folder's :data:`CHILD_OUTPUT`) that the log does not hold; the output's tail when there is no log."""
-    if out is None:
-        out = folder.fn(CHILD_OUTPUT).read_text(errors="replace") if folder.fn(CHILD_OUTPUT).exists() else ""
+def failure_tail(folder: RunFolder, out: str) -> str:
+    """The tail of a failed run's log.lammps, followed by the ERROR lines of the child's output ``out`` that the
+    log does not hold; the output's tail when there is no log."""
     tail = tail_text(folder.fn("log.lammps"))
     if not tail:
         return out[-4000:]

@@ -9,9 +9,15 @@ failure (a timeout, a Ctrl-C, a crash without these words) leaves the folder fai
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+from sigdem.deck import Deck
+from sigdem.errors import EngineError
 from sigdem.io.folder import RunFolder
 from sigdem.io.logs import log_tail, read_table
-from sigdem.run.runners import CHILD_OUTPUT
+from sigdem.run.claim import claim
+from sigdem.run.runners import CHILD_OUTPUT, Runner, folder_of, run
 
 #: What LAMMPS says when mdr's unloading branch leaves its range: the transformed elastic displacement of a heavily
 #: yielded contact grows past its contact ellipse (sqrt and acos of negative numbers). Seen as the wall starts to
@@ -36,3 +42,21 @@ def press_stop(folder: RunFolder, record: str) -> tuple[str, int] | None:
         tail += "\n".join(folder.fn(CHILD_OUTPUT).read_text(errors="replace").splitlines()[-20:])
     tag = next((tag for text, tag in PRESS_STOPS.items() if text in tail), None)
     return None if tag is None else (tag, rows)
+
+
+def run_or_keep(deck: Deck, root: Path | str, runner: Runner | None, stopped: Callable[[RunFolder], bool], *,
+                progress: bool = False) -> tuple[RunFolder, bool]:
+    """(folder, kept): run ``deck`` (or reuse it when done), unless its folder is a stop the study keeps
+    (``stopped``, e.g. built on :func:`press_stop`); a run that fails into such a stop is kept too (kept = True).
+    Checked under the folder's claim: another process may be running it right now. Collecting writes nothing."""
+    folder = folder_of(deck, root)
+    if getattr(runner, "collect_only", False):
+        return (folder, True) if stopped(folder) else (run(deck, root, runner), False)
+    with claim(folder):
+        if not stopped(folder):
+            try:
+                return run(deck, root, runner, progress=progress), False
+            except EngineError:
+                if not stopped(folder):
+                    raise
+    return folder, True

@@ -18,14 +18,12 @@ from sigdem import units
 from sigdem.analysis.fracture import fracture_free_density
 from sigdem.analysis.springback import Springback, surface_height_um
 from sigdem.deck import RunRecord
-from sigdem.errors import EngineError
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
 from sigdem.io.logs import read_table
 from sigdem.run import stops
 from sigdem.run.child import run_pool
-from sigdem.run.claim import claim
-from sigdem.run.runners import Runner, folder_of, run
+from sigdem.run.runners import Runner, run
 from sigdem.studies.calendering import CalenderingStudy, reachable_calender_deck, target_status
 from sigdem.studies.calendering_analysis import CalenderingResult, analyse_target, snapshot
 
@@ -61,16 +59,9 @@ def run_replicate(study: CalenderingStudy, replicate: int, root: Path | str, run
     deck = reachable_calender_deck(study, settle)
     if deck is None:
         return settle, None
-    folder = folder_of(deck, root)
-    if getattr(runner, "collect_only", False):  # collecting writes nothing, not even a lock file
-        return settle, (folder if unload_failed(folder) else run(deck, root, runner))
-    with claim(folder):  # checked under the claim: another process may be running it right now
-        if not unload_failed(folder):
-            try:
-                return settle, run(deck, root, runner, progress=progress)
-            except EngineError:
-                if not unload_failed(folder):
-                    raise
+    folder, kept = stops.run_or_keep(deck, root, runner, unload_failed, progress=progress)
+    if not kept:
+        return settle, folder
     log.warning("%s: the run stopped as the wall lifted (%s); its loaded records are complete, its springback is not "
                 "available", folder.path.name, unload_failure(folder))
     return settle, folder

@@ -54,16 +54,15 @@ from sigdem.deck import Deck, Numerics, Pellet, RunRecord, Settle, check_mdr_set
 from sigdem.deck.beds import bed_from_sample
 from sigdem.deck.die import MAX_DIE_FRICTION, CylinderDie, check_die_kind
 from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, MDR_MAX_UNLOAD_SPEED_M_S, _increasing_targets
-from sigdem.errors import EngineError, InputError
+from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_range
 from sigdem.io.folder import RunFolder, derive_seed, job_id
 from sigdem.model.contact import MdrContact
 from sigdem.model.materials import GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
-from sigdem.run.claim import claim
-from sigdem.run.runners import Runner, folder_of, run
-from sigdem.run.stops import press_stop
-from sigdem.studies.pellet_analysis import PelletResult, analyse_pellet
+from sigdem.run.runners import Runner, run
+from sigdem.run.stops import run_or_keep
+from sigdem.studies.pellet_analysis import PelletResult, analyse_pellet, pellet_stop
 from sigdem.studies.press_step import PressStep
 
 log = logging.getLogger(__name__)
@@ -252,30 +251,15 @@ class PelletStep(PressStep):
         return self.study.pellet_deck(self.start.require_done())
 
 
-def pellet_stop(folder: RunFolder) -> tuple[str, int] | None:
-    """(tag, targets recorded) when a failed pellet folder stopped on one of
-    :data:`~sigdem.run.stops.PRESS_STOPS` (mdr's NaN, lost atoms) after recording at least one target; else None.
-    Its recorded targets do not depend on what came after them and a rerun would stop the same way (the run is
-    deterministic), so the study keeps it, with its later targets not pressed (:func:`run_replicate`)."""
-    return press_stop(folder, "targets.txt")
-
-
 def run_replicate(study: PelletStudy, replicate: int, root: Path | str, runner: Runner | None = None,
                   progress: bool = False) -> tuple[RunFolder, RunFolder]:
     """Settle (or reuse) replicate ``replicate`` and press it through every target pressure. A pellet folder that
     LAMMPS stopped after some targets (:func:`pellet_stop`) is kept with those targets, and the log says so."""
     settle = run(study.settle_deck(replicate), root, runner, progress=progress)
-    deck = study.pellet_deck(settle)
-    folder = folder_of(deck, root)
-    if getattr(runner, "collect_only", False):  # collecting writes nothing, not even a lock file
-        return settle, (folder if pellet_stop(folder) else run(deck, root, runner))
-    with claim(folder):  # checked under the claim: another process may be running it right now
-        if pellet_stop(folder) is None:
-            try:
-                return settle, run(deck, root, runner, progress=progress)
-            except EngineError:
-                if pellet_stop(folder) is None:
-                    raise
+    folder, kept = run_or_keep(study.pellet_deck(settle), root, runner, lambda f: pellet_stop(f) is not None,
+                               progress=progress)
+    if not kept:
+        return settle, folder
     tag, recorded = pellet_stop(folder)
     log.warning("%s: LAMMPS stopped (%s) after %d of %d target pressures; their records are kept, the higher "
                 "targets were not pressed", folder.path.name, tag, recorded, len(study.target_pressures_mpa))

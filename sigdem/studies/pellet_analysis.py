@@ -70,6 +70,15 @@ def _finite(pellet: RunFolder, name: str, table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def pellet_stop(folder: RunFolder) -> tuple[str, int] | None:
+    """(tag, targets recorded) when a failed pellet folder stopped on one of
+    :data:`~sigdem.run.stops.PRESS_STOPS` (mdr's NaN, lost atoms) after recording at least one target; else None.
+    Its recorded targets do not depend on what came after them and a rerun would stop the same way (the run is
+    deterministic), so the study keeps it, with its later targets not pressed
+    (:func:`sigdem.studies.pellet.run_replicate`)."""
+    return press_stop(folder, "targets.txt")
+
+
 def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool) -> list[dict]:
     """Rows of one pressed replicate, one per target pressure. A NaN or infinite value in any record of
     ``pellet`` raises :class:`~sigdem.errors.EngineError` (with the folder and log tail) instead of a row."""
@@ -79,9 +88,10 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
     g = float(rec.variables["g"])
     poured = read_last_frame(settle.fn("settled.dump")).data
     n, mass = len(poured), float(poured["mass"].sum())
-    solid = mass / float((4.0 / 3.0 * np.pi * poured["radius"] ** 3).sum())
+    v_solid = float((4.0 / 3.0 * np.pi * poured["radius"] ** 3).sum())
+    solid = mass / v_solid
     rho0 = _density(mass, area, surface_height_um(poured, lx, ly))
-    zmin = float((4.0 / 3.0 * np.pi * poured["radius"] ** 3).sum()) / (area * float(rec.variables["phi_max"]))
+    zmin = v_solid / (area * float(rec.variables["phi_max"]))  # the punch's lowest height (pellet_press.lmp)
     targets = _finite(pellet, "targets.txt", read_table(pellet.fn("targets.txt"))).set_index("k")
     relaxed = _finite(pellet, "relaxed.txt", read_table(pellet.fn("relaxed.txt"))).set_index("k")
     _finite(pellet, "released.txt", read_table(pellet.fn("released.txt")))
@@ -141,7 +151,7 @@ def analyse_pellet(study: PelletStudy, folders) -> "PelletResult":
     rows, reps = [], []
     for k, (settle, pellet) in enumerate(folders):
         rows += [{"replicate": k, **r} for r in analyse_replicate(settle, pellet, study.contact is not None)]
-        stop = press_stop(pellet, "targets.txt")
+        stop = pellet_stop(pellet)
         reps.append({"replicate": k, "settle_job": settle.job, "pellet_job": pellet.job, "pellet_folder": pellet.path.name,
                      "die": study.die, "die_friction": study.die_wall_friction, "stop": "ok" if stop is None else stop[0],
                      "targets_recorded": sum(r["replicate"] == k for r in rows),

@@ -21,10 +21,10 @@ from sigdem.errors import IncompleteRunError, InputError
 from sigdem.io.folder import RunFolder, derive_seed
 from sigdem.psd import desmond_weeks_rcp, farr_groot_rcp
 from sigdem.run.runners import Runner, folder_of
-from sigdem.run.stops import press_stop
 from sigdem.studies.calendering import reachable_calender_deck
 from sigdem.studies.calendering_run import run_calendering, unload_failed
 from sigdem.studies.packing import run_packing
+from sigdem.studies.pellet_analysis import pellet_stop
 from sigdem.studies.reproduce import PELLET_MODULE, Job, ReproducePlan
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def job_folders(job: Job, root: Path | str) -> tuple[str, tuple[RunFolder, ...]]
         done = folder.state == "done" or unload_failed(folder)
         return ("done" if done else word("calender", folder)), (settle, folder)
     folder = folder_of(study.pellet_deck(settle), root)
-    done = folder.state == "done" or press_stop(folder, "targets.txt") is not None  # as pellet.run_replicate
+    done = folder.state == "done" or pellet_stop(folder) is not None  # kept by the study, as a calender stop
     return ("done" if done else word("pellet", folder)), (settle, folder)
 
 

@@ -1,5 +1,8 @@
 """Diagnosis: does mdr's NaN near solid fraction 0.82 move with the time step? SiG bed of 4 largest diameters
-(105 um), monotonic press (release after the last target only), mdr time-step fraction 0.08 (default) or 0.04."""
+(105 um), monotonic press (release after the last target only), mdr time-step fraction 0.08 (default) or 0.04.
+
+usage: python run.py FRACTION ROOT
+"""
 import logging, sys
 from dataclasses import replace
 from sigdem.psd import blend_from_text, paper_grades
@@ -8,10 +11,10 @@ from sigdem.studies.pellet import PelletStudy
 from sigdem.run.runners import run, Executable
 
 logging.basicConfig(level=logging.WARNING)
-frac = float(sys.argv[1])
+frac, root = float(sys.argv[1]), sys.argv[2]
 study = PelletStudy(blend_from_text("small=1.0", paper_grades()), side_um=105.0, replicates=1,
                     target_pressures_mpa=(10.0, 24.3, 59.04, 143.5, 348.6), contact=MdrContact(timestep_fraction=frac))
-settle = run(study.settle_deck(0), "/work/pellet/exp/root_dt", Executable())
+settle = run(study.settle_deck(0), root, Executable())
 deck = study.pellet_deck(settle)
 deck = replace(deck, protocol=replace(deck.protocol, release_each=False))
-print(run(deck, "/work/pellet/exp/root_dt", Executable()).path)
+print(run(deck, root, Executable()).path)
