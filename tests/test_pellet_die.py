@@ -79,6 +79,30 @@ def test_periodic_default_job_ids_and_decks_are_unchanged(tmp_path, contact, exp
     assert got == expected
 
 
+def test_the_default_mdr_pellet_steps_at_half_the_manuals_start_and_the_cli_uses_it(tmp_path):
+    """The pellet study's mdr dt is 0.04 sqrt(m / (kappa R)), half of MdrContact()'s 0.08 (at 0.08 the default SiG
+    series stops on "F_MDR is NaN" at solid fraction 0.82), in the rendered deck and from `sigdem pellet`; the
+    settle deck, which has no mdr, is unchanged."""
+    from sigdem.cli import build_parser
+    from sigdem.cli.pellet import _pellet_study
+    from sigdem.deck.sections import timestep_us
+    from sigdem.model.contact import MDR_TIMESTEP_FRACTION
+    from sigdem.studies.pellet import PELLET_MDR_TIMESTEP_FRACTION
+
+    assert PELLET_MDR_TIMESTEP_FRACTION == MDR_TIMESTEP_FRACTION / 2
+    default = PelletStudy(BLEND, target_pressures_mpa=(100.0, 300.0), **SMALL)
+    manual = dataclasses.replace(default, contact=MdrContact())
+    assert default.contact == MdrContact(timestep_fraction=0.04)
+    settle = fake_settled(default.settle_deck(0), tmp_path)
+    assert runners.render(manual.settle_deck(0), tmp_path).job == settle.job
+    assert timestep_us(default.pellet_deck(settle)) == pytest.approx(0.5 * timestep_us(manual.pellet_deck(settle)))
+    assert runners.render(default.pellet_deck(settle), tmp_path).job != runners.render(manual.pellet_deck(settle),
+                                                                                      tmp_path).job
+    cli = _pellet_study(build_parser().parse_args(["pellet"]))
+    assert cli.contact == default.contact and _pellet_study(build_parser().parse_args(["pellet", "--contact",
+                                                                                       "hertz"])).contact is None
+
+
 # ---- cylindrical die: Python layer ---------------------------------------------------------------------------
 
 def test_cylinder_bed_is_placed_inside_the_die_and_uses_its_area():
