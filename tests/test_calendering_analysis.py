@@ -63,6 +63,34 @@ def test_wall_branch_ends_on_the_wall_plane_and_overlaps_come_from_geometry():
     assert c.loc[FLOOR, "ft_sim_nN"] == 40.0 and c.loc[FLOOR, "r_star_um"] == 2.0
 
 
+def test_side_overlap_splits_at_the_flat_where_both_caps_share_their_base_circle():
+    """mdr's rigid flat: equal spheres share δ / 2; unequal ones split δ so that both caps have the same base
+    radius, a² = h (2 r - h) on each side (checked here by that geometry, not by the formula); a wall contact
+    takes δ / r; the summary reports the largest side."""
+    from sigdem.analysis.contacts import side_overlap_ratio
+
+    assert side_overlap_ratio(1.0, 1.0, 0.4) == pytest.approx(0.2)
+    ri, rj, d = np.array([1.0, 2.0, 5.0]), np.array([3.0, 2.5, 1.5]), np.array([0.3, 0.8, 1.2])
+    got = side_overlap_ratio(ri, rj, d)
+    for a, b, delta, ratio in zip(ri, rj, d, got):
+        # side h_a of sphere a from the base-circle condition, solved by bisection on [0, δ]
+        lo, hi = 0.0, delta
+        for _ in range(200):
+            h = 0.5 * (lo + hi)
+            lo, hi = (h, hi) if h * (2 * a - h) < (delta - h) * (2 * b - (delta - h)) else (lo, h)
+        assert ratio == pytest.approx(max(h / a, (delta - h) / b), rel=1e-9)
+    # the smaller sphere takes the larger share of δ relative to its radius
+    assert got[0] > 0.3 / 2 / 1.0 and got[2] > 1.2 / 2 / 1.5
+    atoms = atoms_frame([{"id": 1, "radius": 1.0, "z": 1.0, "x": 5.0, "y": 5.0},
+                         {"id": 2, "radius": 3.0, "z": 4.7, "x": 5.0, "y": 5.0, "top_fz": -10.0}])
+    cf = ContactForces().compute(atoms, contacts_frame([{"id1": 1, "id2": 2, "dist": 3.7, "fn": 100.0}]),
+                                 wall_height_um=7.2)
+    c = cf.contacts.set_index("j")
+    assert c.loc[2, "side_overlap_ratio"] == pytest.approx(side_overlap_ratio(1.0, 3.0, 0.3))
+    assert c.loc[TOP, "side_overlap_ratio"] == pytest.approx(0.5 / 3.0)
+    assert cf.summary["max_side_overlap_ratio"] == pytest.approx(side_overlap_ratio(1.0, 3.0, 0.3))
+
+
 def test_pair_contacts_add_lammps_pair_stress_and_count_once_per_particle():
     atoms = atoms_frame([{"id": 1, "radius": 5.0, "z": 10.0, "c_stress[3]": -70.0},
                          {"id": 2, "radius": 3.0, "x": 7.5, "z": 10.0, "c_stress[3]": -30.0},

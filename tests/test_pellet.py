@@ -257,6 +257,10 @@ def test_mdr_pellet_pressed_to_10_yield_stresses_is_released_whole_without_nan(t
     assert np.all(t["density_relaxed_g_cc"] > t["poured_density_g_cc"])
     assert np.all(t["density_relaxed_g_cc"] < t["density_loaded_g_cc"])
     assert np.all(t["springback_height"] > 0) and np.all(t["elastic_recovery"] < 1.0)
+    # contacts flatten more with each target, and stay within mdr's one-sided overlap cap at 10 Y
+    from sigdem.analysis.contacts import MDR_SIDE_OVERLAP_LIMIT
+    assert np.all(np.diff(t["max_side_overlap_ratio"]) > 0) and np.all(t["p99_side_overlap_ratio"] > 0)
+    assert t["max_side_overlap_ratio"].iloc[-1] < MDR_SIDE_OVERLAP_LIMIT
 
 
 def test_mdr_release_faster_than_the_cap_is_refused_naming_the_field():

@@ -40,6 +40,9 @@ FLOOR = -1
 TOP = -2
 #: Overlap / radius past which Hertz's small-strain elastic contact no longer holds (a few %).
 ELASTIC_OVERLAP_LIMIT = 0.05
+#: LAMMPS's cap on an mdr contact's overlap on one side of its rigid flat, in radii (``MDR_OVERLAP_LIMIT`` in
+#: GRANULAR/gran_sub_mod_normal.cpp): past it the model's geometry no longer follows the particles.
+MDR_SIDE_OVERLAP_LIMIT = 0.75
 #: Default diameter edges (µm) of the size classes: comparable across blends of the paper's grades.
 DEFAULT_SIZE_EDGES_UM = (0.0, 8.0, 12.0, 16.0, 22.0, 30.0, np.inf)
 
@@ -54,6 +57,19 @@ def unique_pairs(contacts: pd.DataFrame) -> pd.DataFrame:
     return contacts[~pd.DataFrame({"lo": lo, "hi": hi, "d": contacts["dist"]}).duplicated()]
 
 
+def side_overlap_ratio(ri, rj, overlap) -> np.ndarray:
+    """The larger of the two sides' overlap / radius of pair contacts split by mdr's rigid flat.
+
+    mdr (Zunker & Kamrin 2024) puts a rigid flat between two overlapping spheres where both spherical caps
+    have the same base circle: h_i (2 r_i - h_i) = h_j (2 r_j - h_j) with h_i + h_j = δ, so
+    h_i = δ (δ - 2 r_j) / (2 (δ - r_i - r_j)). Equal spheres share δ / 2; a small sphere pressed by a large one
+    takes most of δ on its own side. Returns max(h_i / r_i, h_j / r_j) per contact.
+    """
+    ri, rj, d = (np.asarray(v, dtype=float) for v in (ri, rj, overlap))
+    den = 2.0 * (d - ri - rj)
+    return np.maximum(d * (d - 2.0 * rj) / den / ri, d * (d - 2.0 * ri) / den / rj)
+
+
 def pair_contacts(atoms: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
     """Pair contacts with overlap > 0: ``i j kind fn ft overlap r_star r_min`` (sim units: nN, µm), each once
     (:func:`unique_pairs`)."""
@@ -64,7 +80,8 @@ def pair_contacts(atoms: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
     overlap = ri + rj - contacts["dist"].to_numpy(float)
     out = pd.DataFrame({"i": i, "j": j, "kind": "pair", "fn": contacts["fn"].to_numpy(float),
                         "ft": contacts["ft"].to_numpy(float), "overlap": overlap,
-                        "r_star": ri * rj / (ri + rj), "r_min": np.minimum(ri, rj)})
+                        "r_star": ri * rj / (ri + rj), "r_min": np.minimum(ri, rj),
+                        "side_overlap_ratio": side_overlap_ratio(ri, rj, overlap)})
     if "area" in contacts:  # mdr's contact area (pair/local p13), µm²: geometric, the same in a softened run
         out["area_um2"] = contacts["area"].to_numpy(float)
     return out[out["overlap"] > 0].reset_index(drop=True)
@@ -91,8 +108,9 @@ def wall_contacts(atoms: pd.DataFrame, wall_height_um: float | None) -> pd.DataF
             branch, overlap, fn = wall_height_um - z, z + r - wall_height_um, -f[:, 2]
         parts.append(pd.DataFrame({"i": ids[hit], "j": partner, "kind": wall, "fn": fn[hit],
                                    "ft": np.hypot(f[hit, 0], f[hit, 1]), "overlap": overlap[hit],
-                                   "r_star": r[hit], "r_min": r[hit], "branch_z": branch[hit]}))
-    cols = ["i", "j", "kind", "fn", "ft", "overlap", "r_star", "r_min", "branch_z"]
+                                   "r_star": r[hit], "r_min": r[hit], "branch_z": branch[hit],
+                                   "side_overlap_ratio": overlap[hit] / r[hit]}))
+    cols = ["i", "j", "kind", "fn", "ft", "overlap", "r_star", "r_min", "branch_z", "side_overlap_ratio"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
 
 
@@ -144,12 +162,14 @@ class ContactForces(Compute):
     ``compute(atoms, contacts, wall_height_um)`` fills:
 
     - ``contacts``: one row per contact (pairs, floor, top) with ``fn_nN`` (real normal force),
-      ``fn_sim_nN``, ``overlap_um``, ``r_star_um``, ``overlap_ratio`` (δ / smaller radius);
+      ``fn_sim_nN``, ``overlap_um``, ``r_star_um``, ``overlap_ratio`` (δ / smaller radius),
+      ``side_overlap_ratio`` (mdr's rigid-flat split, :func:`side_overlap_ratio`; δ / r at a wall);
     - ``particles``: per particle id, type, radius_um, x, y, z, ``force_nN`` (sum of its normal contact forces), stress x volume
       ``s_xx … s_yz`` (real, nN·µm, tension positive, walls included), ``sigma_c_mpa`` (mean
       compressive stress -(s_xx+s_yy+s_zz)/(3V), real MPa), ``coordination`` (pairs + walls),
       ``type``, ``size_class``, ``wall_contacts``;
-    - ``summary``: max / median / p90 / p99 normal force (mN), overlap ratio max / p99, flags.
+    - ``summary``: max / median / p90 / p99 normal force (mN), overlap ratio and side overlap ratio max / p99,
+      flags.
     """
 
     modulus_scale: float = 1.0
@@ -208,6 +228,9 @@ class ContactForces(Compute):
             out[f"{name}_force_mN"] = float(fun(fn)) if fn.size else np.nan
         out["max_overlap_ratio"] = float(ratio.max()) if ratio.size else 0.0
         out["p99_overlap_ratio"] = float(np.percentile(ratio, 99)) if ratio.size else 0.0
+        side = table["side_overlap_ratio"].to_numpy(float)
+        out["max_side_overlap_ratio"] = float(side.max()) if side.size else 0.0
+        out["p99_side_overlap_ratio"] = float(np.percentile(side, 99)) if side.size else 0.0
         limit = self.overlap_limit if self.overlap_limit is not None else math.inf
         out["fraction_past_elastic"] = float((ratio > limit).mean()) if ratio.size else 0.0
         out["elastic_range_exceeded"] = bool(out["max_overlap_ratio"] > limit)

@@ -31,7 +31,7 @@ import pandas as pd
 
 from sigdem import units
 from sigdem.analysis.compaction import heckel_fit, kawakita_fit
-from sigdem.analysis.contacts import ContactForces
+from sigdem.analysis.contacts import MDR_SIDE_OVERLAP_LIMIT, ContactForces
 from sigdem.analysis.springback import Springback, surface_height_um
 from sigdem.deck import RunRecord
 from sigdem.errors import EngineError, InputError
@@ -135,7 +135,12 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
         limit = {"overlap_limit": None} if contact_is_mdr else {}
         cf = ContactForces(modulus_scale=s, **limit).compute(atoms, contacts, float(t["ztop"]))
         row.update({q: cf.summary[q] for q in ("n_contacts", "max_force_mN", "median_force_mN", "p90_force_mN",
-                                               "p99_force_mN", "max_overlap_ratio", "elastic_range_exceeded")})
+                                               "p99_force_mN", "max_overlap_ratio", "elastic_range_exceeded",
+                                               "max_side_overlap_ratio", "p99_side_overlap_ratio")})
+        if contact_is_mdr and row["max_side_overlap_ratio"] > MDR_SIDE_OVERLAP_LIMIT:
+            log.warning("%s: at %.4g MPa a contact is flattened to %.2f of its particle's radius on one side, past "
+                        "mdr's %g cap (LAMMPS MDR_OVERLAP_LIMIT): the model's geometry no longer follows it", pellet.path.name,
+                        target, row["max_side_overlap_ratio"], MDR_SIDE_OVERLAP_LIMIT)
         row["coordination"] = float(cf.particles["coordination"].mean())
         if not row["held"]:
             why = (f" (the punch rests at its lowest height, solid fraction {float(rec.variables['phi_max']):g}: the "
