@@ -74,10 +74,12 @@ DEFAULT_PRESSURES_MPA = tuple(float(f"{p:.4g}") for p in np.geomspace(10.0, 5000
 #: The paper's pellet pressures, ton/cm².
 PAPER_PRESSURES_TON_CM2 = (3.8, 9.6, 19.2, 38.4, 48.0)
 #: mdr time step of the pellet press, as a fraction of sqrt(m / (kappa R)) (:func:`~sigdem.model.contact.mdr_timestep`):
-#: half the manual's 0.08. With 0.08 a SiG press stops on "F_MDR is NaN" at solid fraction 0.82-0.9 (2.06 g/cc on a
-#: 105 um bed, 1.86 g/cc on the default 211 um bed); with 0.04 the 105 um bed holds 348.6 MPa at solid fraction 0.93,
-#: and its densities at 10-143.5 MPa agree with 0.08's within 0.3 % (one replicate each;
-#: benchmarks/results/pellet_default_series_2026-12-03/timestep/).
+#: half the manual's 0.08. The default SiG series (4,285 particles) stops on "F_MDR is NaN" at solid fraction 0.82
+#: (80 MPa) with 0.08 and at 0.87 (129 MPa) with 0.04, for twice the steps; its loaded states at 10-59 MPa agree
+#: within 0.2 % (benchmarks/results/pellet_default_series_2026-12-03b/). A 105 um bed holds 348.6 MPa with 0.04
+#: and stops at 2.06 g/cc with 0.08 (benchmarks/results/pellet_default_series_2026-12-03/timestep/). A smaller
+#: step delays the NaN, it does not remove it (from solid fraction ~0.78 on the most flattened contacts are past
+#: :data:`~sigdem.analysis.contacts.MDR_SIDE_OVERLAP_LIMIT`: a sign, not a proven cause).
 PELLET_MDR_TIMESTEP_FRACTION = 0.04
 #: Solid fraction at which the fill's particles would stand ``fill_height_um`` high.
 FILL_SOLID_FRACTION = 0.6

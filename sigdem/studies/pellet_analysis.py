@@ -138,8 +138,8 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                                                "p99_force_mN", "max_overlap_ratio", "elastic_range_exceeded",
                                                "max_side_overlap_ratio", "p99_side_overlap_ratio")})
         if contact_is_mdr and row["max_side_overlap_ratio"] > MDR_SIDE_OVERLAP_LIMIT:
-            log.warning("%s: at %.4g MPa a contact is flattened to %.2f of its particle's radius on one side, past "
-                        "mdr's %g cap (LAMMPS MDR_OVERLAP_LIMIT): the model's geometry no longer follows it", pellet.path.name,
+            log.warning("%s: at %.4g MPa a contact is flattened to %.2f of its particle's radius on one side, past the "
+                        "%g at which LAMMPS clips an mdr pair contact's side (MDR_OVERLAP_LIMIT)", pellet.path.name,
                         target, row["max_side_overlap_ratio"], MDR_SIDE_OVERLAP_LIMIT)
         row["coordination"] = float(cf.particles["coordination"].mean())
         if not row["held"]:
