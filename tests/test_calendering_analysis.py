@@ -65,8 +65,8 @@ def test_wall_branch_ends_on_the_wall_plane_and_overlaps_come_from_geometry():
 
 def test_side_overlap_splits_at_the_flat_where_both_caps_share_their_base_circle():
     """mdr's rigid flat: equal spheres share δ / 2; unequal ones split δ so that both caps have the same base
-    radius, a² = h (2 r - h) on each side (checked here by that geometry, not by the formula); a wall contact
-    takes δ / r; the summary reports the largest side."""
+    radius, a² = h (2 r - h) on each side (checked here by that geometry, not by the formula); wall contacts have
+    no such split (LAMMPS caps pairs only); the summary reports the largest side of the pairs."""
     from sigdem.analysis.contacts import side_overlap_ratio
 
     assert side_overlap_ratio(1.0, 1.0, 0.4) == pytest.approx(0.2)
@@ -87,7 +87,12 @@ def test_side_overlap_splits_at_the_flat_where_both_caps_share_their_base_circle
                                  wall_height_um=7.2)
     c = cf.contacts.set_index("j")
     assert c.loc[2, "side_overlap_ratio"] == pytest.approx(side_overlap_ratio(1.0, 3.0, 0.3))
-    assert c.loc[TOP, "side_overlap_ratio"] == pytest.approx(0.5 / 3.0)
+    assert np.isnan(c.loc[TOP, "side_overlap_ratio"])
+    assert cf.summary["max_side_overlap_ratio"] == pytest.approx(side_overlap_ratio(1.0, 3.0, 0.3))
+    # a wall contact flattened further than the pair does not enter the summary
+    deep = atoms.assign(z=[1.0, 4.7], radius=[1.0, 3.0])
+    cf = ContactForces().compute(deep, contacts_frame([{"id1": 1, "id2": 2, "dist": 3.7, "fn": 100.0}]),
+                                 wall_height_um=5.7)  # top wall overlaps sphere 2 by 2.0 µm = 0.67 r
     assert cf.summary["max_side_overlap_ratio"] == pytest.approx(side_overlap_ratio(1.0, 3.0, 0.3))
 
 

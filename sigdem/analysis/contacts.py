@@ -40,8 +40,9 @@ FLOOR = -1
 TOP = -2
 #: Overlap / radius past which Hertz's small-strain elastic contact no longer holds (a few %).
 ELASTIC_OVERLAP_LIMIT = 0.05
-#: LAMMPS's cap on an mdr contact's overlap on one side of its rigid flat, in radii (``MDR_OVERLAP_LIMIT`` in
-#: GRANULAR/gran_sub_mod_normal.cpp): past it the model's geometry no longer follows the particles.
+#: LAMMPS's cap on an mdr pair contact's overlap on one side of its rigid flat, in radii (``MDR_OVERLAP_LIMIT`` in
+#: GRANULAR/gran_sub_mod_normal.cpp; wall contacts are not capped): past it the model sees less overlap than the
+#: particles have.
 MDR_SIDE_OVERLAP_LIMIT = 0.75
 #: Default diameter edges (µm) of the size classes: comparable across blends of the paper's grades.
 DEFAULT_SIZE_EDGES_UM = (0.0, 8.0, 12.0, 16.0, 22.0, 30.0, np.inf)
@@ -109,7 +110,7 @@ def wall_contacts(atoms: pd.DataFrame, wall_height_um: float | None) -> pd.DataF
         parts.append(pd.DataFrame({"i": ids[hit], "j": partner, "kind": wall, "fn": fn[hit],
                                    "ft": np.hypot(f[hit, 0], f[hit, 1]), "overlap": overlap[hit],
                                    "r_star": r[hit], "r_min": r[hit], "branch_z": branch[hit],
-                                   "side_overlap_ratio": overlap[hit] / r[hit]}))
+                                   "side_overlap_ratio": np.nan}))
     cols = ["i", "j", "kind", "fn", "ft", "overlap", "r_star", "r_min", "branch_z", "side_overlap_ratio"]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
 
@@ -163,13 +164,13 @@ class ContactForces(Compute):
 
     - ``contacts``: one row per contact (pairs, floor, top) with ``fn_nN`` (real normal force),
       ``fn_sim_nN``, ``overlap_um``, ``r_star_um``, ``overlap_ratio`` (δ / smaller radius),
-      ``side_overlap_ratio`` (mdr's rigid-flat split, :func:`side_overlap_ratio`; δ / r at a wall);
+      ``side_overlap_ratio`` (pairs: mdr's rigid-flat split, :func:`side_overlap_ratio`; NaN at a wall);
     - ``particles``: per particle id, type, radius_um, x, y, z, ``force_nN`` (sum of its normal contact forces), stress x volume
       ``s_xx … s_yz`` (real, nN·µm, tension positive, walls included), ``sigma_c_mpa`` (mean
       compressive stress -(s_xx+s_yy+s_zz)/(3V), real MPa), ``coordination`` (pairs + walls),
       ``type``, ``size_class``, ``wall_contacts``;
-    - ``summary``: max / median / p90 / p99 normal force (mN), overlap ratio and side overlap ratio max / p99,
-      flags.
+    - ``summary``: max / median / p90 / p99 normal force (mN), overlap ratio max / p99, side overlap ratio max / p99
+      of the pair contacts, flags.
     """
 
     modulus_scale: float = 1.0
@@ -228,7 +229,7 @@ class ContactForces(Compute):
             out[f"{name}_force_mN"] = float(fun(fn)) if fn.size else np.nan
         out["max_overlap_ratio"] = float(ratio.max()) if ratio.size else 0.0
         out["p99_overlap_ratio"] = float(np.percentile(ratio, 99)) if ratio.size else 0.0
-        side = table["side_overlap_ratio"].to_numpy(float)
+        side = table["side_overlap_ratio"].dropna().to_numpy(float)
         out["max_side_overlap_ratio"] = float(side.max()) if side.size else 0.0
         out["p99_side_overlap_ratio"] = float(np.percentile(side, 99)) if side.size else 0.0
         limit = self.overlap_limit if self.overlap_limit is not None else math.inf

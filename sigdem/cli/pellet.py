@@ -28,7 +28,7 @@ def _friction(text: str | None) -> float | None:
 
 def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
     from sigdem.model.contact import contact_from_name
-    from sigdem.studies.pellet import PELLET_MDR_TIMESTEP_FRACTION, ton_cm2_to_mpa
+    from sigdem.studies.pellet import ton_cm2_to_mpa
 
     if pressures_mpa is None:
         if args.pressures_ton_cm2 is not None:
@@ -37,7 +37,9 @@ def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
             pressures_mpa = _numbers(args.pressures, "target_pressures_mpa", "100,300")
     return PelletStudy(_blend(args.blend), side_um=args.side_um, fill_height_um=args.fill_height_um,
                        replicates=args.replicates, target_pressures_mpa=pressures_mpa,
-                       contact=contact_from_name(args.contact, args.yield_stress_gpa, PELLET_MDR_TIMESTEP_FRACTION), modulus_scale=args.modulus_scale,
+                       contact=contact_from_name(args.contact, args.yield_stress_gpa,
+                                                 _default(PelletStudy, "contact").timestep_fraction),
+                       modulus_scale=args.modulus_scale,
                        speed_m_s=args.speed_m_s, die=args.die, die_friction=_friction(args.die_friction))
 
 

@@ -78,8 +78,9 @@ PAPER_PRESSURES_TON_CM2 = (3.8, 9.6, 19.2, 38.4, 48.0)
 #: (80 MPa) with 0.08 and at 0.87 (129 MPa) with 0.04, for twice the steps; its loaded states at 10-59 MPa agree
 #: within 0.2 % (benchmarks/results/pellet_default_series_2026-12-03b/). A 105 um bed holds 348.6 MPa with 0.04
 #: and stops at 2.06 g/cc with 0.08 (benchmarks/results/pellet_default_series_2026-12-03/timestep/). A smaller
-#: step delays the NaN, it does not remove it (from solid fraction ~0.78 on the most flattened contacts are past
-#: :data:`~sigdem.analysis.contacts.MDR_SIDE_OVERLAP_LIMIT`: a sign, not a proven cause).
+#: step delays the NaN, it does not remove it (at solid fraction 0.78 the most flattened pair contact is at 0.71 of its
+#: radius on one side, near the 0.75 where LAMMPS clips it, :data:`~sigdem.analysis.contacts.MDR_SIDE_OVERLAP_LIMIT`;
+#: not shown to be the cause).
 PELLET_MDR_TIMESTEP_FRACTION = 0.04
 #: Solid fraction at which the fill's particles would stand ``fill_height_um`` high.
 FILL_SOLID_FRACTION = 0.6
