@@ -101,7 +101,10 @@ def _add_pellet_options(p, pressures: bool = True):
                    help=f"die: {' or '.join(DIE_KINDS)}. periodic (default): the box is periodic in x and y, a die "
                         "far wider than a particle without side walls. cylinder: a rigid cylindrical die of diameter "
                         "--side-um with its own wall friction (--die-friction), to show die-wall effects (the wall "
-                        "carries part of the punch force: less reaches the floor; densities and pressures use pi R²)")
+                        "carries part of the punch force: less reaches the floor; densities and pressures use pi R²). "
+                        "cell (mdr only): the settled bed pressed as a cell periodic in z too, without floor or punch "
+                        "(the bulk of a pellet; mdr's uncapped wall contacts stop a walled press near solid fraction "
+                        "0.82-0.91)")
     p.add_argument("--die-friction", default=None,
                    help=f"particle-die wall friction, in [0, {MAX_DIE_FRICTION:g}] (only with --die cylinder; default: the "
                         "punch's particle-wall friction, 0.3 for steel)")

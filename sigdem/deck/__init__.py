@@ -9,7 +9,7 @@ of ``lammps_inputs/``).
 """
 
 from sigdem.deck.beds import Bed, bed_from_sample
-from sigdem.deck.die import DIE_KINDS, CylinderDie
+from sigdem.deck.die import DIE_KINDS, CylinderDie, PeriodicCell
 from sigdem.deck.deck import (
                                   MDR_MIN_WALL_STIFFNESS_RATIO,
                                   Deck,
@@ -32,6 +32,7 @@ from sigdem.deck.stages import (
                                   CALENDER,
                                   CALENDER_MDR,
                                   PELLET,
+                                  PELLET_CELL_MDR,
                                   PELLET_MDR,
                                   SETTLE,
                                   STAGES,
@@ -47,6 +48,6 @@ __all__ = [
     "Bed", "bed_from_sample", "start_bed", "Deck", "Numerics", "Protocol", "check_mdr", "check_mdr_setup",
     "MDR_MIN_WALL_STIFFNESS_RATIO", "RunRecord", "numerics_statepoint", "statepoint", "contact_variables",
     "data_file_text", "deck_variables", "header_text", "numerics_variables", "timestep_us", "wall_variables",
-    "CALENDER", "CALENDER_MDR", "PELLET", "PELLET_MDR", "SETTLE", "STAGES", "Calender", "Pellet", "Settle", "Stage",
-    "stage_named", "stage_of", "CylinderDie", "DIE_KINDS",
+    "CALENDER", "CALENDER_MDR", "PELLET", "PELLET_CELL_MDR", "PELLET_MDR", "SETTLE", "STAGES", "Calender", "Pellet", "Settle", "Stage",
+    "stage_named", "stage_of", "CylinderDie", "PeriodicCell", "DIE_KINDS",
 ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from sigdem.deck.beds import Bed
-from sigdem.deck.die import CylinderDie, check_bed_in_die
+from sigdem.deck.die import CylinderDie, PeriodicCell, check_bed_in_die
 from sigdem.deck.stages import PROTOCOLS, Calender, Pellet, Settle, Stage, stage_of
 from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_range
@@ -69,8 +69,9 @@ class Deck:
     LAMMPS's elastic-plastic mdr model (calender decks only; one particle material; rigid walls, so the
     floor and top materials must be rigid or at least :data:`MDR_MIN_WALL_STIFFNESS_RATIO` x stiffer).
 
-    ``die``: ``None`` (the box is periodic in x and y) or a :class:`~sigdem.deck.die.CylinderDie` (settle and
-    pellet decks; the bed's box is the die's square and every particle lies inside the die).
+    ``die``: ``None`` (the box is periodic in x and y), a :class:`~sigdem.deck.die.CylinderDie` (settle and
+    pellet decks; the bed's box is the die's square and every particle lies inside the die) or a
+    :class:`~sigdem.deck.die.PeriodicCell` (mdr pellet decks: no walls, periodic in z too).
     """
 
     bed: Bed
@@ -82,7 +83,7 @@ class Deck:
     replicate: int = 0
     start: RunFolder | None = None
     contact: MdrContact | None = None
-    die: CylinderDie | None = None
+    die: CylinderDie | PeriodicCell | None = None
 
     @property
     def stage(self) -> Stage:
@@ -92,14 +93,16 @@ class Deck:
     @property
     def area_um2(self) -> float:
         """Cross-section of the bed, µm²: the die's pi R², or the periodic box's side_x x side_y."""
-        return self.bed.area_um2 if self.die is None else self.die.area_um2
+        return self.die.area_um2 if isinstance(self.die, CylinderDie) else self.bed.area_um2
 
     def __post_init__(self):
         check_int("deck.replicate", self.replicate, 0, 10**6)
         if self.die is not None:
-            if not isinstance(self.die, CylinderDie):
-                raise InputError("deck.die", f"{self.die!r} is not allowed; allowed: None (periodic box) or CylinderDie(...)")
-            check_bed_in_die("deck.bed", self.die, self.bed)
+            if not isinstance(self.die, (CylinderDie, PeriodicCell)):
+                raise InputError("deck.die", f"{self.die!r} is not allowed; allowed: None (periodic box), "
+                                 "CylinderDie(...) or PeriodicCell()")
+            if isinstance(self.die, CylinderDie):
+                check_bed_in_die("deck.bed", self.die, self.bed)
         if self.contact is not None:
             check_mdr(self)
         needs_start = self.stage.needs_start

@@ -18,8 +18,9 @@ import numpy as np
 from sigdem.errors import InputError
 from sigdem.inputs import check_range
 
-#: Die kinds a study may ask for: ``periodic`` (the default, no side walls) or ``cylinder``.
-DIE_KINDS = ("periodic", "cylinder")
+#: Die kinds a study may ask for: ``periodic`` (the default, no side walls), ``cylinder``, or ``cell`` (no walls at
+#: all: :class:`PeriodicCell`).
+DIE_KINDS = ("periodic", "cylinder", "cell")
 #: Largest die-wall friction coefficient accepted (Coulomb; real particle-steel values are 0.1-0.6).
 MAX_DIE_FRICTION = 2.0
 #: A particle centre may lie this fraction of its radius beyond ``R - radius`` (rounding; a wall overlap is
@@ -46,6 +47,8 @@ class CylinderDie:
     diameter_um: float
     friction: float
 
+    kind = "cylinder"
+
     def __post_init__(self):
         object.__setattr__(self, "diameter_um", check_range("die.diameter_um", self.diameter_um, 1.0, 1e5))
         object.__setattr__(self, "friction", check_range("die.friction", self.friction, 0.0, MAX_DIE_FRICTION))
@@ -64,6 +67,26 @@ class CylinderDie:
         pos = np.asarray(positions_um, dtype=float)
         r = np.hypot(pos[:, 0] - self.radius_um, pos[:, 1] - self.radius_um)
         return self.radius_um - np.asarray(radii_um, dtype=float) - r
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodicCell:
+    """No die and no punch: the settled bed becomes a cell periodic in x, y and z whose height LAMMPS shrinks
+    (``fix deform``, atoms remapped) under the same pressure servo; x and y stay fixed (uniaxial strain, as in a
+    die). The pressure is the cell's -sigma_zz from the pair virial (``compute stress/atom``), the density the
+    bed's mass over the cell volume. It stands for the bulk of a pellet far from its punch faces: a real pellet is
+    millimetres thick, so its punch layers are a small part of it, while in a 60 µm bed the two walls hold a
+    third of the particles.
+
+    Why it exists: LAMMPS's mdr keeps a pair contact's flattening on either side below 0.75 R
+    (``MDR_OVERLAP_LIMIT``) but not a wall contact's, and a walled mdr pellet stops on "F_MDR is NaN" once its
+    wall contacts are flattened to ~0.8-0.9 R (solid fraction 0.82-0.91 depending on bed and step; the paired
+    run in ``benchmarks/results/pellet_cell_2026-12-03/``). With no walls the same bed pressed the same way
+    passes solid fraction 0.97. mdr only (``lammps_inputs/pellet_cell_mdr.lmp``); the bed settles as for the
+    periodic box. Densities and pressures use the box area lx x ly.
+    """
+
+    kind = "cell"
 
 
 def check_bed_in_die(field: str, die: CylinderDie, bed) -> None:

@@ -54,7 +54,7 @@ def statepoint(deck: Deck) -> dict:
     if deck.contact is not None:  # only then: Hertz job ids stay as they were
         sp["contact"] = {"model": deck.contact.model, **asdict(deck.contact)}
     if deck.die is not None:  # only then: periodic-box job ids stay as they were
-        sp["die"] = {"kind": "cylinder", **asdict(deck.die)}
+        sp["die"] = {"kind": deck.die.kind} if deck.die.kind == "cell" else {"kind": "cylinder", **asdict(deck.die)}
     return sp
 
 
@@ -142,7 +142,7 @@ class RunRecord:
     def die_diameter_um(self) -> float | None:
         """The cylindrical die's diameter, µm, or None for the periodic box."""
         die = self.statepoint.get("die")
-        return None if die is None else float(die["diameter_um"])
+        return None if die is None or die["kind"] != "cylinder" else float(die["diameter_um"])
 
     @property
     def area_um2(self) -> float:

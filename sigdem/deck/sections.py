@@ -87,7 +87,7 @@ def die_variables(deck: Deck) -> dict[str, float]:
     ``E_die`` and restitution ``e_die``. mdr die walls, like mdr floors and punches, are rigid flats of the
     particles' own mdr coefficients: only their friction is theirs."""
     die = deck.die
-    if die is None:
+    if die is None or die.kind == "cell":
         return {}
     out = {"die_cx": die.radius_um, "die_cy": die.radius_um, "die_radius": die.radius_um, "mu_die": die.friction}
     if deck.contact is None:

@@ -90,9 +90,14 @@ PELLET_DIE_MDR = Stage("pellet_die_mdr", "pellet_die_mdr.lmp", _FROM_SETTLE, _PE
                        contact="mdr", in_process=False, records=_PELLET_RECORDS, includes=("pellet_press.lmp",))
 #: The die variant of each stage that has one (calender has none: a calender is an open film).
 DIE_STAGES = {SETTLE.name: SETTLE_DIE, PELLET.name: PELLET_DIE, PELLET_MDR.name: PELLET_DIE_MDR}
+#: The mdr pellet in a periodic cell (:class:`sigdem.deck.die.PeriodicCell`): no floor, punch or die; the box height
+#: is the punch. Its bed settles as for the periodic box (SETTLE).
+PELLET_CELL_MDR = Stage("pellet_cell_mdr", "pellet_cell_mdr.lmp", _FROM_SETTLE, _PELLET_OUTPUTS, _PELLET_PROGRESS,
+                        contact="mdr", in_process=False, records=_PELLET_RECORDS, includes=("pellet_press.lmp",))
+CELL_STAGES = {PELLET_MDR.name: PELLET_CELL_MDR}
 #: Every stage by name.
 STAGES = {s.name: s for s in (SETTLE, CALENDER, CALENDER_MDR, PELLET, PELLET_MDR, SETTLE_DIE, PELLET_DIE,
-                              PELLET_DIE_MDR)}
+                              PELLET_DIE_MDR, PELLET_CELL_MDR)}
 
 
 def stage_named(name: str) -> Stage:
@@ -105,7 +110,8 @@ def stage_named(name: str) -> Stage:
 
 def stage_of(protocol, contact, die=None) -> Stage:
     """The stage a protocol runs with a contact model (``None`` = Hertz, or an object with ``.model``), in a die
-    (``None``: the periodic box; else its :data:`DIE_STAGES` variant)."""
+    (``None``: the periodic box; a :class:`~sigdem.deck.die.PeriodicCell`: its :data:`CELL_STAGES` variant; else
+    its :data:`DIE_STAGES` variant)."""
     model = "hertz" if contact is None else contact.model
     stages = getattr(type(protocol), "stages", None)
     if stages is None:
@@ -117,6 +123,11 @@ def stage_of(protocol, contact, die=None) -> Stage:
     stage = stages[model]
     if die is None:
         return stage
+    if getattr(die, "kind", None) == "cell":
+        if stage.name not in CELL_STAGES:
+            raise InputError("deck.die", f"a periodic cell is not available for the {stage.name} stage; allowed: "
+                             f"{', '.join(CELL_STAGES)} (mdr pellets)")
+        return CELL_STAGES[stage.name]
     if stage.name not in DIE_STAGES:
         raise InputError("deck.die", f"a die is not available for the {stage.name} stage; allowed: die=None there, "
                          f"a die for {', '.join(DIE_STAGES)}")

@@ -95,7 +95,7 @@ def check_start(deck: Deck) -> None:
                          "from a settle folder")
     if rec.bed_fingerprint != deck.bed.fingerprint():
         raise InputError("deck.bed", f"is not the bed settled in {start.path.name}; use sigdem.deck.start_bed(start)")
-    die = None if deck.die is None else deck.die.diameter_um
+    die = getattr(deck.die, "diameter_um", None)  # a periodic cell starts from a bed settled in the periodic box
     if rec.die_diameter_um != die:
         raise InputError("deck.die", f"{deck.die!r}: {start.path.name} was settled in "
                          f"{'a periodic box' if rec.die_diameter_um is None else f'a die of {rec.die_diameter_um:g} µm'}"

@@ -24,7 +24,10 @@ Decisions, stated in every result (:meth:`PelletResult.factors`):
   (``force_transmission`` = F_floor / F_top per row; 1 + weight / F_top without wall friction) and the pellet is
   less dense for the same punch pressure. Densities and pressures then use the die area pi R². Both Hertz and mdr
   run in it (``lammps_inputs/settle_die.lmp``, ``pellet_die.lmp``, ``pellet_die_mdr.lmp``); the periodic
-  default's scripts, decks and job ids are those it always had.
+  default's scripts, decks and job ids are those it always had. ``die="cell"`` (mdr only) settles the bed as the
+  periodic default (same settle folders) and presses it as a cell periodic in z too, without floor or punch
+  (:class:`~sigdem.deck.die.PeriodicCell`): the bulk of a pellet, and the way past the solid fraction at which
+  mdr's uncapped wall contacts stop a walled press.
 - Contacts: LAMMPS's elastic-plastic mdr (default, :class:`~sigdem.model.contact.MdrContact`, graphite Y =
   0.1 GPa assumed) with rigid punch and floor; ``contact=None`` presses elastic Hertz spheres, a stated elastic
   comparison (every pressure above ~10 MPa is far past Hertz's elastic range for graphite).
@@ -52,7 +55,7 @@ import numpy as np
 from sigdem import units
 from sigdem.deck import Deck, Numerics, Pellet, RunRecord, Settle, check_mdr_setup, start_bed
 from sigdem.deck.beds import bed_from_sample
-from sigdem.deck.die import MAX_DIE_FRICTION, CylinderDie, check_die_kind
+from sigdem.deck.die import MAX_DIE_FRICTION, CylinderDie, PeriodicCell, check_die_kind
 from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, MDR_MAX_UNLOAD_SPEED_M_S, _increasing_targets
 from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_range
@@ -113,8 +116,9 @@ class PelletStudy:
     issue asks: the servo approaches from below and stops at the first window inside the band), ``window_steps``. ``relax_steps`` after each release.
     ``unload_speed_m_s``: punch speed of the release (None: ``speed_m_s``, with mdr at most
     :data:`~sigdem.deck.stages.MDR_MAX_UNLOAD_SPEED_M_S`; an explicit larger value with mdr is refused).
-    ``die``: ``"periodic"`` (default) or ``"cylinder"`` (diameter ``side_um``); ``die_friction``: the cylinder
-    wall's friction in [0, 2] (None: the ``top`` material's; refused with the periodic box).
+    ``die``: ``"periodic"`` (default), ``"cylinder"`` (diameter ``side_um``) or ``"cell"`` (mdr only: periodic in z
+    too, no walls); ``die_friction``: the cylinder wall's friction in [0, 2] (None: the ``top`` material's; refused
+    without a cylinder).
     """
 
     blend: Blend
@@ -146,6 +150,9 @@ class PelletStudy:
                 raise InputError("die_friction", f"{self.die_friction!r}: allowed only with die='cylinder' (a periodic "
                                  "box has no side wall)")
             check_range("die_friction", self.die_friction, 0.0, MAX_DIE_FRICTION)
+        if self.die == "cell" and self.contact is None:
+            raise InputError("die", "'cell' presses with mdr contacts only (lammps_inputs/pellet_cell_mdr.lmp); allowed "
+                             "with contact=None (Hertz): 'periodic' or 'cylinder'")
         if self.contact is not None:
             check_mdr_setup(self.contact, Pellet, self.material, self.floor, self.top)
         if self.side_um is not None:
@@ -247,7 +254,7 @@ class PelletStudy:
     def pellet_deck(self, settle: RunFolder) -> Deck:
         return Deck(start_bed(settle), protocol=self.protocol(), material=self.material, floor=self.floor,
                     top=self.top, numerics=self.press_numerics(), replicate=RunRecord.read(settle).replicate,
-                    start=settle, contact=self.contact, die=self.cylinder)
+                    start=settle, contact=self.contact, die=PeriodicCell() if self.die == "cell" else self.cylinder)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from sigdem.analysis.compaction import heckel_fit, kawakita_fit
 from sigdem.analysis.contacts import MDR_SIDE_OVERLAP_LIMIT, ContactForces
 from sigdem.analysis.springback import Springback, surface_height_um
 from sigdem.deck import RunRecord
+from sigdem.deck.stages import PELLET_CELL_MDR
 from sigdem.errors import EngineError, InputError
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
@@ -85,7 +86,10 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
     rec = RunRecord.read(pellet)
     stage, s, (lx, ly, _) = rec.stage, rec.modulus_scale, rec.box_um
     area = rec.area_um2  # the die's pi R² in a cylinder
-    g = float(rec.variables["g"])
+    # a periodic cell (pellet_cell_mdr.lmp) has no gravity, and its heights are the cell's (records' ztop), not
+    # particle tops: its positions wrap through the cell's top and bottom
+    cell = stage is PELLET_CELL_MDR
+    g = 0.0 if cell else float(rec.variables["g"])
     poured = read_last_frame(settle.fn("settled.dump")).data
     n, mass = len(poured), float(poured["mass"].sum())
     v_solid = float((4.0 / 3.0 * np.pi * poured["radius"] ** 3).sum())
@@ -94,7 +98,7 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
     zmin = v_solid / (area * float(rec.variables["phi_max"]))  # the punch's lowest height (pellet_press.lmp)
     targets = _finite(pellet, "targets.txt", read_table(pellet.fn("targets.txt"))).set_index("k")
     relaxed = _finite(pellet, "relaxed.txt", read_table(pellet.fn("relaxed.txt"))).set_index("k")
-    _finite(pellet, "released.txt", read_table(pellet.fn("released.txt")))
+    released = _finite(pellet, "released.txt", read_table(pellet.fn("released.txt"))).set_index("k")
     rows = []
     for k, t in targets.iterrows():
         k = int(k)
@@ -121,11 +125,15 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
             rel = _finite(pellet, name, read_last_frame(pellet.fn(name)).data)
             name = stage.record_file("released", k)
             out = _finite(pellet, name, read_last_frame(pellet.fn(name)).data)
-            sb = Springback().compute(atoms, rel, lx, ly)
-            h_out, h_rel = surface_height_um(out, lx, ly), sb.relaxed_um
+            if cell:
+                h_out, h_rel = float(released.loc[k, "ztop"]), float(relaxed.loc[k, "ztop"])
+                springback = (h_rel - t["ztop"]) / t["ztop"]
+            else:
+                sb = Springback().compute(atoms, rel, lx, ly)
+                h_out, h_rel, springback = surface_height_um(out, lx, ly), sb.relaxed_um, sb.springback
             row.update({"density_released_g_cc": _density(mass, area, h_out), "h_released_um": h_out,
                         "density_relaxed_g_cc": _density(mass, area, h_rel), "h_relaxed_um": h_rel,
-                        "springback_height": sb.springback, "elastic_recovery": (h_rel - t["ztop"]) / t["ztop"],
+                        "springback_height": springback, "elastic_recovery": (h_rel - t["ztop"]) / t["ztop"],
                         "relaxed_wall_pressure_mpa": units.from_micro(relaxed.loc[k, "pressure_top"] / s, "MPa"),
                         "lost_particles": n - min(len(rel), len(out), len(atoms))})
             row["springback_density"] = (row["density_loaded_g_cc"] - row["density_relaxed_g_cc"]) / row["density_loaded_g_cc"]

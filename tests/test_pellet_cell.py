@@ -1,0 +1,120 @@
+"""Pellet in a periodic cell (``die="cell"``, mdr only): no floor, punch or die; the servo shrinks the cell.
+
+A bed of ~50 spheres (narrow 14 µm grade, 50 µm box, 40 µm fill) settled as for the periodic box and pressed
+as a cell to 10, 30 and 100 MPa (~10 s on one core). The checks: each pressure held within 2 %, the pressure
+the record reports is the stress the contact table carries (Love-Weber statics, independent of LAMMPS's
+stress/atom), the released cell carries no load, and the cell reuses the periodic study's settled bed.
+"""
+
+import numpy as np
+import pytest
+
+from sigdem.cli import main
+from sigdem.deck import PELLET_CELL_MDR, Calender, Deck, PeriodicCell, Settle
+from sigdem.deck.templates import template_path
+from sigdem.errors import InputError
+from sigdem.io.dumps import read_last_frame
+from sigdem.io.folder import RunFolder
+from sigdem.io.logs import read_table
+from sigdem.model.contact import MdrContact
+from sigdem.psd import blend_from_fractions, graphite_grade
+from sigdem.studies.pellet import PelletStudy, run_pellet
+
+BLEND = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6),), narrow=1.0)
+SMALL = dict(side_um=50.0, fill_height_um=40.0, replicates=1, speed_m_s=0.5, window_steps=500, relax_steps=5000)
+PRESSURES = (10.0, 30.0, 100.0)
+
+
+@pytest.fixture(scope="module")
+def cell(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pellet_cell")
+    study = PelletStudy(BLEND, target_pressures_mpa=PRESSURES, die="cell", **SMALL)
+    result = run_pellet(study, root)
+    folder = RunFolder(root / result.replicates["pellet_folder"].iloc[0])
+    return {"root": root, "study": study, "result": result, "folder": folder}
+
+
+@pytest.mark.lammps
+def test_each_pressure_is_held_within_2_percent_and_density_rises(cell):
+    t = cell["result"].pellets.sort_values("target_pressure_mpa")
+    assert list(t["target_pressure_mpa"]) == pytest.approx(PRESSURES)
+    assert t["held"].all()
+    assert np.all(np.abs(t["pressure_error"]) <= 0.02)
+    assert np.all(np.abs(t["pressure_now_mpa"] / t["target_pressure_mpa"] - 1) <= 0.02)
+    assert np.all(np.diff(t["density_loaded_g_cc"]) > 0)
+    assert np.all(t["density_loaded_g_cc"] > t["poured_density_g_cc"])
+    # no floor, no gravity: what the punch carries is all there is
+    assert np.all(t["force_transmission"] == 1.0) and np.all(t["weight_fraction"] == 0.0)
+
+
+@pytest.mark.lammps
+def test_the_recorded_pressure_is_the_stress_the_contacts_carry(cell):
+    """P_zz = (1/V) sum over contacts of f_z b_z (Love-Weber) from the contact table, V = lx ly lz of the dump's
+    box: independent of the stress/atom sum the deck servoes on; equal to the dump's printed precision."""
+    folder, stage = cell["folder"], PELLET_CELL_MDR
+    targets = read_table(folder.fn("targets.txt")).set_index("k")
+    for k, row in targets.iterrows():
+        frame = read_last_frame(folder.fn(stage.record_file("contacts", int(k))))
+        c = frame.data
+        b = c[["branch_x", "branch_y", "branch_z"]].to_numpy(float)
+        fz = c["fn"].to_numpy(float) * b[:, 2] / np.linalg.norm(b, axis=1) + c["ft_z"].to_numpy(float)
+        lx, ly, lz = (hi - lo for lo, hi in zip(frame.box.lo, frame.box.hi))
+        assert frame.box.boundary == ("pp", "pp", "pp")
+        assert lz == pytest.approx(row["ztop"], rel=1e-9)  # the cell height is the record's ztop
+        p_contacts = float(np.sum(fz * b[:, 2])) / (lx * ly * lz)
+        assert p_contacts == pytest.approx(row["pressure_top"], rel=1e-5)
+
+
+@pytest.mark.lammps
+def test_the_released_cell_carries_no_load_springs_back_and_keeps_every_particle(cell):
+    t = cell["result"].pellets
+    held = t["pressure_reached_mpa"]
+    # relaxed: the cell grows whenever its stress exceeds release_fraction (1e-4) x the held one
+    assert np.all(t["relaxed_wall_pressure_mpa"] <= 2e-4 * held)
+    assert np.all(t["springback_height"] > 0) and np.all(t["elastic_recovery"] > 0)
+    assert np.all(t["density_relaxed_g_cc"] < t["density_loaded_g_cc"])
+    assert np.all(t["lost_particles"] == 0)
+    n = int(t["n_particles"].iloc[0])
+    for k in range(1, len(PRESSURES) + 1):
+        for kind in ("atoms", "released", "relaxed"):
+            atoms = read_last_frame(cell["folder"].fn(PELLET_CELL_MDR.record_file(kind, k))).data
+            assert len(atoms) == n
+    # no wall contacts: the dumps' wall-force columns are zeros
+    atoms = read_last_frame(cell["folder"].fn("target_3.dump")).data
+    assert (atoms[["floor_fx", "floor_fz", "top_fx", "top_fz"]].to_numpy() == 0).all()
+
+
+@pytest.mark.lammps
+def test_the_cell_presses_the_periodic_studys_settled_bed_with_its_own_script(cell):
+    study, folder = cell["study"], cell["folder"]
+    periodic = PelletStudy(BLEND, target_pressures_mpa=PRESSURES, **SMALL)
+    assert study.bed_statepoint() == periodic.bed_statepoint()  # the same settle folders
+    assert folder.path.name.startswith("pellet_cell_mdr-")
+    deck = study.pellet_deck(RunFolder(cell["root"] / f"settle-{cell['result'].replicates['settle_job'].iloc[0]}"))
+    assert deck.stage is PELLET_CELL_MDR
+    assert deck.area_um2 == pytest.approx(50.0 * 50.0)
+    assert deck.stage is not periodic.pellet_deck(deck.start).stage
+    script = template_path("pellet_cell_mdr").read_text()
+    assert "wall/gran" not in script and "fix             squeeze all deform 1 z variable v_zctl v_zrate remap x" in script
+    assert script.rstrip().endswith("include         ${dir}/pellet_press.lmp")
+    assert cell["result"].replicates["die"].iloc[0] == "cell"
+
+
+def test_the_cell_is_refused_with_hertz_and_outside_the_pellet_stage_naming_the_field():
+    with pytest.raises(InputError) as err:
+        PelletStudy(BLEND, die="cell", contact=None, **SMALL)
+    assert err.value.field == "die" and "mdr" in str(err.value)
+    bed = PelletStudy(BLEND, **SMALL).settle_deck(0).bed
+    with pytest.raises(InputError) as err:
+        Deck(bed, protocol=Settle(), die=PeriodicCell())
+    assert err.value.field == "deck.die" and "pellet_mdr" in str(err.value)
+    with pytest.raises(InputError) as err:
+        Deck(bed, protocol=Calender(), contact=MdrContact(), die=PeriodicCell())
+    assert err.value.field == "deck.die"
+
+
+def test_the_cli_refuses_a_hertz_cell_before_lammps(capsys, tmp_path):
+    assert main(["pellet", "--die", "cell", "--contact", "hertz", "--root", str(tmp_path)]) != 0
+    err = capsys.readouterr().err
+    assert "die" in err and "mdr" in err
+    assert not any(tmp_path.iterdir())
