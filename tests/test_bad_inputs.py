@@ -156,7 +156,7 @@ def _api_rows():
          "1-32 letters"),
         ("numerics-gravity", lambda t: Numerics(gravity_g=0.0), "numerics.gravity_g", "0", "(0, 1e+09]"),
         ("pellet-die-str", lambda t: _pellet(die="Cylinder"), "die", "'Cylinder'", "allowed: periodic, cylinder"),
-        ("pellet-die-none", lambda t: _pellet(die=None), "die", "None", "allowed: periodic, cylinder"),
+        ("pellet-die-int", lambda t: _pellet(die=3), "die", "3", "allowed: periodic, cylinder, cell"),
         ("pellet-die-friction-inf", lambda t: _pellet(die="cylinder", die_friction=float("inf")), "die_friction",
          "inf", "[0, 2]"),
         ("pellet-die-friction-str", lambda t: _pellet(die="cylinder", die_friction="0.3"), "die_friction", "'0.3'",

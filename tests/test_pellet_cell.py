@@ -87,7 +87,7 @@ def test_the_released_cell_carries_no_load_springs_back_and_keeps_every_particle
 @pytest.mark.lammps
 def test_the_cell_presses_the_periodic_studys_settled_bed_with_its_own_script(cell):
     study, folder = cell["study"], cell["folder"]
-    periodic = PelletStudy(BLEND, target_pressures_mpa=PRESSURES, **SMALL)
+    periodic = PelletStudy(BLEND, target_pressures_mpa=PRESSURES, die="periodic", **SMALL)
     assert study.bed_statepoint() == periodic.bed_statepoint()  # the same settle folders
     assert folder.path.name.startswith("pellet_cell_mdr-")
     deck = study.pellet_deck(RunFolder(cell["root"] / f"settle-{cell['result'].replicates['settle_job'].iloc[0]}"))
@@ -111,6 +111,18 @@ def test_the_cell_is_refused_with_hertz_and_outside_the_pellet_stage_naming_the_
     with pytest.raises(InputError) as err:
         Deck(bed, protocol=Calender(), contact=MdrContact(), die=PeriodicCell())
     assert err.value.field == "deck.die"
+
+
+def test_mdr_presses_a_cell_by_default_and_hertz_the_walled_box_in_the_api_and_the_cli():
+    from sigdem.cli import build_parser
+    from sigdem.cli.pellet import _pellet_study
+
+    assert PelletStudy(BLEND).die == "cell" and PelletStudy(BLEND, contact=None).die == "periodic"
+    assert PelletStudy(BLEND, die="periodic").die == "periodic"
+    assert _pellet_study(build_parser().parse_args(["pellet"])).die == "cell"
+    assert _pellet_study(build_parser().parse_args(["pellet", "--contact", "hertz"])).die == "periodic"
+    bed = PelletStudy(BLEND, **SMALL).settle_deck(0).bed
+    assert bed.fingerprint() == PelletStudy(BLEND, die="periodic", **SMALL).settle_deck(0).bed.fingerprint()  # one bed
 
 
 def test_the_cli_refuses_a_hertz_cell_before_lammps(capsys, tmp_path):

@@ -27,7 +27,9 @@ from sigdem.run import runners
 from sigdem.studies.pellet import PelletStudy, run_pellet
 
 BLEND = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6),), narrow=1.0)
-SMALL = dict(side_um=50.0, fill_height_um=40.0, replicates=1, speed_m_s=0.5, window_steps=500, relax_steps=5000)
+# die="periodic": the floor-and-punch press these tests are about (mdr's default is the periodic cell since 3 Dec
+# 2026, tests/test_pellet_cell.py)
+SMALL = dict(side_um=50.0, fill_height_um=40.0, replicates=1, speed_m_s=0.5, window_steps=500, relax_steps=5000, die="periodic")
 #: A cylinder bed of ~240 spheres, Hertz, and its pressures, MPa.
 CYLINDER = dict(SMALL, side_um=90.0, fill_height_um=70.0, relax_steps=3000, contact=None, die="cylinder")
 PRESSURES = (100.0, 300.0)

@@ -98,7 +98,8 @@ def _add_pellet_options(p, pressures: bool = True):
     p.add_argument("--side-um", type=float, default=_default(P, "side_um"),
                    help="die side (periodic) or diameter (cylinder), µm (default: 8 x the blend's volume-basis d99)")
     p.add_argument("--die", default=_default(P, "die"),
-                   help=f"die: {' or '.join(DIE_KINDS)}. periodic (default): the box is periodic in x and y, a die "
+                   help=f"die: {' or '.join(DIE_KINDS)} (default: cell with mdr, periodic with hertz). periodic: a floor "
+                        "and a punch in a box periodic in x and y, a die "
                         "far wider than a particle without side walls. cylinder: a rigid cylindrical die of diameter "
                         "--side-um with its own wall friction (--die-friction), to show die-wall effects (the wall "
                         "carries part of the punch force: less reaches the floor; densities and pressures use pi R²). "

@@ -17,19 +17,20 @@ Decisions, stated in every result (:meth:`PelletResult.factors`):
 - Pellets per pressure: one bed per replicate is pressed in cycles of increasing pressure (load, hold, release,
   relax, next). A cycle to P_k loads past every earlier one, so its plastic state is that of a monotonic press
   to P_k up to elastic unload-reload hysteresis; fresh powder per pressure costs one full stroke per pressure.
-- Die walls: ``die="periodic"`` (default) has none, as above. ``die="cylinder"`` pours, settles and presses the
+- Die walls: ``die="periodic"`` (the default with Hertz) has none, as above. ``die="cylinder"`` pours, settles and presses the
   powder in a rigid cylindrical die of diameter ``side_um`` (axis z; the box non-periodic in x and y) whose wall
   has its own friction ``die_friction`` (default: the punch's particle-wall friction, 0.3 for steel), to show
   die-wall effects: the wall carries part of the punch force by friction (Janssen), so less reaches the floor
   (``force_transmission`` = F_floor / F_top per row; 1 + weight / F_top without wall friction) and the pellet is
   less dense for the same punch pressure. Densities and pressures then use the die area pi R². Both Hertz and mdr
   run in it (``lammps_inputs/settle_die.lmp``, ``pellet_die.lmp``, ``pellet_die_mdr.lmp``); the periodic
-  default's scripts, decks and job ids are those it always had. ``die="cell"`` (mdr only) settles the bed as the
-  periodic default (same settle folders) and presses it as a cell periodic in z too, without floor or punch
-  (:class:`~sigdem.deck.die.PeriodicCell`): the bulk of a pellet, and the way past the solid fraction at which
-  mdr's uncapped wall contacts stop a walled press.
+  box's scripts, decks and job ids are those it always had. ``die="cell"`` (mdr only; the default with mdr)
+  settles the bed as the periodic box (same settle folders) and presses it as a cell periodic in z too, without
+  floor or punch (:class:`~sigdem.deck.die.PeriodicCell`): the bulk of a pellet (a real pellet is millimetres
+  thick, its punch layers a small part of it) and the way past the solid fraction (~0.82-0.91) at which mdr's
+  uncapped wall contacts stop a walled press on "F_MDR is NaN" (``benchmarks/results/pellet_cell_2026-12-03/``).
 - Contacts: LAMMPS's elastic-plastic mdr (default, :class:`~sigdem.model.contact.MdrContact`, graphite Y =
-  0.1 GPa assumed) with rigid punch and floor; ``contact=None`` presses elastic Hertz spheres, a stated elastic
+  0.1 GPa assumed; rigid punch and floor where there are walls); ``contact=None`` presses elastic Hertz spheres, a stated elastic
   comparison (every pressure above ~10 MPa is far past Hertz's elastic range for graphite).
 - Release: the punch lifts at ``unload_speed_m_s``, by default the servo's ``speed_m_s`` but, with mdr, at most
   :data:`~sigdem.deck.stages.MDR_MAX_UNLOAD_SPEED_M_S` (0.1 m/s): a faster release throws the cohesionless pellet
@@ -116,8 +117,8 @@ class PelletStudy:
     issue asks: the servo approaches from below and stops at the first window inside the band), ``window_steps``. ``relax_steps`` after each release.
     ``unload_speed_m_s``: punch speed of the release (None: ``speed_m_s``, with mdr at most
     :data:`~sigdem.deck.stages.MDR_MAX_UNLOAD_SPEED_M_S`; an explicit larger value with mdr is refused).
-    ``die``: ``"periodic"`` (default), ``"cylinder"`` (diameter ``side_um``) or ``"cell"`` (mdr only: periodic in z
-    too, no walls); ``die_friction``: the cylinder wall's friction in [0, 2] (None: the ``top`` material's; refused
+    ``die``: ``"cell"`` (mdr only: periodic in z too, no walls; the default with mdr), ``"periodic"`` (floor and
+    punch, side-periodic; the default with Hertz) or ``"cylinder"`` (diameter ``side_um``); ``die_friction``: the cylinder wall's friction in [0, 2] (None: the ``top`` material's; refused
     without a cylinder).
     """
 
@@ -140,10 +141,12 @@ class PelletStudy:
     relax_steps: int = 20000
     resettle_steps: int = 2000
     max_solid_fraction: float = 0.98
-    die: str = "periodic"
+    die: str | None = None
     die_friction: float | None = None
 
     def __post_init__(self):
+        if self.die is None:  # mdr presses the pellet's bulk; Hertz, the elastic comparison, the walled periodic box
+            object.__setattr__(self, "die", "cell" if self.contact is not None else "periodic")
         check_die_kind("die", self.die)
         if self.die_friction is not None:
             if self.die != "cylinder":

@@ -15,7 +15,8 @@ from sigdem.studies.pellet import PelletStudy
 
 logging.basicConfig(level=logging.INFO)
 settle_folder, root = Path(sys.argv[1]), Path(sys.argv[2])
-study = PelletStudy(blend_from_text("small=1.0", paper_grades()), replicates=1)
+study = PelletStudy(blend_from_text("small=1.0", paper_grades()), replicates=1,
+                    die="periodic")  # walled (written before mdr pellets defaulted to the periodic cell)
 deck = study.pellet_deck(RunFolder(settle_folder))
 deck = replace(deck, protocol=replace(deck.protocol, release_each=False))
 print(run(deck, root, Executable(ranks=2)).path)
