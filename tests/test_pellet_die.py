@@ -66,13 +66,14 @@ def digest(folder, names=("in.lmp",)) -> str:
 # (4c4321b; was 5c6a5cb6e2023082). The pellet decks' digests changed once, deliberately: pellet_press.lmp records a
 # target the punch cannot reach at its lowest height at once (was ef8fcc3ba74d7182 and f944ba6c14e1da8a; a reachable
 # target's record is unchanged, tests/test_pellet.py), and again when pellet_press.lmp gained the periodic cell's
-# hooks (cell, wall_force_columns, relax_rule, run_span; was 1333891c75a6fb63 and bc51628e7504a336): their defaults
+# hooks (cell, wall_force_columns, relax_rule, run_span; was 1333891c75a6fb63 and bc51628e7504a336; a comment on them
+# changed once more, was 6059dadca89c4a83 and 80c81ec72d13ed09): their defaults
 # give the walled scripts the same commands, and a walled Hertz and mdr pellet wrote byte-identical records and
 # dumps before and after (benchmarks/results/pellet_cell_2026-12-03/README.txt). Job ids are as they were.
 @pytest.mark.parametrize("contact,expected", [
-    (None, ("settle", "cfff49821e306905", "a6fda2d44e6978e9", "pellet", "dab7128b28eeaacd", "6059dadca89c4a83")),
+    (None, ("settle", "cfff49821e306905", "a6fda2d44e6978e9", "pellet", "dab7128b28eeaacd", "012ba59e0d2a7ff9")),
     (MdrContact(), ("settle", "cfff49821e306905", "a6fda2d44e6978e9", "pellet_mdr", "fe8223ec49dbd3a4",
-                    "80c81ec72d13ed09")),
+                    "bf27b3575ea6ebc8")),
 ])
 def test_periodic_default_job_ids_and_decks_are_unchanged(tmp_path, contact, expected):
     """Computed before the die option existed: the default (periodic) die leaves every id and deck as it was."""
