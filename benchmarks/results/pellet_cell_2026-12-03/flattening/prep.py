@@ -1,19 +1,16 @@
-"""Diagnosis of mdr's NaN in the pellet press: render the 105 um SiG bed's monotonic press (as
-timestep/run.py) and add a dump of every particle every 2,000 steps, to see which contacts are
-most flattened just before LAMMPS stops."""
-import logging, sys
-from dataclasses import replace
-from sigdem.psd import blend_from_text, paper_grades
-from sigdem.model.contact import MdrContact
-from sigdem.studies.pellet import PelletStudy
-from sigdem.run.runners import run, render, Executable
+"""Diagnosis of mdr's NaN in the pellet press: render (not run) the 105 um SiG bed's monotonic walled press of
+../../pellet_default_series_2026-12-03/timestep/run.py, to which a dump of every particle every 2,000 steps is then
+added by hand, to see which contacts are most flattened just before LAMMPS stops.
 
+usage: python prep.py FRACTION ROOT
+"""
+import importlib.util, logging, sys
+from pathlib import Path
+from sigdem.run.runners import render
+
+spec = importlib.util.spec_from_file_location(
+    "timestep_run", Path(__file__).parents[2] / "pellet_default_series_2026-12-03" / "timestep" / "run.py")
+timestep_run = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(timestep_run)
 logging.basicConfig(level=logging.WARNING)
-frac, root = float(sys.argv[1]), sys.argv[2]
-study = PelletStudy(blend_from_text("small=1.0", paper_grades()), side_um=105.0, replicates=1,
-                    target_pressures_mpa=(10.0, 24.3, 59.04, 143.5, 348.6), contact=MdrContact(timestep_fraction=frac),
-                    die="periodic")  # walled (written before mdr pellets defaulted to the periodic cell)
-settle = run(study.settle_deck(0), root, Executable())
-deck = study.pellet_deck(settle)
-deck = replace(deck, protocol=replace(deck.protocol, release_each=False))
-print(render(deck, root).path)
+print(render(timestep_run.monotonic_press(float(sys.argv[1]), sys.argv[2]), sys.argv[2]).path)
