@@ -99,6 +99,8 @@ def test_the_cell_presses_the_periodic_studys_settled_bed_with_its_own_script(ce
     assert "wall/gran" not in script and "fix             squeeze all deform 1 z variable v_zctl v_zrate remap x" in script
     assert script.rstrip().endswith("include         ${dir}/pellet_press.lmp")
     assert cell["result"].replicates["die"].iloc[0] == "cell"
+    factors = cell["result"].factors()  # stated in every result: no punch or floor in a cell
+    assert factors["die"].startswith("periodic cell") and "punch" not in factors["contact_model"]
 
 
 def test_the_cell_is_refused_with_hertz_and_outside_the_pellet_stage_naming_the_field():

@@ -18,8 +18,8 @@ import numpy as np
 from sigdem.errors import InputError
 from sigdem.inputs import check_range
 
-#: Die kinds a study may ask for: ``periodic`` (the default, no side walls), ``cylinder``, or ``cell`` (no walls at
-#: all: :class:`PeriodicCell`).
+#: Die kinds a study may ask for: ``periodic`` (no side walls; a floor and a punch), ``cylinder``, or ``cell`` (no
+#: walls at all: :class:`PeriodicCell`). A pellet study defaults to ``cell`` with mdr and ``periodic`` with Hertz.
 DIE_KINDS = ("periodic", "cylinder", "cell")
 #: Largest die-wall friction coefficient accepted (Coulomb; real particle-steel values are 0.1-0.6).
 MAX_DIE_FRICTION = 2.0

@@ -3,7 +3,8 @@
 Each replicate pours and settles a blend (its own seeds) into a square die of side ``side_um`` (periodic in x
 and y: a die far wider than a particle, without side-wall friction), then a servo-controlled flat punch presses
 it to each target pressure, holds that pressure within ``tolerance`` (2 %) at steady state, records, lifts, and
-lets the pellet relax (``lammps_inputs/pellet.lmp`` / ``pellet_mdr.lmp``). Rows per (replicate, pressure) are
+lets the pellet relax (``lammps_inputs/pellet.lmp`` / ``pellet_mdr.lmp``; with mdr the bed is by default pressed as
+a periodic cell instead, ``pellet_cell_mdr.lmp``: see "Die walls" below). Rows per (replicate, pressure) are
 :mod:`sigdem.studies.pellet_analysis`; the yield-stress calibration is :mod:`sigdem.studies.pellet_calibration`.
 
 Decisions, stated in every result (:meth:`PelletResult.factors`):
@@ -17,8 +18,8 @@ Decisions, stated in every result (:meth:`PelletResult.factors`):
 - Pellets per pressure: one bed per replicate is pressed in cycles of increasing pressure (load, hold, release,
   relax, next). A cycle to P_k loads past every earlier one, so its plastic state is that of a monotonic press
   to P_k up to elastic unload-reload hysteresis; fresh powder per pressure costs one full stroke per pressure.
-- Die walls: ``die="periodic"`` (the default with Hertz) has none, as above. ``die="cylinder"`` pours, settles and presses the
-  powder in a rigid cylindrical die of diameter ``side_um`` (axis z; the box non-periodic in x and y) whose wall
+- Die walls: ``die="periodic"`` (the default with Hertz) has none, as above. ``die="cylinder"`` pours, settles and
+  presses the powder in a rigid cylindrical die of diameter ``side_um`` (axis z; the box non-periodic in x and y) whose wall
   has its own friction ``die_friction`` (default: the punch's particle-wall friction, 0.3 for steel), to show
   die-wall effects: the wall carries part of the punch force by friction (Janssen), so less reaches the floor
   (``force_transmission`` = F_floor / F_top per row; 1 + weight / F_top without wall friction) and the pellet is
@@ -30,8 +31,8 @@ Decisions, stated in every result (:meth:`PelletResult.factors`):
   thick, its punch layers a small part of it) and the way past the solid fraction (~0.82-0.91) at which mdr's
   uncapped wall contacts stop a walled press on "F_MDR is NaN" (``benchmarks/results/pellet_cell_2026-12-03/``).
 - Contacts: LAMMPS's elastic-plastic mdr (default, :class:`~sigdem.model.contact.MdrContact`, graphite Y =
-  0.1 GPa assumed; rigid punch and floor where there are walls); ``contact=None`` presses elastic Hertz spheres, a stated elastic
-  comparison (every pressure above ~10 MPa is far past Hertz's elastic range for graphite).
+  0.1 GPa assumed; rigid punch and floor where there are walls); ``contact=None`` presses elastic Hertz spheres, a
+  stated elastic comparison (every pressure above ~10 MPa is far past Hertz's elastic range for graphite).
 - Release: the punch lifts at ``unload_speed_m_s``, by default the servo's ``speed_m_s`` but, with mdr, at most
   :data:`~sigdem.deck.stages.MDR_MAX_UNLOAD_SPEED_M_S` (0.1 m/s): a faster release throws the cohesionless pellet
   apart and mdr's force turns NaN on pellets pressed past ~3 Y (that constant says why; a larger value is refused).
@@ -118,8 +119,8 @@ class PelletStudy:
     ``unload_speed_m_s``: punch speed of the release (None: ``speed_m_s``, with mdr at most
     :data:`~sigdem.deck.stages.MDR_MAX_UNLOAD_SPEED_M_S`; an explicit larger value with mdr is refused).
     ``die``: ``"cell"`` (mdr only: periodic in z too, no walls; the default with mdr), ``"periodic"`` (floor and
-    punch, side-periodic; the default with Hertz) or ``"cylinder"`` (diameter ``side_um``); ``die_friction``: the cylinder wall's friction in [0, 2] (None: the ``top`` material's; refused
-    without a cylinder).
+    punch, side-periodic; the default with Hertz) or ``"cylinder"`` (diameter ``side_um``); ``die_friction``: the
+    cylinder wall's friction in [0, 2] (None: the ``top`` material's; refused without a cylinder).
     """
 
     blend: Blend

@@ -246,7 +246,14 @@ class PelletResult:
                "pellets": "one bed per replicate pressed in cycles of increasing pressure", "tolerance": st.tolerance,
                "ton_cm2": "literal tonne-force/cm2 = 98.0665 MPa", "wall_speed_m_s": st.speed_m_s,
                "contact_model": "elastic Hertz (comparison)" if st.contact is None else
-               f"mdr elastic-plastic, Y = {st.contact.yield_stress_gpa} GPa, rigid punch and floor"}
-        out["die"] = ("periodic in x and y (no side wall), area side²" if st.cylinder is None else
-                      f"cylinder of diameter {st.die_side_um:.4g} µm, wall friction {st.die_wall_friction:g}, area pi R²")
+               f"mdr elastic-plastic, Y = {st.contact.yield_stress_gpa} GPa" + (
+                   "" if st.die == "cell" else ", rigid punch and floor")}
+        if st.die == "cell":
+            out["die"] = ("periodic cell in x, y and z (no floor, punch or side wall), height shrunk by the servo, "
+                          "pressure -sigma_zz, area side²; released cell held at its released height")
+        elif st.cylinder is None:
+            out["die"] = "periodic in x and y (no side wall), area side²"
+        else:
+            out["die"] = (f"cylinder of diameter {st.die_side_um:.4g} µm, wall friction {st.die_wall_friction:g}, "
+                          "area pi R²")
         return out
