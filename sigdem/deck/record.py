@@ -54,7 +54,7 @@ def statepoint(deck: Deck) -> dict:
     if deck.contact is not None:  # only then: Hertz job ids stay as they were
         sp["contact"] = {"model": deck.contact.model, **asdict(deck.contact)}
     if deck.die is not None:  # only then: periodic-box job ids stay as they were
-        sp["die"] = {"kind": deck.die.kind} if deck.die.kind == "cell" else {"kind": "cylinder", **asdict(deck.die)}
+        sp["die"] = {"kind": deck.die.kind, **asdict(deck.die)}  # a cell has no fields: {"kind": "cell"}
     return sp
 
 
