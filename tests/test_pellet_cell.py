@@ -133,3 +133,54 @@ def test_the_cli_refuses_a_hertz_cell_before_lammps(capsys, tmp_path):
     err = capsys.readouterr().err
     assert "die" in err and "mdr" in err
     assert not any(tmp_path.iterdir())
+
+
+def test_release_ke_jump_is_the_largest_rise_between_thermo_rows_inside_the_release():
+    import pandas as pd
+
+    from sigdem.studies.pellet_analysis import release_ke_jump
+
+    steps = np.arange(0, 11_000, 1000)
+    smooth = pd.DataFrame({"step": steps, "ke": 2.0 * 1.5 ** np.arange(steps.size)})  # x1.5 per row
+    assert release_ke_jump(smooth, 2000, 9000) == pytest.approx(1.5)
+    spiked = smooth.copy()
+    spiked.loc[spiked["step"] == 6000, "ke"] *= 400.0  # 1.5 x 400 = 600 over the row before it
+    assert release_ke_jump(spiked, 2000, 9000) == pytest.approx(600.0)
+    assert release_ke_jump(spiked, 6000, 9000) == pytest.approx(1.5)  # the window starts after the held record
+    assert release_ke_jump(spiked, 2000, 5000) == pytest.approx(1.5)
+    falling = pd.DataFrame({"step": steps, "ke": 100.0 / (1 + np.arange(steps.size))})
+    assert release_ke_jump(falling, 0, 10_000) == 1.0 and release_ke_jump(smooth, 4000, 5000) == 1.0  # one row
+
+
+@pytest.mark.lammps
+def test_a_clean_release_is_kept_and_one_whose_kinetic_energy_jumps_is_not_a_springback(cell, tmp_path):
+    """The real releases rise smoothly (not flagged). A copy of the folder whose thermo.txt is given a 1000x
+    jump of kinetic energy inside the second release has that record's released and relaxed values blanked
+    (NaN: out of the summary and the fits) and keeps the other records as they were."""
+    import shutil
+
+    from sigdem.studies.pellet_analysis import RELEASE_COLUMNS, RELEASE_KE_JUMP_LIMIT, analyse_replicate
+
+    t = cell["result"].pellets.sort_values("record")
+    assert not t["release_disturbed"].any() and np.all(t["release_ke_jump"] < RELEASE_KE_JUMP_LIMIT)
+    folder = cell["folder"]
+    settle = RunFolder(cell["root"] / f"settle-{cell['result'].replicates['settle_job'].iloc[0]}")
+    copy = RunFolder(tmp_path / folder.path.name)
+    shutil.copytree(folder.path, copy.path)
+    thermo = read_table(folder.fn("thermo.txt"))
+    held = int(read_table(folder.fn("targets.txt")).set_index("k").loc[2, "step"])
+    extra = thermo.iloc[[0, 0]].copy()  # two rows right after the held record: the second 1000x the first
+    extra["step"] = [held + 1, held + 2]
+    extra["ke"] = [1.0, 1000.0]
+    spiked = np.vstack([thermo[thermo["step"] <= held].to_numpy(float), extra.to_numpy(float),
+                        thermo[thermo["step"] > held].to_numpy(float)])
+    header = folder.fn("thermo.txt").read_text().splitlines()[0]
+    np.savetxt(copy.fn("thermo.txt"), spiked, header=header.lstrip("# "), comments="# ", fmt="%.17g")
+    rows = {r["record"]: r for r in analyse_replicate(settle, copy, contact_is_mdr=True)}
+    assert rows[2]["release_disturbed"] and rows[2]["release_ke_jump"] == pytest.approx(1000.0)
+    assert all(np.isnan(rows[2][c]) for c in RELEASE_COLUMNS)
+    assert rows[2]["density_loaded_g_cc"] == pytest.approx(float(t.iloc[1]["density_loaded_g_cc"]), rel=0, abs=0)
+    for k in (1, 3):
+        assert not rows[k]["release_disturbed"]
+        for c in RELEASE_COLUMNS:
+            assert rows[k][c] == float(t.iloc[k - 1][c])

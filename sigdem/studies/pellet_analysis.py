@@ -15,6 +15,8 @@ lx x ly or a cylindrical die's pi R²):
                        friction (a periodic box or a frictionless die); below 1 where a die wall carries part of the
                        punch force by friction (Janssen); ``weight_fraction`` = weight / F_top says how far from 1
 A Kawakita volume reduction starts from the poured bed (rho_0 = mass / (area x its surface height)).
+A release whose kinetic energy jumped (``release_ke_jump`` > :data:`RELEASE_KE_JUMP_LIMIT`) is flagged
+``release_disturbed`` and its released and relaxed values are NaN: they are left out of the summary and the fits.
 """
 
 from __future__ import annotations
@@ -52,6 +54,32 @@ SUMMARY_COLUMNS = ("pressure_reached_mpa", "pressure_error", "density_loaded_g_c
                    "density_released_g_cc", "density_relaxed_g_cc", "solid_fraction_relaxed", "springback_height",
                    "springback_density", "elastic_recovery", "coordination", "max_force_mN", "median_force_mN",
                    "p99_force_mN", "force_transmission")
+
+
+#: A release is disturbed when the kinetic energy jumps by more than this factor between two consecutive rows of
+#: ``thermo.txt`` (``thermo_every`` steps apart) while the pellet is released. mdr's unloading from solid fraction
+#: ~0.9 can hand one contact a force that grows as it opens (benchmarks/results/pellet_release_2026-12-03/): the
+#: energy it injects throws particles apart and the released and relaxed heights are no longer a springback. Clean
+#: releases of a 105 µm cell (10-59 MPa, 0.1 m/s) rose at most 1.8x per 1,000 steps; the disturbed one from 143.5 MPa
+#: jumped 500x.
+RELEASE_KE_JUMP_LIMIT = 10.0
+
+#: Row values that come from the released and relaxed records (blanked when the release was disturbed).
+RELEASE_COLUMNS = ("density_released_g_cc", "h_released_um", "density_relaxed_g_cc", "h_relaxed_um",
+                   "springback_height", "elastic_recovery", "relaxed_wall_pressure_mpa", "springback_density",
+                   "solid_fraction_relaxed")
+
+
+def release_ke_jump(thermo: pd.DataFrame, start_step: float, end_step: float) -> float:
+    """Largest ratio of kinetic energy between consecutive ``thermo`` rows (columns ``step``, ``ke``) with
+    ``start_step < step <= end_step``: how suddenly the pellet gained kinetic energy while it was released.
+    1.0 when fewer than two rows fall in the window (or the energy never rose)."""
+    m = (thermo["step"] > start_step) & (thermo["step"] <= end_step)
+    ke = thermo.loc[m, "ke"].to_numpy(float)
+    if ke.size < 2:
+        return 1.0
+    ratio = ke[1:] / np.maximum(ke[:-1], np.finfo(float).tiny)
+    return float(max(1.0, ratio.max()))
 
 
 def _density(mass_pg: float, area_um2: float, height_um: float) -> float:
@@ -99,6 +127,7 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
     targets = _finite(pellet, "targets.txt", read_table(pellet.fn("targets.txt"))).set_index("k")
     relaxed = _finite(pellet, "relaxed.txt", read_table(pellet.fn("relaxed.txt"))).set_index("k")
     released = _finite(pellet, "released.txt", read_table(pellet.fn("released.txt"))).set_index("k")
+    thermo = read_table(pellet.fn("thermo.txt"))
     rows = []
     for k, t in targets.iterrows():
         k = int(k)
@@ -138,6 +167,13 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                         "lost_particles": n - min(len(rel), len(out), len(atoms))})
             row["springback_density"] = (row["density_loaded_g_cc"] - row["density_relaxed_g_cc"]) / row["density_loaded_g_cc"]
             row["solid_fraction_relaxed"] = row["density_relaxed_g_cc"] / solid
+            jump = release_ke_jump(thermo, float(t["step"]), float(released.loc[k, "step"]))
+            row.update({"release_ke_jump": jump, "release_disturbed": jump > RELEASE_KE_JUMP_LIMIT})
+            if row["release_disturbed"]:
+                log.warning("%s: releasing from %.4g MPa the kinetic energy jumped %.0fx between two thermo rows "
+                            "(limit %g): the released and relaxed heights are not a springback and are not reported",
+                            pellet.path.name, target, jump, RELEASE_KE_JUMP_LIMIT)
+                row.update(dict.fromkeys(RELEASE_COLUMNS, math.nan))
         else:
             row["lost_particles"] = n - len(atoms)
         limit = {"overlap_limit": None} if contact_is_mdr else {}
