@@ -6,11 +6,13 @@
 #   sh make_variants.sh JOB_FOLDER   then in each: lmp -in in.lmp [-var dt_factor 0.5] [-var psi_b 0.0]
 set -e
 src=$1
-for v in base half spike spike2 psib0; do
+for v in base half spike spike2 psib0 psib04 slow; do
   mkdir -p $v && cp $src/in.lmp $src/pellet_press.lmp $src/start.restart $v/
   sed -i 's/^variable n_targets .*/variable n_targets    index 1/; s/^variable pressures .*/variable pressures    index 1435.0/' $v/in.lmp
 done
 sed -i 's/^variable psi_b .*/variable psi_b        index 0.0/' psib0/in.lmp     # mdr's bulk response off
+sed -i 's/^variable psi_b .*/variable psi_b        index 0.4/' psib04/in.lmp    # on at a lower free surface
+sed -i 's/^variable unload_speed .*/variable unload_speed index 0.02/' slow/in.lmp  # release 5x slower
 # half: the release runs at half the time step (fix controller rescales its integral with the step)
 python3 - <<'PY'
 for v, extra in (("half", ""), ("spike", "dump"), ("spike2", "dump+mdr")):
