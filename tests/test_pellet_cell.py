@@ -153,7 +153,8 @@ def test_release_ke_jump_is_the_largest_rise_between_thermo_rows_inside_the_rele
 
 
 @pytest.mark.lammps
-def test_a_clean_release_is_kept_and_one_whose_kinetic_energy_jumps_is_not_a_springback(cell, tmp_path):
+def test_a_clean_release_is_kept_and_one_whose_kinetic_energy_jumps_is_not_a_springback(cell, tmp_path, monkeypatch,
+                                                                                        capsys):
     """The real releases rise smoothly (not flagged). A copy of the folder whose thermo.txt is given a 1000x
     jump of kinetic energy inside the second release has that record's released and relaxed values blanked
     (NaN: out of the summary and the fits) and keeps the other records as they were."""
@@ -180,6 +181,21 @@ def test_a_clean_release_is_kept_and_one_whose_kinetic_energy_jumps_is_not_a_spr
     assert rows[2]["release_disturbed"] and rows[2]["release_ke_jump"] == pytest.approx(1000.0)
     assert all(np.isnan(rows[2][c]) for c in RELEASE_COLUMNS)
     assert rows[2]["density_loaded_g_cc"] == pytest.approx(float(t.iloc[1]["density_loaded_g_cc"]), rel=0, abs=0)
+    from sigdem.studies.pellet_analysis import PelletResult
+    import pandas as pd
+
+    summary = PelletResult(cell["study"], pd.DataFrame(rows.values()), cell["result"].replicates).summary()
+    assert list(summary["releases_disturbed"]) == [0, 1, 0]
+    assert np.isnan(summary.loc[1, "springback_height"]) and summary.loc[2, "springback_height"] > 0
+    assert (cell["result"].summary()["releases_disturbed"] == 0).all()
+    # the CLI says so under its table (run_pellet replaced by the spiked result: no LAMMPS here)
+    import sigdem.studies.pellet as pellet_module
+
+    spiked_result = PelletResult(cell["study"], pd.DataFrame(rows.values()), cell["result"].replicates)
+    monkeypatch.setattr(pellet_module, "run_pellet", lambda *a, **k: spiked_result)
+    assert main(["pellet", "--quiet", "--root", str(tmp_path / "cli")]) == 0
+    out = capsys.readouterr().out
+    assert "at 30 MPa 1 of 1 releases were disturbed" in out and "at 10 MPa" not in out and "at 100 MPa" not in out
     for k in (1, 3):
         assert not rows[k]["release_disturbed"]
         for c in RELEASE_COLUMNS:

@@ -45,6 +45,7 @@ def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
 
 def _cmd_pellet(args) -> int:
     from sigdem.studies.pellet import run_pellet
+    from sigdem.studies.pellet_analysis import RELEASE_KE_JUMP_LIMIT
 
     study = _pellet_study(args)
     res = run_pellet(study, args.root, _runner(args), workers=args.workers, progress=not args.quiet)
@@ -53,7 +54,12 @@ def _cmd_pellet(args) -> int:
             "springback_height", "springback_height_ci95", "elastic_recovery", "coordination"]
     if study.cylinder is not None:  # the die-wall effect: the share of the punch force that reaches the floor
         cols += ["force_transmission", "force_transmission_ci95"]
-    print(res.summary()[cols].to_string(index=False, float_format="%.4g"))
+    summary = res.summary()
+    print(summary[cols].to_string(index=False, float_format="%.4g"))
+    for r in summary[summary["releases_disturbed"] > 0].itertuples():
+        print(f"at {r.target_pressure_mpa:.4g} MPa {r.releases_disturbed} of {r.n} releases were disturbed (kinetic "
+              f"energy jumped > {RELEASE_KE_JUMP_LIMIT:g}x while releasing): their released and relaxed values are not "
+              "reported")
     for r in res.replicates.itertuples():
         if r.stop != "ok":
             print(f"replicate {r.replicate}: LAMMPS stopped ({r.stop}) after {r.targets_recorded} of {r.targets} target "

@@ -237,11 +237,13 @@ class PelletResult:
     replicates: pd.DataFrame
 
     def summary(self) -> pd.DataFrame:
-        """Per target pressure: mean and 95 % CI half-width (``<name>_ci95``) over replicates, and ``all_held``."""
+        """Per target pressure: mean and 95 % CI half-width (``<name>_ci95``) over replicates, ``all_held``, and
+        ``releases_disturbed``: how many replicates' release values are missing from the means for that reason."""
         rows = []
         for p, t in self.pellets.groupby("target_pressure_mpa", sort=True):
+            disturbed = t["release_disturbed"].fillna(False).astype(bool) if "release_disturbed" in t else []
             row = {"target_pressure_mpa": p, "target_pressure_ton_cm2": units.convert(p, "MPa", "ton/cm2"),
-                   "n": len(t), "all_held": bool(t["held"].all())}
+                   "n": len(t), "all_held": bool(t["held"].all()), "releases_disturbed": int(sum(disturbed))}
             for name in SUMMARY_COLUMNS:
                 est = mean_ci(t[name] if name in t else [])
                 row[name], row[f"{name}_ci95"] = est.mean, est.ci95
