@@ -6,8 +6,13 @@ the record reports is the stress the contact table carries (Love-Weber statics, 
 stress/atom), the released cell carries no load, and the cell reuses the periodic study's settled bed.
 """
 
+import shutil
+
 import numpy as np
+import pandas as pd
 import pytest
+
+import sigdem.studies.pellet as pellet_module
 
 from sigdem.cli import main
 from sigdem.deck import PELLET_CELL_MDR, Calender, Deck, PeriodicCell, Settle
@@ -19,6 +24,7 @@ from sigdem.io.logs import read_table
 from sigdem.model.contact import MdrContact
 from sigdem.psd import blend_from_fractions, graphite_grade
 from sigdem.studies.pellet import PelletStudy, run_pellet
+from sigdem.studies.pellet_analysis import RELEASE_KE_JUMP_LIMIT, PelletResult, analyse_replicate, release_ke_jump
 
 BLEND = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6),), narrow=1.0)
 SMALL = dict(side_um=50.0, fill_height_um=40.0, replicates=1, speed_m_s=0.5, window_steps=500, relax_steps=5000)
@@ -136,10 +142,6 @@ def test_the_cli_refuses_a_hertz_cell_before_lammps(capsys, tmp_path):
 
 
 def test_release_ke_jump_is_the_largest_rise_between_thermo_rows_inside_the_release():
-    import pandas as pd
-
-    from sigdem.studies.pellet_analysis import release_ke_jump
-
     steps = np.arange(0, 11_000, 1000)
     smooth = pd.DataFrame({"step": steps, "ke": 2.0 * 1.5 ** np.arange(steps.size)})  # x1.5 per row
     assert release_ke_jump(smooth, 2000, 9000) == pytest.approx(1.5)
@@ -152,16 +154,17 @@ def test_release_ke_jump_is_the_largest_rise_between_thermo_rows_inside_the_rele
     assert release_ke_jump(falling, 0, 10_000) == 1.0 and release_ke_jump(smooth, 4000, 5000) == 1.0  # one row
 
 
+#: The row values that come from the released and relaxed records.
+RELEASE_VALUES = ("density_released_g_cc", "h_released_um", "density_relaxed_g_cc", "h_relaxed_um", "springback_height",
+                  "springback_density", "elastic_recovery", "relaxed_wall_pressure_mpa", "solid_fraction_relaxed")
+
+
 @pytest.mark.lammps
 def test_a_clean_release_is_kept_and_one_whose_kinetic_energy_jumps_is_not_a_springback(cell, tmp_path, monkeypatch,
                                                                                         capsys):
     """The real releases rise smoothly (not flagged). A copy of the folder whose thermo.txt is given a 1000x
     jump of kinetic energy inside the second release has that record's released and relaxed values blanked
     (NaN: out of the summary and the fits) and keeps the other records as they were."""
-    import shutil
-
-    from sigdem.studies.pellet_analysis import RELEASE_COLUMNS, RELEASE_KE_JUMP_LIMIT, analyse_replicate
-
     t = cell["result"].pellets.sort_values("record")
     assert not t["release_disturbed"].any() and np.all(t["release_ke_jump"] < RELEASE_KE_JUMP_LIMIT)
     folder = cell["folder"]
@@ -179,18 +182,13 @@ def test_a_clean_release_is_kept_and_one_whose_kinetic_energy_jumps_is_not_a_spr
     np.savetxt(copy.fn("thermo.txt"), spiked, header=header.lstrip("# "), comments="# ", fmt="%.17g")
     rows = {r["record"]: r for r in analyse_replicate(settle, copy, contact_is_mdr=True)}
     assert rows[2]["release_disturbed"] and rows[2]["release_ke_jump"] == pytest.approx(1000.0)
-    assert all(np.isnan(rows[2][c]) for c in RELEASE_COLUMNS)
+    assert all(np.isnan(rows[2][c]) for c in RELEASE_VALUES)
     assert rows[2]["density_loaded_g_cc"] == pytest.approx(float(t.iloc[1]["density_loaded_g_cc"]), rel=0, abs=0)
-    from sigdem.studies.pellet_analysis import PelletResult
-    import pandas as pd
-
     summary = PelletResult(cell["study"], pd.DataFrame(rows.values()), cell["result"].replicates).summary()
     assert list(summary["releases_disturbed"]) == [0, 1, 0]
     assert np.isnan(summary.loc[1, "springback_height"]) and summary.loc[2, "springback_height"] > 0
     assert (cell["result"].summary()["releases_disturbed"] == 0).all()
     # the CLI says so under its table (run_pellet replaced by the spiked result: no LAMMPS here)
-    import sigdem.studies.pellet as pellet_module
-
     spiked_result = PelletResult(cell["study"], pd.DataFrame(rows.values()), cell["result"].replicates)
     monkeypatch.setattr(pellet_module, "run_pellet", lambda *a, **k: spiked_result)
     assert main(["pellet", "--quiet", "--root", str(tmp_path / "cli")]) == 0
@@ -198,5 +196,5 @@ def test_a_clean_release_is_kept_and_one_whose_kinetic_energy_jumps_is_not_a_spr
     assert "at 30 MPa 1 of 1 releases were disturbed" in out and "at 10 MPa" not in out and "at 100 MPa" not in out
     for k in (1, 3):
         assert not rows[k]["release_disturbed"]
-        for c in RELEASE_COLUMNS:
+        for c in RELEASE_VALUES:
             assert rows[k][c] == float(t.iloc[k - 1][c])

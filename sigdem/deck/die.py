@@ -84,8 +84,9 @@ class PeriodicCell:
     run in ``benchmarks/results/pellet_cell_2026-12-03/``). With no walls the same bed pressed the same way
     passes solid fraction 0.97. It does not remove mdr's NaN on unloading: a 105 µm cell released from 143.5 MPa
     (solid fraction 0.90) stopped on it (``benchmarks/results/pellet_cell_105_2026-12-03/``): a contact of mdr's bulk
-    response that reloads as it opens (``benchmarks/results/pellet_release_2026-12-03/``). mdr only (``lammps_inputs/pellet_cell_mdr.lmp``); the bed settles as for the
-    periodic box. Densities and pressures use the box area lx x ly.
+    response that reloads as it opens (``benchmarks/results/pellet_release_2026-12-03/``). mdr only
+    (``lammps_inputs/pellet_cell_mdr.lmp``); the bed settles as for the periodic box. Densities and pressures use
+    the box area lx x ly.
     """
 
     kind = "cell"

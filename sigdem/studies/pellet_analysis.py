@@ -64,11 +64,6 @@ SUMMARY_COLUMNS = ("pressure_reached_mpa", "pressure_error", "density_loaded_g_c
 #: jumped 500x.
 RELEASE_KE_JUMP_LIMIT = 10.0
 
-#: Row values that come from the released and relaxed records (blanked when the release was disturbed).
-RELEASE_COLUMNS = ("density_released_g_cc", "h_released_um", "density_relaxed_g_cc", "h_relaxed_um",
-                   "springback_height", "elastic_recovery", "relaxed_wall_pressure_mpa", "springback_density",
-                   "solid_fraction_relaxed")
-
 
 def release_ke_jump(thermo: pd.DataFrame, start_step: float, end_step: float) -> float:
     """Largest ratio of kinetic energy between consecutive ``thermo`` rows (columns ``step``, ``ke``) with
@@ -160,20 +155,22 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
             else:
                 sb = Springback().compute(atoms, rel, lx, ly)
                 h_out, h_rel, springback = surface_height_um(out, lx, ly), sb.relaxed_um, sb.springback
-            row.update({"density_released_g_cc": _density(mass, area, h_out), "h_released_um": h_out,
-                        "density_relaxed_g_cc": _density(mass, area, h_rel), "h_relaxed_um": h_rel,
-                        "springback_height": springback, "elastic_recovery": (h_rel - t["ztop"]) / t["ztop"],
-                        "relaxed_wall_pressure_mpa": units.from_micro(relaxed.loc[k, "pressure_top"] / s, "MPa"),
-                        "lost_particles": n - min(len(rel), len(out), len(atoms))})
-            row["springback_density"] = (row["density_loaded_g_cc"] - row["density_relaxed_g_cc"]) / row["density_loaded_g_cc"]
-            row["solid_fraction_relaxed"] = row["density_relaxed_g_cc"] / solid
+            rho_rel = _density(mass, area, h_rel)
+            values = {"density_released_g_cc": _density(mass, area, h_out), "h_released_um": h_out,
+                      "density_relaxed_g_cc": rho_rel, "h_relaxed_um": h_rel, "springback_height": springback,
+                      "elastic_recovery": (h_rel - t["ztop"]) / t["ztop"],
+                      "relaxed_wall_pressure_mpa": units.from_micro(relaxed.loc[k, "pressure_top"] / s, "MPa"),
+                      "springback_density": (row["density_loaded_g_cc"] - rho_rel) / row["density_loaded_g_cc"],
+                      "solid_fraction_relaxed": rho_rel / solid}
             jump = release_ke_jump(thermo, float(t["step"]), float(released.loc[k, "step"]))
-            row.update({"release_ke_jump": jump, "release_disturbed": jump > RELEASE_KE_JUMP_LIMIT})
-            if row["release_disturbed"]:
+            disturbed = jump > RELEASE_KE_JUMP_LIMIT
+            if disturbed:
                 log.warning("%s: releasing from %.4g MPa the kinetic energy jumped %.0fx between two thermo rows "
                             "(limit %g): the released and relaxed heights are not a springback and are not reported",
                             pellet.path.name, target, jump, RELEASE_KE_JUMP_LIMIT)
-                row.update(dict.fromkeys(RELEASE_COLUMNS, math.nan))
+                values = dict.fromkeys(values, math.nan)
+            row.update(values, release_ke_jump=jump, release_disturbed=disturbed,
+                       lost_particles=n - min(len(rel), len(out), len(atoms)))
         else:
             row["lost_particles"] = n - len(atoms)
         limit = {"overlap_limit": None} if contact_is_mdr else {}
@@ -241,9 +238,9 @@ class PelletResult:
         ``releases_disturbed``: how many replicates' release values are missing from the means for that reason."""
         rows = []
         for p, t in self.pellets.groupby("target_pressure_mpa", sort=True):
-            disturbed = t["release_disturbed"].fillna(False).astype(bool) if "release_disturbed" in t else []
+            disturbed = int(t["release_disturbed"].eq(True).sum()) if "release_disturbed" in t else 0
             row = {"target_pressure_mpa": p, "target_pressure_ton_cm2": units.convert(p, "MPa", "ton/cm2"),
-                   "n": len(t), "all_held": bool(t["held"].all()), "releases_disturbed": int(sum(disturbed))}
+                   "n": len(t), "all_held": bool(t["held"].all()), "releases_disturbed": disturbed}
             for name in SUMMARY_COLUMNS:
                 est = mean_ci(t[name] if name in t else [])
                 row[name], row[f"{name}_ci95"] = est.mean, est.ci95
