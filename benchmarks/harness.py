@@ -67,16 +67,20 @@ def run_child(argv: list[str], cwd: Path, env: dict | None = None, log: Path | N
 
 
 class InProcessTimer:
-    """``with InProcessTimer() as t: ...`` then ``t.timing`` (wall, CPU of this process, its peak RSS)."""
+    """``with InProcessTimer() as t: ...`` then ``t.timing`` (wall; CPU of this process and of the children it
+    waited for inside the block, e.g. the child ``lmp`` that runs a deck loading the granular/hmr plugin; peak RSS
+    of this process)."""
 
     def __enter__(self):
         self._t0 = time.perf_counter()
         self._r0 = resource.getrusage(resource.RUSAGE_SELF)
+        self._c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         return self
 
     def __exit__(self, *exc):
         r1 = resource.getrusage(resource.RUSAGE_SELF)
-        cpu = (r1.ru_utime - self._r0.ru_utime) + (r1.ru_stime - self._r0.ru_stime)
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = sum(b.ru_utime - a.ru_utime + b.ru_stime - a.ru_stime for a, b in ((self._r0, r1), (self._c0, c1)))
         self.timing = Timing(time.perf_counter() - self._t0, cpu, r1.ru_maxrss / 1024.0)
 
 

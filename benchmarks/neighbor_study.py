@@ -94,7 +94,7 @@ def breakdown(log: Path) -> dict:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--n", type=int, default=2000)
+    p.add_argument("--n", type=int, default=2500)  # the smallest round size the packing study accepts for this blend
     p.add_argument("--steps", type=int, default=None, help="timed steps (default: the deck's min_steps + 10000)")
     p.add_argument("--repeats", type=int, default=2)
     p.add_argument("--variants", default="bin,multi,bin-skin2,bin-skin3")

@@ -8,13 +8,14 @@ pre-screen, the paper's DEM workflow, and a LIGGGHTS peer. One command, a table,
 
 Targets are ratios measured in one run, so a noisy machine moves numerator and denominator
 together; the 1-min load average before and after every case is in the CSV. Nothing here
-asserts a time. What each case runs (full mode; --quick uses ~400-particle beds):
+asserts a time. What each case runs (full mode; --quick uses a 1,300-particle bed of the small grade):
 
-1. overhead  calender stage of a settled 2,000-particle bed of the paper blend (large=0.5,small=0.5):
-             sigdem end to end in this process (deck generation, in-process LAMMPS, parsing the
-             target dumps, contact-force and particle-pressure statistics with pandas) against the
-             same rendered in.lmp run by ``lmp`` alone (subprocess). Target: ratio <= 1.03.
-2. scaling   the settle deck on a dense bed: the settled 2,000-particle bed tiled 1x1, 2x2, 4x4 in
+1. overhead  calender stage of a settled 2,500-particle bed of the paper blend (large=0.5,small=0.5):
+             sigdem end to end (deck generation, LAMMPS through sigdem's default runner: a child
+             ``lmp`` with the kernel ``auto`` picks, parsing the target dumps, contact-force and
+             particle-pressure statistics with pandas) against the same rendered in.lmp run by ``lmp``
+             alone with the same kernel; best of 2, interleaved. Target: ratio <= 1.03.
+2. scaling   the settle deck on a dense bed: the settled 2,500-particle bed tiled 1x1, 2x2, 4x4 in
              x-y (2k, 8k, 32k particles; identical local structure), a fixed number of steps;
              exponent of loop time (and of process wall time) against N. Target <= 1.1.
 3. mpi       the same deck on the 3x3 tiling (18k particles): Executable(ranks=1) vs (ranks=2).
@@ -25,9 +26,10 @@ asserts a time. What each case runs (full mode; --quick uses ~400-particle beds)
              end; its ``--full`` scale estimated from the measured parts. Target <= 10 min.
 6. peer      LIGGGHTS 3.8 runs the same pour-and-compress problem as sigdem's settle + calender of
              item 1 (same particles, contact law, time step, skin, wall speeds, steps per phase;
-             benchmarks/liggghts.py), on 1 and 2 ranks. Target: sigdem wall time <= LIGGGHTS's.
-             Beside the shipped decks, rows with the opt-in kernel (runner kernel="hmr", built and
-             verified by sigdem.kernel.build_kernel) on 1 and 2 ranks, checked bitwise against them.
+             benchmarks/liggghts.py), on 1 and 2 ranks. Targets (speed issue): sigdem with its defaults
+             <= 0.8x LIGGGHTS's wall time on 1 rank, <= 0.9x on 2. The defaults run the granular/hmr kernel
+             where `sigdem kernel build` verified it; beside them, rows with LAMMPS's own pair granular
+             (runner kernel="granular", what a machine without a compiler runs), checked bitwise equal.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ PAPER_BLEND = "large=0.5,small=0.5"
 class Config:
     quick: bool
     n_ref: int                  # particles of the reference bed (items 1, 2, 3, 6)
+    ref_blend: str              # its blend
     cal_offsets: tuple          # calender targets: settled density + these, g/cc
     cal_hold: int
     cal_relax: int
@@ -85,8 +88,10 @@ class Config:
     def make(cls, quick: bool) -> "Config":
         if quick:
             # the paper workflow needs ~3,000-particle beds for its bulk slab: it is not part of --quick
-            return cls(True, 400, (0.05, 0.10), 500, 1000, (1, 2, 4), 500, 3, 500)
-        return cls(False, 2000, (0.05, 0.10, 0.15), 2000, 5000, (1, 2, 4), 3000, 3, 2000)
+            # the smallest bed the packing study accepts (a bulk slab 4 x D90 deep under a box >= 4 x d_max
+            # wide): ~1,000-1,230 particles of the small grade, ~2,000-2,420 of the paper blend by seed
+            return cls(True, 1300, "small=1.0", (0.05, 0.10), 500, 1000, (1, 2, 4), 500, 3, 500)
+        return cls(False, 2500, PAPER_BLEND, (0.05, 0.10, 0.15), 2000, 5000, (1, 2, 4), 3000, 3, 2000)
 
 
 @dataclass
@@ -143,16 +148,18 @@ def cli_study(args: list[str]):
 
 
 def lmp_argv(folder: RunFolder, ranks: int = 1, **variables) -> list[str]:
-    argv = runners.Executable(ranks=ranks).argv(folder)
+    """``lmp`` on a rendered folder with the kernel sigdem's default runner would give it (kernel="auto")."""
+    kernel = runners.kernel_variables(folder, "auto")
+    argv = runners.Executable(ranks=ranks).argv(folder, kernel)
     for name, value in variables.items():
         argv += ["-var", name, str(value)]
     return argv
 
 
-# ---- reference bed: settle 2,000 particles of the paper blend in-process --------------------------
+# ---- reference bed: settle the reference bed (2,500 particles of the paper blend) in-process --------------------------
 
 def reference_settle(st: State) -> None:
-    study = cli_study(["pack", "--blend", PAPER_BLEND, "--n", str(st.cfg.n_ref), "--replicates", "1"])
+    study = cli_study(["pack", "--blend", st.cfg.ref_blend, "--n", str(st.cfg.n_ref), "--replicates", "1"])
     st.ref_deck = study.deck(0)
     with InProcessTimer() as t:
         st.ref_settle = runners.run(st.ref_deck, st.work / "ref")
@@ -193,24 +200,32 @@ def calender_statistics(folder: RunFolder) -> pd.DataFrame:
 def case_overhead(st: State) -> None:
     cfg = st.cfg
     deck = calender_deck(st.ref_settle, st.ref_deck, cfg)
-    lmp_folder = runners.render(deck, st.work / "overhead-lmp")
     lb = loadavg()[0]
-    t_lmp = run_child(lmp_argv(lmp_folder), lmp_folder.path, log=lmp_folder.fn("log.lammps"))
-    with InProcessTimer() as t_all:
-        deck2 = calender_deck(st.ref_settle, st.ref_deck, cfg)          # deck generation
-        with InProcessTimer() as t_run:
-            folder = runners.run(deck2, st.work / "overhead-sigdem")  # render + in-process LAMMPS
-        stats = calender_statistics(folder)                           # parsing + statistics
+    # best of 2, interleaved (lmp, sigdem, lmp, sigdem): one ~30 s run each scatters by a few per cent here
+    best_lmp = best_all = None
+    for rep in range(2):
+        lmp_folder = runners.render(deck, st.work / f"overhead-lmp-{rep}")
+        t_lmp = run_child(lmp_argv(lmp_folder), lmp_folder.path, log=lmp_folder.fn("log.lammps"))
+        with InProcessTimer() as t_all:
+            deck2 = calender_deck(st.ref_settle, st.ref_deck, cfg)          # deck generation
+            with InProcessTimer() as t_run:
+                folder = runners.run(deck2, st.work / f"overhead-sigdem-{rep}")  # render + the default runner
+            stats = calender_statistics(folder)                           # parsing + statistics
+        if best_lmp is None or t_lmp.wall_s < best_lmp[0].wall_s:
+            best_lmp = (t_lmp,)
+        if best_all is None or t_all.timing.wall_s < best_all[0].timing.wall_s:
+            best_all = (t_all, t_run, folder, stats)
+    (t_lmp,), (t_all, t_run, folder, stats) = best_lmp, best_all
     la = loadavg()[0]
     st.sig_calender, st.sig_calender_run_timing = folder, t_run.timing
     stats.to_csv(folder.fn("bench_statistics.csv"), index=False)
     n = deck.bed.n
     ratio = t_all.timing.wall_s / t_lmp.wall_s
     cpu_ratio = t_all.timing.cpu_s / t_lmp.cpu_s
-    st.add(Row("1", "calender: lmp executable alone", t_lmp.wall_s, "s", n_particles=n, ranks=1, steps=t_lmp.steps,
+    st.add(Row("1", "calender: lmp executable alone (best of 2)", t_lmp.wall_s, "s", n_particles=n, ranks=1, steps=t_lmp.steps,
                wall_s=t_lmp.wall_s, cpu_s=t_lmp.cpu_s, loop_s=t_lmp.loop_s, max_rss_mb=t_lmp.max_rss_mb,
                load_before=lb, load_after=la))
-    st.add(Row("1", "calender: sigdem end to end (in-process)", t_all.timing.wall_s, "s", n_particles=n, ranks=1,
+    st.add(Row("1", "calender: sigdem end to end (default runner, best of 2)", t_all.timing.wall_s, "s", n_particles=n, ranks=1,
                steps=t_lmp.steps, wall_s=t_all.timing.wall_s, cpu_s=t_all.timing.cpu_s,
                max_rss_mb=t_all.timing.max_rss_mb, load_before=lb, load_after=la,
                note=f"render+run {t_run.timing.wall_s:.2f} s, parse+stats {t_all.timing.wall_s - t_run.timing.wall_s:.2f} s"))
@@ -368,12 +383,12 @@ def sigdem_two_ranks(st: State, root: Path, xy: bool) -> tuple[RunFolder, RunFol
     return settle, calender, t.timing
 
 
-def sigdem_hmr(st: State, ranks: int) -> tuple[RunFolder, RunFolder, Timing]:
-    """Settle + calender of the reference decks with the opt-in kernel (runner kernel="hmr"): in-process on
-    1 rank (as the shipped-deck row), Executable(ranks) otherwise."""
+def sigdem_stock(st: State, ranks: int) -> tuple[RunFolder, RunFolder, Timing]:
+    """Settle + calender of the reference decks with LAMMPS's own pair granular (runner kernel="granular", what
+    a machine without a compiler runs): in-process on 1 rank (as the default row), Executable(ranks) otherwise."""
     deck = st.ref_deck
-    runner = runners.InProcess(kernel="hmr") if ranks == 1 else runners.Executable(ranks=ranks, kernel="hmr")
-    root = st.work / f"peer-hmr-{ranks}"
+    runner = runners.InProcess(kernel="granular") if ranks == 1 else runners.Executable(ranks=ranks, kernel="granular")
+    root = st.work / f"peer-granular-{ranks}"
     with InProcessTimer() as t:
         settle = runners.execute(runners.render(deck, root), runner)
         calender = runners.execute(runners.render(calender_deck(settle, deck, st.cfg), root), runner)
@@ -384,30 +399,24 @@ def same_bytes(a: RunFolder, b: RunFolder, names: tuple[str, ...]) -> bool:
     return all(a.fn(n).read_bytes() == b.fn(n).read_bytes() for n in names)
 
 
-def hmr_rows(st: State, ranks: int, label: str, settle: RunFolder, calender: RunFolder, lig: Timing) -> None:
-    """Item 6 with kernel="hmr" beside the shipped decks' row: the same LIGGGHTS run is the peer (the hmr runs
-    are bitwise those of the shipped kernel on the same ranks, so they stop at the same steps)."""
-    from sigdem.errors import EnvironmentProblem
-    from sigdem.kernel.build import build_kernel
-
-    try:
-        build_kernel()  # verified once per LAMMPS build and source; then a no-op
-    except EnvironmentProblem as exc:
-        st.add(Row("6", f"pour+compress, sigdem kernel=hmr, {label}", None, "", kind="not run", note=str(exc)[:200]))
-        return
+def stock_rows(st: State, ranks: int, label: str, settle: RunFolder, calender: RunFolder, lig: Timing) -> None:
+    """Item 6 without the kernel (pair granular) beside the default row, when the default ran the granular/hmr
+    plugin: the same LIGGGHTS run is the peer (the two kernels are bitwise equal on the same ranks, checked on
+    the dumps, so both stop at the same steps)."""
+    if json.loads(settle.fn("status.json").read_text()).get("kernel") == "granular":
+        return  # the default already ran pair granular (no verified plugin here): its row is this row
     lb = loadavg()[0]
-    h_settle, h_calender, t = sigdem_hmr(st, ranks)
-    same = (same_bytes(settle, h_settle, ("settled.dump", "settled_contacts.dump"))
-            and same_bytes(calender, h_calender, ("targets.txt", "unloaded.dump", "unloaded.txt")))
-    loops = [liggghts.loop_lines(f.fn("log.lammps").read_text()) for f in (h_settle, h_calender)]
+    g_settle, g_calender, t = sigdem_stock(st, ranks)
+    same = (same_bytes(settle, g_settle, ("settled.dump", "settled_contacts.dump"))
+            and same_bytes(calender, g_calender, ("targets.txt", "unloaded.dump", "unloaded.txt")))
+    loops = [liggghts.loop_lines(f.fn("log.lammps").read_text()) for f in (g_settle, g_calender)]
     how = "in-process runner" if ranks == 1 else f"Executable(ranks={ranks})"
-    st.add(Row("6", f"pour+compress, sigdem kernel=hmr, {label} ({how})", t.wall_s, "s", n_particles=st.ref_deck.bed.n,
-               ranks=ranks, wall_s=t.wall_s, cpu_s=t.cpu_s if ranks == 1 else None,
+    st.add(Row("6", f"pour+compress, sigdem kernel=granular, {label} ({how})", t.wall_s, "s",
+               n_particles=st.ref_deck.bed.n, ranks=ranks, wall_s=t.wall_s, cpu_s=t.cpu_s if ranks == 1 else None,
                loop_s=sum(x for lp in loops for x, _, _ in lp), load_before=lb, load_after=loadavg()[0],
-               note=f"dumps bitwise equal to the shipped kernel's on {ranks} rank{'s' * (ranks > 1)}: {same}"))
-    ratio = t.wall_s / lig.wall_s
-    st.add(Row("6", f"sigdem kernel=hmr / LIGGGHTS wall time, {label}", ratio, "x", "<= 1.0", ratio <= 1.0,
-               n_particles=st.ref_deck.bed.n, ranks=ranks, note="opt-in: sigdem kernel build; Numerics(kernel='hmr')"))
+               note=f"dumps bitwise equal to the default (granular/hmr) run's on {ranks} rank{'s' * (ranks > 1)}: {same}"))
+    st.add(Row("6", f"sigdem kernel=granular / LIGGGHTS wall time, {label}", t.wall_s / lig.wall_s, "x",
+               n_particles=st.ref_deck.bed.n, ranks=ranks, note="no compiler: LAMMPS's pair granular"))
 
 
 def case_peer(st: State) -> None:
@@ -420,7 +429,7 @@ def case_peer(st: State) -> None:
     # 2 ranks run the same decks, but the trajectory differs (summation order), so the settle stops at
     # another step: each LIGGGHTS run mirrors the step counts of the sigdem run it is compared with
     for ranks, xy in ((1, False), (2, False), (2, True)):
-        label = f"{ranks} rank{'s' * (ranks > 1)}" + (", x-y split (processors * * 1 added to both decks)" if xy else "")
+        label = f"{ranks} rank{'s' * (ranks > 1)}" + (", both x-y split (processors * * 1: sigdem ships it, added to LIGGGHTS)" if xy else "")
         if ranks == 1:
             settle, calender = st.ref_settle, st.sig_calender
             sig = st.ref_settle_timing.wall_s + st.sig_calender_run_timing.wall_s
@@ -448,12 +457,16 @@ def case_peer(st: State) -> None:
         lig_loops = [t for t, _, _ in liggghts.loop_lines((case_dir / "log.liggghts").read_text())]
         settle_ratio = sum(t for t, _, _ in sig_loops[0]) / lig_loops[0]
         cal_ratio = sum(t for t, _, _ in sig_loops[1]) / sum(lig_loops[1:])
-        st.add(Row("6", f"sigdem / LIGGGHTS wall time, {label}", ratio, "x", "<= 1.0" if not xy else "",
-                   (ratio <= 1.0) if not xy else None, n_particles=n, ranks=ranks,
+        kernel = json.loads(settle.fn("status.json").read_text()).get("kernel", "granular")
+        # the speed issue's targets, with sigdem's defaults: 1 rank; 2 ranks with both codes on the same x-y grid
+        # (LIGGGHTS's own 1x1x2 grid idles a rank once the bed has settled: that row is shown, not judged)
+        target = 0.8 if ranks == 1 else 0.9 if xy else None
+        st.add(Row("6", f"sigdem (defaults: kernel {kernel}) / LIGGGHTS wall time, {label}", ratio, "x",
+                   f"<= {target}" if target else "", (ratio <= target) if target else None, n_particles=n, ranks=ranks,
                    note=f"loop-time ratio {sig_loop / lig.loop_s:.2f}: settle {settle_ratio:.2f}, "
-                        f"calender {cal_ratio:.2f}" + ("" if not xy else "; decks not as shipped")))
-        if not xy:  # the shipped decks split x-y already: the hmr rows sit beside the as-shipped rows
-            hmr_rows(st, ranks, label, settle, calender, lig)
+                        f"calender {cal_ratio:.2f}" + ("" if not xy else "; LIGGGHTS's deck given sigdem's grid")))
+        if not xy:  # the shipped decks split x-y already: the stock-kernel rows sit beside the as-shipped rows
+            stock_rows(st, ranks, label, settle, calender, lig)
 
 
 # ---- main -----------------------------------------------------------------------------------------
