@@ -42,6 +42,18 @@ def test_calender_cli_builds_the_studys_default_mdr_contact(monkeypatch, tmp_pat
     default = CalenderingStudy.__dataclass_fields__["contact"].default
     assert contact.timestep_fraction == CALENDER_MDR_TIMESTEP_FRACTION == default.timestep_fraction
     assert contact.yield_stress_gpa == 0.2
+    assert contact.psi_b == 0.5 == default.psi_b  # the model's own bulk-response threshold unless --psi-b
+
+    with pytest.raises(SystemExit):
+        main(["calender", "--root", str(tmp_path), "--psi-b", "0"])
+    assert seen["study"].contact.psi_b == 0.0 and seen["study"].contact.timestep_fraction == default.timestep_fraction
+
+
+def test_pellet_cli_passes_psi_b_to_the_contact():
+    from sigdem.cli.pellet import _pellet_study
+
+    assert _pellet_study(build_parser().parse_args(["pellet"])).contact.psi_b == 0.5
+    assert _pellet_study(build_parser().parse_args(["pellet", "--psi-b", "0.25"])).contact.psi_b == 0.25
 
 
 @pytest.mark.parametrize("argv,field", [(["--targets", "1.3,abc"], "targets"), (["--targets", "1.5,1.3"], "target"),

@@ -14,6 +14,7 @@ from sigdem.cli.helpers import (
     _runner,
     Formatter,
     check_workers,
+    PSI_B_HELP,
     check_yield_option,
     csv_path,
     epilog,
@@ -132,7 +133,8 @@ def _cmd_calender(args) -> int:
     check_yield_option(args)
     workers = check_workers("workers", args.workers)
     contact = contact_from_name(args.contact, GRAPHITE_YIELD_STRESS_GPA if args.yield_stress_gpa is None
-                                else args.yield_stress_gpa, _default(CalenderingStudy, "contact").timestep_fraction)
+                                else args.yield_stress_gpa, _default(CalenderingStudy, "contact").timestep_fraction,
+                                args.psi_b)
     try:
         targets = tuple(float(x) for x in args.targets.split(","))
     except ValueError:
@@ -315,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--yield-stress-gpa", type=float, default=None,
                     help=f"particle yield stress for --contact mdr only, GPa (default {GRAPHITE_YIELD_STRESS_GPA:g}, an "
                          "assumption)")
+    cl.add_argument("--psi-b", type=float, default=None, help=PSI_B_HELP)
     cl.add_argument("--workers", type=int, default=1, help="replicates run in parallel processes (default 1)")
     _add_runner_options(cl)
     _add_output_options(cl, "calendering.csv")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sigdem.cli.helpers import _add_runner_options, _blend, _default, _runner
+from sigdem.cli.helpers import PSI_B_HELP, _add_runner_options, _blend, _default, _runner, check_psi_b_option
 from sigdem.deck.die import DIE_KINDS, MAX_DIE_FRICTION
 from sigdem.errors import InputError
 from sigdem.model.contact import GRAPHITE_YIELD_STRESS_GPA
@@ -30,6 +30,7 @@ def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
     from sigdem.model.contact import contact_from_name
     from sigdem.studies.pellet import ton_cm2_to_mpa
 
+    check_psi_b_option(args)
     if pressures_mpa is None:
         if args.pressures_ton_cm2 is not None:
             pressures_mpa = ton_cm2_to_mpa(_numbers(args.pressures_ton_cm2, "pressures_ton_cm2", "3.8,9.6"))
@@ -38,7 +39,7 @@ def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
     return PelletStudy(_blend(args.blend), side_um=args.side_um, fill_height_um=args.fill_height_um,
                        replicates=args.replicates, target_pressures_mpa=pressures_mpa,
                        contact=contact_from_name(args.contact, args.yield_stress_gpa,
-                                                 _default(PelletStudy, "contact").timestep_fraction),
+                                                 _default(PelletStudy, "contact").timestep_fraction, args.psi_b),
                        modulus_scale=args.modulus_scale,
                        speed_m_s=args.speed_m_s, die=args.die, die_friction=_friction(args.die_friction))
 
@@ -121,6 +122,7 @@ def _add_pellet_options(p, pressures: bool = True):
     p.add_argument("--contact", default="mdr", help="contact model: mdr (elastic-plastic, default) or hertz (elastic comparison)")
     p.add_argument("--yield-stress-gpa", type=float, default=GRAPHITE_YIELD_STRESS_GPA,
                    help=f"mdr yield stress, GPa (default {GRAPHITE_YIELD_STRESS_GPA:g}, an assumption)")
+    p.add_argument("--psi-b", type=float, default=None, help=PSI_B_HELP)
     p.add_argument("--modulus-scale", type=float, default=_default(P, "modulus_scale"),
                    help="contact modulus / real one (default %(default)g)")
     p.add_argument("--speed-m-s", type=float, default=_default(P, "speed_m_s"),

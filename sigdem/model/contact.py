@@ -244,9 +244,13 @@ CONTACT_MODELS = ("hertz", "mdr")
 
 
 def contact_from_name(name: str, yield_stress_gpa: float = GRAPHITE_YIELD_STRESS_GPA,
-                      timestep_fraction: float = MDR_TIMESTEP_FRACTION) -> MdrContact | None:
+                      timestep_fraction: float = MDR_TIMESTEP_FRACTION, psi_b: float | None = None) -> MdrContact | None:
     """``"hertz"`` → None (elastic Hertz), ``"mdr"`` → :class:`MdrContact` with that yield stress and time step
-    (a study passes the fraction its convergence check allows, e.g. the calendering study's 0.16)."""
+    (a study passes the fraction its convergence check allows, e.g. the calendering study's 0.16) and ``psi_b``
+    (None: the model's default)."""
     if name not in CONTACT_MODELS:
         raise InputError("contact", f"{name!r} is not allowed; allowed: {', '.join(CONTACT_MODELS)}")
-    return MdrContact(yield_stress_gpa=yield_stress_gpa, timestep_fraction=timestep_fraction) if name == "mdr" else None
+    if name != "mdr":
+        return None
+    return MdrContact(yield_stress_gpa=yield_stress_gpa, timestep_fraction=timestep_fraction,
+                      **({} if psi_b is None else {"psi_b": psi_b}))
