@@ -36,7 +36,7 @@ for psi_b, path in ((0.0, a), (0.5, b)):
     f = RunFolder(Path(path))
     n = len(open(f.fn("targets.txt")).read().strip().splitlines()) - 1
     last[psi_b] = analyse_target(st, f, n).size_classes[cls_cols].set_index("size_class")
-both = last[0.0].join(last[0.5], lsuffix="_psi0", rsuffix="_psi05")
+both = last[0.0].add_suffix("_psi0").join(last[0.5].add_suffix("_psi05"))
 both["fn_p99_ratio"] = both["fn_p99_mN_psi0"] / both["fn_p99_mN_psi05"]
 both["sigma_c_p99_ratio"] = both["sigma_c_p99_mpa_psi0"] / both["sigma_c_p99_mpa_psi05"]
 print(f"\nper size class (µm) at record {n}:")
