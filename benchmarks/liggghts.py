@@ -91,15 +91,21 @@ def peer_wall_modulus(e_particle: float, nu: float, e_lammps_wall: float) -> flo
 
 
 def _data_file(src: Path, dst: Path, extra_types: int) -> int:
-    """Copy a sigdem data file for LIGGGHTS: no type-label section, ``extra_types`` more atom types."""
+    """Copy a sigdem data file for LIGGGHTS: no type-label section, ``extra_types`` more atom types.
+
+    Every particle type of a sigdem bed is the same material (the grades differ only in size), and LIGGGHTS
+    refuses a granular bed whose smallest type in use is not 1 (a one-grade bed of the small grade is all type
+    3): the particles become type 1 and the particle types one."""
     text = src.read_text()
     head, atoms = text.split("Atoms # sphere", 1)
     head = re.sub(r"Atom Type Labels\n\n(?:\d+ \w+\n)+\n?", "", head)
     m = re.search(r"^(\d+) atom types$", head, re.M)
-    n_types = int(m.group(1))
-    head = head[:m.start()] + f"{n_types + extra_types} atom types" + head[m.end():]
-    dst.write_text(head + "Atoms" + atoms)
-    return n_types
+    head = head[:m.start()] + f"{1 + extra_types} atom types" + head[m.end():]
+    body, sep, rest = atoms.lstrip("\n").partition("\n\n")  # the Atoms lines, then Velocities if any
+    lines = [line.split(" ", 2) for line in body.splitlines()]
+    body = "\n".join(f"{i} 1 {tail}" for i, _, tail in lines)
+    dst.write_text(head + "Atoms\n\n" + body + (sep + rest if sep else "\n"))
+    return 1
 
 
 def _plane_stl(path: Path, lx: float, ly: float) -> None:

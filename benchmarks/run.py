@@ -536,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
              "overhead": case_overhead, "peer": case_peer, "scaling": case_scaling, "mpi": case_mpi}[name](st)
             if name == "reference":
                 t = st.ref_settle_timing
-                st.add(Row("-", f"reference bed: settle {st.ref_deck.bed.n} particles of the paper blend (in-process)",
+                st.add(Row("-", f"reference bed: settle {st.ref_deck.bed.n} particles of {cfg.ref_blend} (default runner)",
                            t.wall_s, "s", n_particles=st.ref_deck.bed.n, ranks=1, steps=t.steps, wall_s=t.wall_s,
                            cpu_s=t.cpu_s, max_rss_mb=t.max_rss_mb))
     finally:
