@@ -2,7 +2,7 @@
 pre-screen, the paper's DEM workflow, and a LIGGGHTS peer. One command, a table, a CSV:
 
     PYTHONPATH=. python benchmarks/run.py            # full: ~10 min on 2 cores
-    PYTHONPATH=. python benchmarks/run.py --quick    # smoke run, ~2 min
+    PYTHONPATH=. python benchmarks/run.py --quick    # smoke run, ~2.5 min
     PYTHONPATH=. python benchmarks/run.py --wait-quiet 0.5   # first wait (<= 20 min) for 1-min load < 0.5
     PYTHONPATH=. python benchmarks/run.py --only calendering --csv benchmarks/results/calendering.csv
 
