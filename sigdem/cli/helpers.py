@@ -74,9 +74,9 @@ def check_psi_b_option(args) -> None:
 
 PSI_B_HELP = ("mdr's bulk-response threshold psi_b in [0, 1] (default 0.5, the model's): a particle whose free surface "
               "share falls below it stiffens as a confined body. It changes loaded results at 1.75 g/cc (representative "
-              "SiG beds: p99 contact force +11-15 %%, p99 stress of the smallest particles 2x, with 0.5 vs 0) and it is "
-              "what makes mdr's unloading stop on 'F_MDR is NaN' (2 of 3 representative lifts with 0.5, none with 0): "
-              "a sensitivity knob, see the README")
+              "beds: p99 contact force +11-24 %%, p99 stress of the smallest particles 2-2.6x, with 0.5 vs 0); 0 does not "
+              "make mdr's lift safe (2 of 4 representative lifts stopped with 0.5, 1 of 4 with 0): a sensitivity knob, "
+              "see the README")
 
 
 def _pairs(option: str, items: list[str] | None) -> dict[str, str]:
