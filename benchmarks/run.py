@@ -202,20 +202,18 @@ def case_overhead(st: State) -> None:
     deck = calender_deck(st.ref_settle, st.ref_deck, cfg)
     lb = loadavg()[0]
     # best of 2, interleaved (lmp, sigdem, lmp, sigdem): one ~30 s run each scatters by a few per cent here
-    best_lmp = best_all = None
+    lmp_runs, sigdem_runs = [], []
     for rep in range(2):
         lmp_folder = runners.render(deck, st.work / f"overhead-lmp-{rep}")
-        t_lmp = run_child(lmp_argv(lmp_folder), lmp_folder.path, log=lmp_folder.fn("log.lammps"))
+        lmp_runs.append(run_child(lmp_argv(lmp_folder), lmp_folder.path, log=lmp_folder.fn("log.lammps")))
         with InProcessTimer() as t_all:
             deck2 = calender_deck(st.ref_settle, st.ref_deck, cfg)          # deck generation
             with InProcessTimer() as t_run:
                 folder = runners.run(deck2, st.work / f"overhead-sigdem-{rep}")  # render + the default runner
             stats = calender_statistics(folder)                           # parsing + statistics
-        if best_lmp is None or t_lmp.wall_s < best_lmp[0].wall_s:
-            best_lmp = (t_lmp,)
-        if best_all is None or t_all.timing.wall_s < best_all[0].timing.wall_s:
-            best_all = (t_all, t_run, folder, stats)
-    (t_lmp,), (t_all, t_run, folder, stats) = best_lmp, best_all
+        sigdem_runs.append((t_all, t_run, folder, stats))
+    t_lmp = min(lmp_runs, key=lambda t: t.wall_s)
+    t_all, t_run, folder, stats = min(sigdem_runs, key=lambda r: r[0].timing.wall_s)
     la = loadavg()[0]
     st.sig_calender, st.sig_calender_run_timing = folder, t_run.timing
     stats.to_csv(folder.fn("bench_statistics.csv"), index=False)
@@ -403,7 +401,7 @@ def stock_rows(st: State, ranks: int, label: str, settle: RunFolder, calender: R
     """Item 6 without the kernel (pair granular) beside the default row, when the default ran the granular/hmr
     plugin: the same LIGGGHTS run is the peer (the two kernels are bitwise equal on the same ranks, checked on
     the dumps, so both stop at the same steps)."""
-    if json.loads(settle.fn("status.json").read_text()).get("kernel") == "granular":
+    if settle.status().get("kernel") == "granular":
         return  # the default already ran pair granular (no verified plugin here): its row is this row
     lb = loadavg()[0]
     g_settle, g_calender, t = sigdem_stock(st, ranks)
@@ -434,7 +432,7 @@ def case_peer(st: State) -> None:
             settle, calender = st.ref_settle, st.sig_calender
             sig = st.ref_settle_timing.wall_s + st.sig_calender_run_timing.wall_s
             sig_cpu = st.ref_settle_timing.cpu_s + st.sig_calender_run_timing.cpu_s
-            how = "in-process runner"
+            how = "default runner"
         else:
             lb = loadavg()[0]
             settle, calender, t = sigdem_two_ranks(st, st.work / f"peer-2{'-xy' * xy}", xy)
@@ -457,7 +455,7 @@ def case_peer(st: State) -> None:
         lig_loops = [t for t, _, _ in liggghts.loop_lines((case_dir / "log.liggghts").read_text())]
         settle_ratio = sum(t for t, _, _ in sig_loops[0]) / lig_loops[0]
         cal_ratio = sum(t for t, _, _ in sig_loops[1]) / sum(lig_loops[1:])
-        kernel = json.loads(settle.fn("status.json").read_text()).get("kernel", "granular")
+        kernel = settle.status().get("kernel", "granular")
         # the speed issue's targets, with sigdem's defaults: 1 rank; 2 ranks with both codes on the same x-y grid
         # (LIGGGHTS's own 1x1x2 grid idles a rank once the bed has settled: that row is shown, not judged)
         target = 0.8 if ranks == 1 else 0.9 if xy else None
