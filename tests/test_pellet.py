@@ -55,7 +55,9 @@ def test_density_rises_with_pressure_and_springback_is_not_negative(results, mod
     assert np.all(t["density_loaded_g_cc"] > t["poured_density_g_cc"])
     assert np.all(t["springback_height"] >= 0) and np.all(t["elastic_recovery"] >= 0)
     assert np.all(t["density_relaxed_g_cc"] <= t["density_loaded_g_cc"])
-    assert np.all(t["relaxed_wall_pressure_mpa"] == 0.0)  # released: the punch no longer touches
+    # released: the lifted punch carries next to nothing. Not exactly 0: a top particle that mdr flattened under the
+    # punch can still touch it after the lift (on an AMD EPYC VM, 4e-5 of the held 100 MPa; 0 on an Intel Xeon VM)
+    assert np.all(t["relaxed_wall_pressure_mpa"] <= 1e-3 * t["pressure_reached_mpa"])
 
 
 @pytest.mark.lammps

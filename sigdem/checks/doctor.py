@@ -32,6 +32,10 @@ class DoctorReport:
     problems: tuple[str, ...] = field(default=())
     #: The verified granular/hmr plugin (``sigdem kernel build``), or None: optional, never a problem.
     kernel: str | None = None
+    #: NumPy computes float64 exp, log, power, sin... with its own AVX-512 code on this CPU (numpy/numpy#23523): a
+    #: bed sampled from a lognormal grade then differs in the last bits from one sampled on a CPU without AVX-512,
+    #: and so does its job id. Never a problem: folders are simply not shared between the two kinds of machine.
+    numpy_avx512: bool = False
 
     @property
     def ok(self) -> bool:
@@ -46,6 +50,9 @@ class DoctorReport:
             f"cores          : {self.cores}",
             "contact kernel : " + (f"granular/hmr plugin, verified, used where a deck allows: {self.kernel}" if self.kernel else
                                    "not built: runs use LAMMPS's pair granular (`sigdem kernel build` for the faster, bitwise-equal plugin)"),
+            "float math     : " + ("NumPy's AVX-512 float64 math (job ids of lognormal beds differ from those of CPUs "
+                                   "without AVX-512)" if self.numpy_avx512 else
+                                   "glibc's float64 math (job ids of lognormal beds differ from those of AVX-512 CPUs)"),
         ]
         out += [f"PROBLEM        : {p}" for p in self.problems]
         out.append("status         : " + ("ready" if self.ok else "NOT ready"))
@@ -101,4 +108,12 @@ def doctor() -> DoctorReport:
         cores=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
         problems=tuple(problems),
         kernel=str(plugin) if plugin else None,
+        numpy_avx512=numpy_avx512(),
     )
+
+
+def numpy_avx512() -> bool:
+    """Whether NumPy dispatches float64 math to its AVX-512 code on this CPU (see :class:`DoctorReport`)."""
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    return bool(__cpu_features__.get("AVX512F"))
