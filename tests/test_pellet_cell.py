@@ -198,3 +198,39 @@ def test_a_clean_release_is_kept_and_one_whose_kinetic_energy_jumps_is_not_a_spr
         assert not rows[k]["release_disturbed"]
         for c in RELEASE_VALUES:
             assert rows[k][c] == float(t.iloc[k - 1][c])
+
+
+@pytest.mark.lammps
+def test_the_deck_stops_a_release_whose_kinetic_energy_jumps_and_presses_on_to_the_next_target(cell, tmp_path):
+    """pellet_press.lmp's kinetic-energy guard, tripped on purpose: with a limit of 1.0 a release stops at the first
+    check (every 100 steps) at which the kinetic energy exceeds its mean of the previous ~1,000 steps. Each
+    guarded release is recorded with guard 1 and no relaxed record, the pellet is pressed on, every target is still
+    held within 2 %, the first loaded record is the unguarded run's to the last digit (the same path up to there),
+    and the analysis reports the guarded releases as disturbed with no springback."""
+    study = PelletStudy(BLEND, target_pressures_mpa=PRESSURES, die="cell", release_ke_jump_limit=1.0, **SMALL)
+    result = run_pellet(study, tmp_path)
+    folder = RunFolder(tmp_path / result.replicates["pellet_folder"].iloc[0])
+    released = read_table(folder.fn("released.txt")).set_index("k")
+    relaxed = read_table(folder.fn("relaxed.txt"))
+    guarded = sorted(int(k) for k in released.index[released["guard"] > 0.5])
+    assert guarded, "no release tripped a guard of 1.0"
+    assert not set(guarded) & set(relaxed["k"].astype(int))  # a guarded release is not relaxed
+    targets = read_table(folder.fn("targets.txt")).set_index("k")
+    for k in guarded:  # stopped by the guard (checked every 100 steps once 1,000 steps are past), before its end
+        steps = released.loc[k, "step"] - targets.loc[k, "step"]
+        assert steps > 1000 and steps % 100 == 0 and released.loc[k, "pressure_top"] > 0
+    t = result.pellets.set_index("record")
+    assert len(t) == len(PRESSURES) and t["held"].all() and np.all(np.abs(t["pressure_error"]) <= 0.02)
+    assert (t["lost_particles"] == 0).all()
+    for k in guarded:
+        assert t.loc[k, "release_guarded"] and t.loc[k, "release_disturbed"]
+        assert all(np.isnan(t.loc[k, c]) for c in RELEASE_VALUES)
+    clean = cell["result"].pellets.set_index("record")
+    assert t.loc[1, "density_loaded_g_cc"] == clean.loc[1, "density_loaded_g_cc"]
+    assert not clean["release_guarded"].any()
+    assert list(result.summary()["releases_disturbed"]) == [int(k in guarded) for k in (1, 2, 3)]
+
+
+def test_the_release_guard_is_refused_below_one_naming_the_field():
+    with pytest.raises(InputError, match="release_ke_jump_limit"):
+        PelletStudy(BLEND, target_pressures_mpa=PRESSURES, die="cell", release_ke_jump_limit=0.5, **SMALL)

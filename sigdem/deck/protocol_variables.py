@@ -133,4 +133,5 @@ def pellet_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[flo
     out["phi_max"] = p.max_solid_fraction
     out["release_each"] = int(p.release_each)
     out["resettle_steps"] = p.resettle_steps
+    out["ke_jump_limit"] = p.release_ke_jump_limit
     return out

@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 from sigdem.deck.beds import Bed
 from sigdem.deck.deck import Deck, Numerics
-from sigdem.deck.stages import Stage, stage_named
+from sigdem.deck.stages import RELEASE_KE_JUMP_LIMIT, Stage, stage_named
 from sigdem.errors import InputError
 from sigdem.io.dumps import read_data_atoms
 from sigdem.io.folder import RunFolder, job_id, write_atomic
@@ -47,6 +47,11 @@ def statepoint(deck: Deck) -> dict:
     }
     if getattr(deck.protocol, "tail_speed_m_s", 0.0) is None:  # no two-speed lift: job ids stay as they were
         del sp["protocol"]["tail_speed_m_s"], sp["protocol"]["tail_fraction"]
+    if getattr(deck.protocol, "release_ke_jump_limit", None) == RELEASE_KE_JUMP_LIMIT:
+        # the default guard: pellet job ids stay as they were. A clean release is recorded as before (the guard only
+        # adds released.txt's "guard" column); a folder an older deck left stopped on mdr's NaN is pressed again
+        # (sigdem.studies.pellet_analysis.pellet_stop), since this deck stops a disturbed release before the NaN
+        del sp["protocol"]["release_ke_jump_limit"]
     if getattr(deck.protocol, "release_weight_fraction", 0.0) is None:  # lift ends on the held force only: as before
         del sp["protocol"]["release_weight_fraction"]
     if deck.start is not None:  # only then: settle job ids stay as they were

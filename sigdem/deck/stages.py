@@ -260,6 +260,17 @@ class Calender:
 #: releasing 10 Y (3 Y at half the time step); at 0.1 and 0.05 m/s, 1, 3, 10 and ~18 Y released without NaN.
 MDR_MAX_UNLOAD_SPEED_M_S = 0.1
 
+#: A release is disturbed when the kinetic energy jumps by more than this factor between two consecutive rows of
+#: ``thermo.txt`` (``thermo_every`` steps apart) while the pellet is released. mdr's unloading from solid fraction
+#: ~0.9 can hand one contact a force that grows as it opens (benchmarks/results/pellet_release_2026-12-03/): the
+#: energy it injects throws particles apart and the released and relaxed heights are no longer a springback, and
+#: LAMMPS stops on "F_MDR is NaN" 1,000-3,000 steps later. Clean releases of a 105 µm cell (10-59 MPa, 0.1 m/s) rose
+#: at most 1.8x per 1,000 steps; the disturbed ones from 143.5 MPa 11-1,148x. ``pellet_press.lmp`` checks every 100
+#: steps whether the kinetic energy exceeds this factor times its mean of the previous ~1,000 steps (its
+#: kinetic-energy guard), stops such a release there and goes on to the next target; the analysis flags any release
+#: whose thermo rows jumped by this factor.
+RELEASE_KE_JUMP_LIMIT = 10.0
+
 
 @dataclass(frozen=True, slots=True)
 class Pellet:
@@ -280,6 +291,9 @@ class Pellet:
     rendered, before LAMMPS starts; that constant says why).
     ``resettle_steps``: steps the bed first settles, wall away, under this deck's contact model (an mdr deck
     starts from the settled particles without contact history).
+    ``release_ke_jump_limit``: the release's kinetic-energy guard (:data:`RELEASE_KE_JUMP_LIMIT`): a release whose
+    kinetic energy rises more than this factor between two ``thermo_every`` rows is stopped there, recorded as
+    guarded (not a springback), not relaxed, and the pellet, its motion stopped, is pressed to the next target.
     """
 
     target_pressures_mpa: tuple[float, ...]
@@ -295,6 +309,7 @@ class Pellet:
     relax_steps: int = 20000
     thermo_every: int = 1000
     resettle_steps: int = 0
+    release_ke_jump_limit: float = RELEASE_KE_JUMP_LIMIT
 
     stages = {"hertz": PELLET, "mdr": PELLET_MDR}
 
@@ -317,6 +332,7 @@ class Pellet:
         if not isinstance(self.release_each, bool):
             raise InputError("pellet.release_each", f"{self.release_each!r} must be True or False")
         check_int("pellet.resettle_steps", self.resettle_steps, 0, 10**8)
+        check_range("pellet.release_ke_jump_limit", self.release_ke_jump_limit, 1.0, 1e12)
         _check_wall_motion(self)
 
 

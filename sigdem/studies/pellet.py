@@ -58,7 +58,7 @@ from sigdem import units
 from sigdem.deck import Deck, Numerics, Pellet, RunRecord, Settle, check_mdr_setup, start_bed
 from sigdem.deck.beds import bed_from_sample
 from sigdem.deck.die import MAX_DIE_FRICTION, CylinderDie, PeriodicCell, check_die_kind
-from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, MDR_MAX_UNLOAD_SPEED_M_S, _increasing_targets
+from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, MDR_MAX_UNLOAD_SPEED_M_S, RELEASE_KE_JUMP_LIMIT, _increasing_targets
 from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_range
 from sigdem.io.folder import RunFolder, derive_seed, job_id
@@ -121,6 +121,8 @@ class PelletStudy:
     ``die``: ``"cell"`` (mdr only: periodic in z too, no walls; the default with mdr), ``"periodic"`` (floor and
     punch, side-periodic; the default with Hertz) or ``"cylinder"`` (diameter ``side_um``); ``die_friction``: the
     cylinder wall's friction in [0, 2] (None: the ``top`` material's; refused without a cylinder).
+    ``release_ke_jump_limit``: the release's kinetic-energy guard (:data:`~sigdem.deck.stages.RELEASE_KE_JUMP_LIMIT`):
+    a release disturbed this way is stopped, reported without springback, and the series goes on.
     """
 
     blend: Blend
@@ -142,6 +144,7 @@ class PelletStudy:
     relax_steps: int = 20000
     resettle_steps: int = 2000
     max_solid_fraction: float = 0.98
+    release_ke_jump_limit: float = RELEASE_KE_JUMP_LIMIT
     die: str | None = None
     die_friction: float | None = None
 
@@ -224,6 +227,7 @@ class PelletStudy:
             return Pellet(target_pressures_mpa=sim, speed_m_s=self.speed_m_s, unload_speed_m_s=self.release_speed_m_s,
                           servo_gain=self.servo_gain, tolerance=self.tolerance, window_steps=self.window_steps,
                           relax_steps=self.relax_steps, max_solid_fraction=self.max_solid_fraction,
+                          release_ke_jump_limit=self.release_ke_jump_limit,
                           resettle_steps=self.resettle_steps if self.contact is not None else 0)
         except InputError as exc:  # name the study's field
             name = exc.field.removeprefix("pellet.").replace("target_pressures_mpa", "target_pressures_mpa (x modulus_scale)")

@@ -17,6 +17,8 @@ lx x ly or a cylindrical die's pi R²):
 A Kawakita volume reduction starts from the poured bed (rho_0 = mass / (area x its surface height)).
 A release whose kinetic energy jumped (``release_ke_jump`` > :data:`RELEASE_KE_JUMP_LIMIT`) is flagged
 ``release_disturbed`` and its released and relaxed values are NaN: they are left out of the summary and the fits.
+``pellet_press.lmp`` applies the same rule while it releases (its kinetic-energy guard): such a release is stopped
+at that row (``release_guarded``, column ``guard`` of released.txt), is not relaxed, and the next target is pressed.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from sigdem.analysis.compaction import heckel_fit, kawakita_fit
 from sigdem.analysis.contacts import MDR_SIDE_OVERLAP_LIMIT, ContactForces
 from sigdem.analysis.springback import Springback, surface_height_um
 from sigdem.deck import RunRecord
-from sigdem.deck.stages import PELLET_CELL_MDR
+from sigdem.deck.stages import PELLET_CELL_MDR, RELEASE_KE_JUMP_LIMIT
 from sigdem.errors import EngineError, InputError
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
@@ -56,13 +58,11 @@ SUMMARY_COLUMNS = ("pressure_reached_mpa", "pressure_error", "density_loaded_g_c
                    "p99_force_mN", "force_transmission")
 
 
-#: A release is disturbed when the kinetic energy jumps by more than this factor between two consecutive rows of
-#: ``thermo.txt`` (``thermo_every`` steps apart) while the pellet is released. mdr's unloading from solid fraction
-#: ~0.9 can hand one contact a force that grows as it opens (benchmarks/results/pellet_release_2026-12-03/): the
-#: energy it injects throws particles apart and the released and relaxed heights are no longer a springback. Clean
-#: releases of a 105 µm cell (10-59 MPa, 0.1 m/s) rose at most 1.8x per 1,000 steps; the disturbed one from 143.5 MPa
-#: jumped 500x.
-RELEASE_KE_JUMP_LIMIT = 10.0
+
+
+#: The per-release values a disturbed release leaves NaN.
+RELEASE_VALUES = ("density_released_g_cc", "h_released_um", "density_relaxed_g_cc", "h_relaxed_um", "springback_height",
+                  "elastic_recovery", "relaxed_wall_pressure_mpa", "springback_density", "solid_fraction_relaxed")
 
 
 def release_ke_jump(thermo: pd.DataFrame, start_step: float, end_step: float) -> float:
@@ -99,8 +99,14 @@ def pellet_stop(folder: RunFolder) -> tuple[str, int] | None:
     :data:`~sigdem.run.stops.PRESS_STOPS` (mdr's NaN, lost atoms) after recording at least one target; else None.
     Its recorded targets do not depend on what came after them and a rerun would stop the same way (the run is
     deterministic), so the study keeps it, with its later targets not pressed
-    (:func:`sigdem.studies.pellet.run_replicate`)."""
-    return press_stop(folder, "targets.txt")
+    (:func:`sigdem.studies.pellet.run_replicate`). A stop left by a deck without the release's kinetic-energy
+    guard (its released.txt has no "guard" column: written before the guard existed, under the same job id) is not
+    kept: the deck now stops such a release before mdr's NaN, so the run is pressed again."""
+    stop = press_stop(folder, "targets.txt")
+    released = folder.fn("released.txt")
+    if stop is not None and released.exists() and "guard" not in read_table(released).columns:
+        return None
+    return stop
 
 
 def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool) -> list[dict]:
@@ -144,7 +150,15 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
         # the punch rests at its lowest allowed height (solid fraction phi_max of the initial radii): a target not held
         # there cannot be reached (pellet_press.lmp then records it at once)
         row["at_max_solid_fraction"] = bool(t["ztop"] <= zmin * (1.0 + 1e-9))
-        if k in relaxed.index:
+        guarded = k in released.index and bool(released.get("guard", pd.Series(dtype=float)).get(k, 0) > 0.5)
+        if guarded:  # stopped by the deck's kinetic-energy guard: no relaxed record, no springback
+            jump = release_ke_jump(thermo, float(t["step"]), float(released.loc[k, "step"]))
+            log.warning("%s: releasing from %.4g MPa the kinetic energy jumped %.0fx between two thermo rows "
+                        "(limit %g): LAMMPS stopped the release there and pressed on to the next target; no "
+                        "springback is reported for it", pellet.path.name, target, jump, RELEASE_KE_JUMP_LIMIT)
+            row.update(dict.fromkeys(RELEASE_VALUES, math.nan), release_ke_jump=jump, release_disturbed=True,
+                       release_guarded=True, lost_particles=n - len(atoms))
+        elif k in relaxed.index:
             name = stage.record_file("relaxed", k)
             rel = _finite(pellet, name, read_last_frame(pellet.fn(name)).data)
             name = stage.record_file("released", k)
@@ -169,7 +183,7 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                             "(limit %g): the released and relaxed heights are not a springback and are not reported",
                             pellet.path.name, target, jump, RELEASE_KE_JUMP_LIMIT)
                 values = dict.fromkeys(values, math.nan)
-            row.update(values, release_ke_jump=jump, release_disturbed=disturbed,
+            row.update(values, release_ke_jump=jump, release_disturbed=disturbed, release_guarded=False,
                        lost_particles=n - min(len(rel), len(out), len(atoms)))
         else:
             row["lost_particles"] = n - len(atoms)
