@@ -292,8 +292,9 @@ class Pellet:
     ``resettle_steps``: steps the bed first settles, wall away, under this deck's contact model (an mdr deck
     starts from the settled particles without contact history).
     ``release_ke_jump_limit``: the release's kinetic-energy guard (:data:`RELEASE_KE_JUMP_LIMIT`): a release whose
-    kinetic energy rises more than this factor between two ``thermo_every`` rows is stopped there, recorded as
-    guarded (not a springback), not relaxed, and the pellet, its motion stopped, is pressed to the next target.
+    kinetic energy, checked every 100 steps, exceeds this factor times its mean of the previous ~1,000 steps is
+    stopped there, recorded as guarded (not a springback), not relaxed, and the pellet, its motion stopped, is
+    pressed to the next target.
     """
 
     target_pressures_mpa: tuple[float, ...]

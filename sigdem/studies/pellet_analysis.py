@@ -17,8 +17,9 @@ lx x ly or a cylindrical die's pi R²):
 A Kawakita volume reduction starts from the poured bed (rho_0 = mass / (area x its surface height)).
 A release whose kinetic energy jumped (``release_ke_jump`` > :data:`RELEASE_KE_JUMP_LIMIT`) is flagged
 ``release_disturbed`` and its released and relaxed values are NaN: they are left out of the summary and the fits.
-``pellet_press.lmp`` applies the same rule while it releases (its kinetic-energy guard): such a release is stopped
-at that row (``release_guarded``, column ``guard`` of released.txt), is not relaxed, and the next target is pressed.
+``pellet_press.lmp`` acts on it while it releases (its kinetic-energy guard, checked every 100 steps against the
+mean of the previous ~1,000): such a release is stopped there (``release_guarded``, column ``guard`` of
+released.txt; also ``release_disturbed``), is not relaxed, and the next target is pressed.
 """
 
 from __future__ import annotations
