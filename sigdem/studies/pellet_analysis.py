@@ -58,9 +58,6 @@ SUMMARY_COLUMNS = ("pressure_reached_mpa", "pressure_error", "density_loaded_g_c
                    "springback_density", "elastic_recovery", "coordination", "max_force_mN", "median_force_mN",
                    "p99_force_mN", "force_transmission")
 
-
-
-
 #: The per-release values a disturbed release leaves NaN.
 RELEASE_VALUES = ("density_released_g_cc", "h_released_um", "density_relaxed_g_cc", "h_relaxed_um", "springback_height",
                   "elastic_recovery", "relaxed_wall_pressure_mpa", "springback_density", "solid_fraction_relaxed")
@@ -151,12 +148,12 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
         # the punch rests at its lowest allowed height (solid fraction phi_max of the initial radii): a target not held
         # there cannot be reached (pellet_press.lmp then records it at once)
         row["at_max_solid_fraction"] = bool(t["ztop"] <= zmin * (1.0 + 1e-9))
-        guarded = k in released.index and bool(released.get("guard", pd.Series(dtype=float)).get(k, 0) > 0.5)
+        guarded = "guard" in released and k in released.index and released.loc[k, "guard"] > 0.5
         if guarded:  # stopped by the deck's kinetic-energy guard: no relaxed record, no springback
             jump = release_ke_jump(thermo, float(t["step"]), float(released.loc[k, "step"]))
-            log.warning("%s: releasing from %.4g MPa the kinetic energy jumped %.0fx between two thermo rows "
-                        "(limit %g): LAMMPS stopped the release there and pressed on to the next target; no "
-                        "springback is reported for it", pellet.path.name, target, jump, RELEASE_KE_JUMP_LIMIT)
+            log.warning("%s: releasing from %.4g MPa the deck's kinetic-energy guard stopped the release (over %g x its "
+                        "mean of the previous ~1,000 steps) and pressed on to the next target; no springback is "
+                        "reported for it", pellet.path.name, target, RELEASE_KE_JUMP_LIMIT)
             row.update(dict.fromkeys(RELEASE_VALUES, math.nan), release_ke_jump=jump, release_disturbed=True,
                        release_guarded=True, lost_particles=n - len(atoms))
         elif k in relaxed.index:
