@@ -6,6 +6,7 @@ the record reports is the stress the contact table carries (Love-Weber statics, 
 stress/atom), the released cell carries no load, and the cell reuses the periodic study's settled bed.
 """
 
+import json
 import shutil
 
 import numpy as np
@@ -15,13 +16,14 @@ import pytest
 import sigdem.studies.pellet as pellet_module
 
 from sigdem.cli import main
-from sigdem.deck import PELLET_CELL_MDR, Calender, Deck, PeriodicCell, Settle
+from sigdem.deck import PELLET_CELL_MDR, Calender, Deck, Pellet, PeriodicCell, Settle
 from sigdem.deck.templates import template_path
-from sigdem.errors import InputError
+from sigdem.errors import EngineError, IncompleteRunError, InputError
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
 from sigdem.io.logs import read_table
 from sigdem.model.contact import MdrContact
+from sigdem.run.branches import branch_state, run_release_branches
 from sigdem.psd import blend_from_fractions, graphite_grade
 from sigdem.studies.pellet import PelletStudy, run_pellet
 from sigdem.studies.pellet_analysis import RELEASE_KE_JUMP_LIMIT, PelletResult, analyse_replicate, release_ke_jump
@@ -171,15 +173,16 @@ def test_a_clean_release_is_kept_and_one_whose_kinetic_energy_jumps_is_not_a_spr
     settle = RunFolder(cell["root"] / f"settle-{cell['result'].replicates['settle_job'].iloc[0]}")
     copy = RunFolder(tmp_path / folder.path.name)
     shutil.copytree(folder.path, copy.path)
-    thermo = read_table(folder.fn("thermo.txt"))
+    name = "branch_2_thermo.txt"  # the second release ran from its restart: its thermo rows are its own
+    thermo = read_table(folder.fn(name))
     held = int(read_table(folder.fn("targets.txt")).set_index("k").loc[2, "step"])
     extra = thermo.iloc[[0, 0]].copy()  # two rows right after the held record: the second 1000x the first
     extra["step"] = [held + 1, held + 2]
     extra["ke"] = [1.0, 1000.0]
     spiked = np.vstack([thermo[thermo["step"] <= held].to_numpy(float), extra.to_numpy(float),
                         thermo[thermo["step"] > held].to_numpy(float)])
-    header = folder.fn("thermo.txt").read_text().splitlines()[0]
-    np.savetxt(copy.fn("thermo.txt"), spiked, header=header.lstrip("# "), comments="# ", fmt="%.17g")
+    header = folder.fn(name).read_text().splitlines()[0]
+    np.savetxt(copy.fn(name), spiked, header=header.lstrip("# "), comments="# ", fmt="%.17g")
     rows = {r["record"]: r for r in analyse_replicate(settle, copy, contact_is_mdr=True)}
     assert rows[2]["release_disturbed"] and rows[2]["release_ke_jump"] == pytest.approx(1000.0)
     assert all(np.isnan(rows[2][c]) for c in RELEASE_VALUES)
@@ -206,8 +209,10 @@ def test_the_deck_stops_a_release_whose_kinetic_energy_jumps_and_presses_on_to_t
     check (every 100 steps) at which the kinetic energy exceeds its mean of the previous ~1,000 steps. Each
     guarded release is recorded with guard 1 and no relaxed record, the pellet is pressed on, every target is still
     held within 2 %, the first loaded record is the unguarded run's to the last digit (the same path up to there),
-    and the analysis reports the guarded releases as disturbed with no springback."""
-    study = PelletStudy(BLEND, target_pressures_mpa=PRESSURES, die="cell", release_ke_jump_limit=1.0, **SMALL)
+    and the analysis reports the guarded releases as disturbed with no springback. Pressed in cycles (the guard's
+    "press on" is the cycles' way; a release branch ends there)."""
+    study = PelletStudy(BLEND, target_pressures_mpa=PRESSURES, die="cell", release_ke_jump_limit=1.0,
+                        release="cycles", **SMALL)
     result = run_pellet(study, tmp_path)
     folder = RunFolder(tmp_path / result.replicates["pellet_folder"].iloc[0])
     released = read_table(folder.fn("released.txt")).set_index("k")
@@ -234,3 +239,100 @@ def test_the_deck_stops_a_release_whose_kinetic_energy_jumps_and_presses_on_to_t
 def test_the_release_guard_is_refused_below_one_naming_the_field():
     with pytest.raises(InputError, match="release_ke_jump_limit"):
         PelletStudy(BLEND, target_pressures_mpa=PRESSURES, die="cell", release_ke_jump_limit=0.5, **SMALL)
+
+
+# ---- release branches (release="restarts", the cell's default): a monotonic press, each target released from its
+# restart in a LAMMPS run of its own (sigdem.run.branches)
+
+@pytest.fixture(scope="module")
+def cycles(tmp_path_factory):
+    """The same bed pressed in load-release cycles (release="cycles"), for comparison."""
+    root = tmp_path_factory.mktemp("pellet_cycles")
+    study = PelletStudy(BLEND, target_pressures_mpa=PRESSURES, die="cell", release="cycles", **SMALL)
+    result = run_pellet(study, root)
+    return {"root": root, "result": result, "folder": RunFolder(root / result.replicates["pellet_folder"].iloc[0])}
+
+
+@pytest.mark.lammps
+def test_each_release_branch_starts_at_the_state_the_press_held(cell):
+    """The restart carries positions, velocities, contact history and mdr's per-particle history: the branch's first
+    evaluation gives the held pressure and kinetic energy to round-off (with mdr's history lost it would not: the
+    apparent radii and plastic flattening set the force). The last target is released by the press itself."""
+    folder = cell["folder"]
+    assert [int(k) for k in read_table(folder.fn("released.txt"))["k"]] == [len(PRESSURES)]
+    targets = read_table(folder.fn("targets.txt")).set_index("k")
+    for k in range(1, len(PRESSURES)):
+        assert branch_state(folder, k) == {"state": "done"}
+        start = read_table(folder.fn(f"branch_{k}_start.txt")).set_index("k").loc[k]
+        assert start["step"] == targets.loc[k, "step"] and start["ztop"] == targets.loc[k, "ztop"]
+        assert start["pressure_top"] == pytest.approx(targets.loc[k, "pressure_top"], rel=1e-9)
+        assert start["ke"] == pytest.approx(targets.loc[k, "ke"], rel=1e-9)
+    assert not folder.fn(f"held_{len(PRESSURES)}.restart").exists()
+
+
+@pytest.mark.lammps
+def test_released_from_restarts_agrees_with_the_cycles(cell, cycles):
+    """Up to the first target both presses take the same path, so the first release from its restart is the cycles'
+    first release to round-off (a restart is not bitwise: LAMMPS's first force call of a run uses full-step
+    velocities). Beyond it the cycles reload a released pellet while the restarts' press never unloads: loaded
+    densities within 1 % (unload-reload hysteresis) and springbacks within 10 %."""
+    r = cell["result"].pellets.set_index("record")
+    c = cycles["result"].pellets.set_index("record")
+    assert r.loc[1, "density_loaded_g_cc"] == c.loc[1, "density_loaded_g_cc"]
+    assert r.loc[1, "springback_height"] == pytest.approx(c.loc[1, "springback_height"], rel=1e-4)
+    assert np.allclose(r["density_loaded_g_cc"], c["density_loaded_g_cc"], rtol=0.01)
+    assert np.allclose(r["springback_height"], c["springback_height"], rtol=0.10)
+    assert (r["springback_height"] > 0).all() and not r["release_disturbed"].any()
+    assert not cycles["folder"].fn("held_1.restart").exists()  # cycles write no restarts
+    assert "restart" in cell["result"].factors()["pellets"] and "cycles" in cycles["result"].factors()["pellets"]
+
+
+@pytest.mark.lammps
+def test_a_stopped_branch_loses_its_release_only_and_a_missing_one_is_run_again(cell, tmp_path):
+    """A branch LAMMPS stopped (branch_<k>.json "stopped", as written on mdr's NaN) leaves its target without
+    springback and the others as they were; a branch with no state (interrupted) makes the folder incomplete
+    until run_release_branches runs it again, which gives the same release (the same restart, the same steps)."""
+    folder, t = cell["folder"], cell["result"].pellets.set_index("record")
+    settle = RunFolder(cell["root"] / f"settle-{cell['result'].replicates['settle_job'].iloc[0]}")
+    copy = RunFolder(tmp_path / folder.path.name)
+    shutil.copytree(folder.path, copy.path)
+    copy.fn("branch_2.json").write_text(json.dumps({"state": "stopped", "tag": "mdr_nan"}))
+    rows = {r["record"]: r for r in analyse_replicate(settle, copy, contact_is_mdr=True)}
+    assert rows[2]["release_stop"] == "mdr_nan" and rows[2]["release_disturbed"]
+    assert all(np.isnan(rows[2][c]) for c in RELEASE_VALUES)
+    assert rows[2]["density_loaded_g_cc"] == t.loc[2, "density_loaded_g_cc"] and rows[2]["held"]
+    for k in (1, 3):
+        assert rows[k]["release_stop"] is None
+        assert all(rows[k][c] == t.loc[k, c] for c in RELEASE_VALUES)
+    before = copy.fn("branch_1_released.txt").read_text()
+    copy.fn("branch_1.json").unlink()
+    with pytest.raises(IncompleteRunError, match="target 1"):
+        analyse_replicate(settle, copy, contact_is_mdr=True)
+    states = run_release_branches(copy)
+    assert states[1] == {"state": "done"} and states[2]["state"] == "stopped"  # a stopped branch is not rerun
+    assert copy.fn("branch_1_released.txt").read_text() == before
+
+
+@pytest.mark.lammps
+def test_a_branch_that_fails_otherwise_raises_and_writes_no_state(cell, tmp_path):
+    """A branch whose restart is damaged fails for another reason than a press stop: an EngineError with the
+    folder, and no branch_<k>.json, so that the next run tries it again."""
+    copy = RunFolder(tmp_path / cell["folder"].path.name)
+    shutil.copytree(cell["folder"].path, copy.path)
+    copy.fn("branch_2.json").unlink()
+    copy.fn("held_2.restart").write_bytes(copy.fn("held_2.restart").read_bytes()[:200])
+    with pytest.raises(EngineError, match="target 2") as err:
+        run_release_branches(copy)
+    assert err.value.run_dir == copy.path and branch_state(copy, 2) is None
+
+
+def test_release_from_restarts_is_refused_outside_the_mdr_cell_naming_the_field():
+    with pytest.raises(InputError, match="release"):
+        PelletStudy(BLEND, target_pressures_mpa=PRESSURES, die="periodic", contact=MdrContact(), release="restarts",
+                    **SMALL)
+    with pytest.raises(InputError, match="release"):
+        PelletStudy(BLEND, target_pressures_mpa=PRESSURES, die="cell", release="fresh", **SMALL)
+    with pytest.raises(InputError, match="pellet.release_from_restarts"):
+        Pellet(target_pressures_mpa=(1.0,), release_each=False, release_from_restarts=True)
+    assert PelletStudy(BLEND, target_pressures_mpa=PRESSURES, contact=None, **SMALL).release == "cycles"
+    assert PelletStudy(BLEND, target_pressures_mpa=PRESSURES, **SMALL).release == "restarts"

@@ -132,6 +132,8 @@ def pellet_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[flo
     out["max_target_steps"] = steps
     out["phi_max"] = p.max_solid_fraction
     out["release_each"] = int(p.release_each)
+    if p.release_from_restarts:  # (absent when off: those in.lmp headers stay as they were)
+        out["release_restart"] = 1
     out["resettle_steps"] = p.resettle_steps
     out["ke_jump_limit"] = p.release_ke_jump_limit
     return out

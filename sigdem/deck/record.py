@@ -52,6 +52,8 @@ def statepoint(deck: Deck) -> dict:
         # adds released.txt's "guard" column); a folder an older deck left stopped on mdr's NaN is pressed again
         # (sigdem.studies.pellet_analysis.pellet_stop), since this deck stops a disturbed release before the NaN
         del sp["protocol"]["release_ke_jump_limit"]
+    if getattr(deck.protocol, "release_from_restarts", None) is False:  # releases in the press's cycles: as before
+        del sp["protocol"]["release_from_restarts"]
     if getattr(deck.protocol, "release_weight_fraction", 0.0) is None:  # lift ends on the held force only: as before
         del sp["protocol"]["release_weight_fraction"]
     if deck.start is not None:  # only then: settle job ids stay as they were

@@ -291,6 +291,11 @@ class Pellet:
     rendered, before LAMMPS starts; that constant says why).
     ``resettle_steps``: steps the bed first settles, wall away, under this deck's contact model (an mdr deck
     starts from the settled particles without contact history).
+    ``release_from_restarts``: press up monotonically, writing a restart at each target but the last, and release
+    each earlier target from its restart in a LAMMPS run of its own (a *release branch*, run by sigdem after the
+    press: :mod:`sigdem.run.branches`); the last target is released by the press. Each pellet is then pressed once
+    to its pressure and released from it, as the paper's were, and a release that stops LAMMPS loses that release
+    only. Periodic-cell mdr pellets only (``lammps_inputs/pellet_cell_mdr.lmp``), where restarts carry mdr's state.
     ``release_ke_jump_limit``: the release's kinetic-energy guard (:data:`RELEASE_KE_JUMP_LIMIT`): a release whose
     kinetic energy, checked every 100 steps, exceeds this factor times its mean of the previous ~1,000 steps is
     stopped there, recorded as guarded (not a springback), not relaxed, and the pellet, its motion stopped, is
@@ -311,10 +316,14 @@ class Pellet:
     thermo_every: int = 1000
     resettle_steps: int = 0
     release_ke_jump_limit: float = RELEASE_KE_JUMP_LIMIT
+    release_from_restarts: bool = False
 
     stages = {"hertz": PELLET, "mdr": PELLET_MDR}
 
     def variables(self, deck: Deck, dt: float, g: float) -> dict:
+        if self.release_from_restarts and deck.stage is not PELLET_CELL_MDR:
+            raise InputError("pellet.release_from_restarts", f"True is allowed only for the {PELLET_CELL_MDR.name} "
+                             f"stage (mdr in a PeriodicCell), not {deck.stage.name}; allowed there: False")
         if deck.contact is not None and self.unload_speed_m_s > MDR_MAX_UNLOAD_SPEED_M_S:
             raise InputError("pellet.unload_speed_m_s",
                              f"{self.unload_speed_m_s!r} m/s outside the allowed range (0, {MDR_MAX_UNLOAD_SPEED_M_S}] "
@@ -332,6 +341,11 @@ class Pellet:
             check_int("pellet.max_target_steps", self.max_target_steps, self.window_steps, 10**9)
         if not isinstance(self.release_each, bool):
             raise InputError("pellet.release_each", f"{self.release_each!r} must be True or False")
+        if not isinstance(self.release_from_restarts, bool):
+            raise InputError("pellet.release_from_restarts", f"{self.release_from_restarts!r} must be True or False")
+        if self.release_from_restarts and not self.release_each:
+            raise InputError("pellet.release_from_restarts", "True releases every target (from its restart); "
+                             "allowed with release_each=False: False")
         check_int("pellet.resettle_steps", self.resettle_steps, 0, 10**8)
         check_range("pellet.release_ke_jump_limit", self.release_ke_jump_limit, 1.0, 1e12)
         _check_wall_motion(self)

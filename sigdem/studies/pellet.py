@@ -15,9 +15,14 @@ Decisions, stated in every result (:meth:`PelletResult.factors`):
 - Die: ``side_um`` defaults to 8 x the blend's d_max, d_max read as the volume-basis 99th percentile of its
   PSD (the largest particles that matter; the sample's single largest may be larger). ``fill_height_um``: the
   powder fill, as the height its particles would have at solid fraction :data:`FILL_SOLID_FRACTION`.
-- Pellets per pressure: one bed per replicate is pressed in cycles of increasing pressure (load, hold, release,
-  relax, next). A cycle to P_k loads past every earlier one, so its plastic state is that of a monotonic press
-  to P_k up to elastic unload-reload hysteresis; fresh powder per pressure costs one full stroke per pressure.
+- Pellets per pressure: ``release="restarts"`` (the default in the mdr cell) presses one bed per replicate
+  monotonically through the targets, holding each and writing a restart, and releases each target from its
+  restart in a LAMMPS run of its own (:mod:`sigdem.run.branches`): every pellet is pressed once to its pressure and
+  released from it, as the paper's were, for one stroke plus the releases, and a release that stops LAMMPS (mdr's
+  NaN) loses that release only, where it ended the series before. ``release="cycles"`` (the walled dies' only
+  way: their restarts are not checked) presses in cycles of increasing pressure (load, hold, release, relax,
+  next): a cycle to P_k loads past every earlier one, so its plastic state is that of a monotonic press to P_k up
+  to elastic unload-reload hysteresis (on the ~50-particle test cell: loaded densities within 0.3 %).
 - Die walls: ``die="periodic"`` (the default with Hertz) has none, as above. ``die="cylinder"`` pours, settles and
   presses the powder in a rigid cylindrical die of diameter ``side_um`` (axis z; the box non-periodic in x and y) whose wall
   has its own friction ``die_friction`` (default: the punch's particle-wall friction, 0.3 for steel), to show
@@ -65,6 +70,7 @@ from sigdem.io.folder import RunFolder, derive_seed, job_id
 from sigdem.model.contact import MdrContact
 from sigdem.model.materials import GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
+from sigdem.run.branches import run_release_branches
 from sigdem.run.runners import Runner, run
 from sigdem.run.stops import run_or_keep
 from sigdem.studies.pellet_analysis import PelletResult, analyse_pellet, pellet_stop
@@ -91,6 +97,8 @@ PELLET_MDR_TIMESTEP_FRACTION = 0.04
 FILL_SOLID_FRACTION = 0.6
 #: The die side is at least this many times the blend's d_max (volume-basis 99th percentile).
 SIDE_OVER_DMAX = 8.0
+#: How each target is released: from its restart after a monotonic press, or in the press's load-release cycles.
+RELEASES = ("restarts", "cycles")
 
 
 def ton_cm2_to_mpa(pressures_ton_cm2) -> tuple[float, ...]:
@@ -121,6 +129,8 @@ class PelletStudy:
     ``die``: ``"cell"`` (mdr only: periodic in z too, no walls; the default with mdr), ``"periodic"`` (floor and
     punch, side-periodic; the default with Hertz) or ``"cylinder"`` (diameter ``side_um``); ``die_friction``: the
     cylinder wall's friction in [0, 2] (None: the ``top`` material's; refused without a cylinder).
+    ``release``: ``"restarts"`` (each target released from its restart; the mdr cell only, its default) or
+    ``"cycles"`` (load, release, reload; the default elsewhere); see the module docstring.
     ``release_ke_jump_limit``: the release's kinetic-energy guard (:data:`~sigdem.deck.stages.RELEASE_KE_JUMP_LIMIT`):
     a release disturbed this way is stopped, reported without springback, and the series goes on.
     """
@@ -147,11 +157,19 @@ class PelletStudy:
     release_ke_jump_limit: float = RELEASE_KE_JUMP_LIMIT
     die: str | None = None
     die_friction: float | None = None
+    release: str | None = None
 
     def __post_init__(self):
         if self.die is None:  # mdr presses the pellet's bulk; Hertz, the elastic comparison, the walled periodic box
             object.__setattr__(self, "die", "cell" if self.contact is not None else "periodic")
         check_die_kind("die", self.die)
+        if self.release is None:
+            object.__setattr__(self, "release", "restarts" if self.die == "cell" else "cycles")
+        if self.release not in RELEASES:
+            raise InputError("release", f"{self.release!r} is not allowed; allowed: {', '.join(RELEASES)}")
+        if self.release == "restarts" and self.die != "cell":
+            raise InputError("release", f"'restarts' is allowed only with die='cell' (mdr), not die={self.die!r}; "
+                             "allowed there: 'cycles'")
         if self.die_friction is not None:
             if self.die != "cylinder":
                 raise InputError("die_friction", f"{self.die_friction!r}: allowed only with die='cylinder' (a periodic "
@@ -228,6 +246,7 @@ class PelletStudy:
                           servo_gain=self.servo_gain, tolerance=self.tolerance, window_steps=self.window_steps,
                           relax_steps=self.relax_steps, max_solid_fraction=self.max_solid_fraction,
                           release_ke_jump_limit=self.release_ke_jump_limit,
+                          release_from_restarts=self.release == "restarts",
                           resettle_steps=self.resettle_steps if self.contact is not None else 0)
         except InputError as exc:  # name the study's field
             name = exc.field.removeprefix("pellet.").replace("target_pressures_mpa", "target_pressures_mpa (x modulus_scale)")
@@ -282,6 +301,7 @@ def run_replicate(study: PelletStudy, replicate: int, root: Path | str, runner: 
     settle = run(study.settle_deck(replicate), root, runner, progress=progress)
     folder, kept = run_or_keep(study.pellet_deck(settle), root, runner, lambda f: pellet_stop(f) is not None,
                                progress=progress)
+    run_release_branches(folder, runner)  # release="restarts": each earlier target from its restart
     if not kept:
         return settle, folder
     tag, recorded = pellet_stop(folder)

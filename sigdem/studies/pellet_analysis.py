@@ -20,6 +20,9 @@ A release whose kinetic energy jumped (``release_ke_jump`` > :data:`RELEASE_KE_J
 ``pellet_press.lmp`` acts on it while it releases (its kinetic-energy guard, checked every 100 steps against the
 mean of the previous ~1,000): such a release is stopped there (``release_guarded``, column ``guard`` of
 released.txt; also ``release_disturbed``), is not relaxed, and the next target is pressed.
+A press whose targets are released from their restarts (``release="restarts"``, :mod:`sigdem.run.branches`) adds
+each branch's released and relaxed rows; a branch that LAMMPS stopped (mdr's NaN) gives its target
+``release_stop`` (the stop's tag), ``release_disturbed`` and no release values, and the other targets stand.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ from sigdem.deck.stages import PELLET_CELL_MDR, RELEASE_KE_JUMP_LIMIT
 from sigdem.errors import EngineError, InputError
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
-from sigdem.io.logs import read_table
+from sigdem.io.logs import log_tail, read_table
+from sigdem.run.branches import require_branches, uses_branches
 from sigdem.run.stops import press_stop
 from sigdem.stats import mean_ci
 
@@ -107,6 +111,30 @@ def pellet_stop(folder: RunFolder) -> tuple[str, int] | None:
     return stop
 
 
+def _with_branches(pellet: RunFolder, released: pd.DataFrame, relaxed: pd.DataFrame):
+    """(released, relaxed, thermo per branch target, {target: stop tag} of lost releases): the press's own rows plus
+    those of its release branches (:mod:`sigdem.run.branches`; IncompleteRunError when one has not run). A branch
+    must start where the press held its target (branch_<k>_start.txt), else the restart did not carry the state."""
+    if not uses_branches(pellet):
+        return released, relaxed, {}, {}
+    targets = read_table(pellet.fn("targets.txt")).set_index("k")
+    thermo_of, lost, out, rel = {}, {}, [released], [relaxed]
+    for k, state in require_branches(pellet).items():
+        if state["state"] != "done":
+            lost[k] = state.get("tag", state["state"])
+            continue
+        start = read_table(pellet.fn(f"branch_{k}_start.txt")).set_index("k")
+        held = float(targets.loc[k, "pressure_top"])
+        if not math.isclose(float(start.loc[k, "pressure_top"]), held, rel_tol=1e-6):
+            raise EngineError(f"the release of target {k} started at pressure {float(start.loc[k, 'pressure_top']):.9g}, "
+                              f"not the held {held:.9g}: held_{k}.restart did not carry the pellet's state",
+                              pellet.path, log_tail(pellet.fn(f"log_release_{k}.lammps"), 20))
+        out.append(_finite(pellet, f"branch_{k}_released.txt", read_table(pellet.fn(f"branch_{k}_released.txt"))).set_index("k"))
+        rel.append(_finite(pellet, f"branch_{k}_relaxed.txt", read_table(pellet.fn(f"branch_{k}_relaxed.txt"))).set_index("k"))
+        thermo_of[k] = read_table(pellet.fn(f"branch_{k}_thermo.txt"))
+    return pd.concat(out).sort_index(), pd.concat(rel).sort_index(), thermo_of, lost
+
+
 def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool) -> list[dict]:
     """Rows of one pressed replicate, one per target pressure. A NaN or infinite value in any record of
     ``pellet`` raises :class:`~sigdem.errors.EngineError` (with the folder and log tail) instead of a row."""
@@ -127,6 +155,7 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
     relaxed = _finite(pellet, "relaxed.txt", read_table(pellet.fn("relaxed.txt"))).set_index("k")
     released = _finite(pellet, "released.txt", read_table(pellet.fn("released.txt"))).set_index("k")
     thermo = read_table(pellet.fn("thermo.txt"))
+    released, relaxed, thermo_of, lost = _with_branches(pellet, released, relaxed)
     rows = []
     for k, t in targets.iterrows():
         k = int(k)
@@ -141,6 +170,7 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                "pressure_error": reached / target - 1.0, "held": bool(t["held"] > 0.5),
                "density_loaded_g_cc": float(t["density"]), "h_min_um": float(t["ztop"]),
                "poured_density_g_cc": rho0, "solid_density_g_cc": solid, "n_particles": n, "lost_particles": 0,
+               "release_stop": None,
                "pressure_floor_mpa": units.from_micro(t["pressure_floor"] / s, "MPa"),
                "force_transmission": float(t["pressure_floor"] / t["pressure_top"]),
                "weight_fraction": mass * g / (float(t["pressure_top"]) * area)}
@@ -148,9 +178,15 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
         # the punch rests at its lowest allowed height (solid fraction phi_max of the initial radii): a target not held
         # there cannot be reached (pellet_press.lmp then records it at once)
         row["at_max_solid_fraction"] = bool(t["ztop"] <= zmin * (1.0 + 1e-9))
+        thermo_k = thermo_of.get(k, thermo)
         guarded = "guard" in released and k in released.index and released.loc[k, "guard"] > 0.5
-        if guarded:  # stopped by the deck's kinetic-energy guard: no relaxed record, no springback
-            jump = release_ke_jump(thermo, float(t["step"]), float(released.loc[k, "step"]))
+        if k in lost:  # its release branch stopped LAMMPS (mdr's NaN): no springback, the other targets stand
+            log.warning("%s: the release from %.4g MPa stopped LAMMPS (%s); no springback is reported for it",
+                        pellet.path.name, target, lost[k])
+            row.update(dict.fromkeys(RELEASE_VALUES, math.nan), release_ke_jump=math.nan, release_disturbed=True,
+                       release_guarded=False, release_stop=lost[k], lost_particles=n - len(atoms))
+        elif guarded:  # stopped by the deck's kinetic-energy guard: no relaxed record, no springback
+            jump = release_ke_jump(thermo_k, float(t["step"]), float(released.loc[k, "step"]))
             log.warning("%s: releasing from %.4g MPa the deck's kinetic-energy guard stopped the release (over %g x its "
                         "mean of the previous ~1,000 steps) and pressed on to the next target; no springback is "
                         "reported for it", pellet.path.name, target, RELEASE_KE_JUMP_LIMIT)
@@ -174,7 +210,7 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                       "relaxed_wall_pressure_mpa": units.from_micro(relaxed.loc[k, "pressure_top"] / s, "MPa"),
                       "springback_density": (row["density_loaded_g_cc"] - rho_rel) / row["density_loaded_g_cc"],
                       "solid_fraction_relaxed": rho_rel / solid}
-            jump = release_ke_jump(thermo, float(t["step"]), float(released.loc[k, "step"]))
+            jump = release_ke_jump(thermo_k, float(t["step"]), float(released.loc[k, "step"]))
             disturbed = jump > RELEASE_KE_JUMP_LIMIT
             if disturbed:
                 log.warning("%s: releasing from %.4g MPa the kinetic energy jumped %.0fx between two thermo rows "
@@ -290,7 +326,9 @@ class PelletResult:
         out = {"modulus_scale": st.modulus_scale, "settle": "plain pour of dry graphite (friction "
                f"{st.material.friction}), not the as-coated calendering bed", "die_side_um": st.die_side_um,
                "fill_height_um": st.fill_height_um, "pressure_map": "P_real = P_sim / modulus_scale",
-               "pellets": "one bed per replicate pressed in cycles of increasing pressure", "tolerance": st.tolerance,
+               "pellets": ("one bed per replicate pressed monotonically, each target released from its restart"
+                           if st.release == "restarts" else "one bed per replicate pressed in cycles of increasing "
+                           "pressure"), "tolerance": st.tolerance,
                "ton_cm2": "literal tonne-force/cm2 = 98.0665 MPa", "wall_speed_m_s": st.speed_m_s,
                "contact_model": "elastic Hertz (comparison)" if st.contact is None else
                f"mdr elastic-plastic, Y = {st.contact.yield_stress_gpa} GPa" + (
