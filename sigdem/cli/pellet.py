@@ -41,7 +41,8 @@ def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
                        contact=contact_from_name(args.contact, args.yield_stress_gpa,
                                                  _default(PelletStudy, "contact").timestep_fraction, args.psi_b),
                        modulus_scale=args.modulus_scale,
-                       speed_m_s=args.speed_m_s, die=args.die, die_friction=_friction(args.die_friction))
+                       speed_m_s=args.speed_m_s, die=args.die, die_friction=_friction(args.die_friction),
+                       release=args.release)
 
 
 def _cmd_pellet(args) -> int:
@@ -116,6 +117,11 @@ def _add_pellet_options(p, pressures: bool = True):
     p.add_argument("--die-friction", default=None,
                    help=f"particle-die wall friction, in [0, {MAX_DIE_FRICTION:g}] (only with --die cylinder; default: the "
                         "punch's particle-wall friction, 0.3 for steel)")
+    p.add_argument("--release", default=None,
+                   help="how each target is released: restarts (the press goes up monotonically and each target is "
+                        "released from its restart in a LAMMPS run of its own, so a release that stops LAMMPS loses only "
+                        "itself; --die cell only, its default) or cycles (load, hold, release, relax, reload: the "
+                        "default of the walled dies)")
     p.add_argument("--fill-height-um", type=float, default=_default(P, "fill_height_um"),
                    help="powder fill, as its height at solid fraction 0.6, µm (default %(default)g)")
     p.add_argument("--replicates", type=int, default=_default(P, "replicates"), help="beds (default %(default)s)")

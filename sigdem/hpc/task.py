@@ -18,7 +18,7 @@ import pickle
 import sys
 from pathlib import Path
 
-from ._core import Deck, Executable, InputError, RunFolder, SigdemError, check_int, execute, render
+from ._core import Deck, Executable, InputError, RunFolder, SigdemError, check_int, execute, render, run_release_branches
 from .profile import LAUNCHERS, check_abs_path
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,9 @@ def run_task(*, folder: Path | str | None = None, deck: Path | str | None = None
         log.info("%s is done already", run_folder.path)
         return run_folder
     log.info("running %s (%d rank(s), %s)", run_folder.path, ranks, launcher if ranks > 1 else "lmp")
-    return execute(run_folder, runner).require_done()
+    done = execute(run_folder, runner).require_done()
+    run_release_branches(done, runner)  # a pellet cell released from its restarts: its releases, in this task too
+    return done
 
 
 def main(argv: list[str] | None = None) -> int:
