@@ -188,8 +188,8 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
         elif guarded:  # stopped by the deck's kinetic-energy guard: no relaxed record, no springback
             jump = release_ke_jump(thermo_k, float(t["step"]), float(released.loc[k, "step"]))
             log.warning("%s: releasing from %.4g MPa the deck's kinetic-energy guard stopped the release (over %g x its "
-                        "mean of the previous ~1,000 steps) and pressed on to the next target; no springback is "
-                        "reported for it", pellet.path.name, target, RELEASE_KE_JUMP_LIMIT)
+                        "mean of the previous ~1,000 steps) there; no springback is reported for it", pellet.path.name,
+                        target, RELEASE_KE_JUMP_LIMIT)
             row.update(dict.fromkeys(RELEASE_VALUES, math.nan), release_ke_jump=jump, release_disturbed=True,
                        release_guarded=True, lost_particles=n - len(atoms))
         elif k in relaxed.index:
