@@ -298,8 +298,8 @@ class Pellet:
     only. Periodic-cell mdr pellets only (``lammps_inputs/pellet_cell_mdr.lmp``), where restarts carry mdr's state.
     ``release_ke_jump_limit``: the release's kinetic-energy guard (:data:`RELEASE_KE_JUMP_LIMIT`): a release whose
     kinetic energy, checked every 100 steps, exceeds this factor times its mean of the previous ~1,000 steps is
-    stopped there, recorded as guarded (not a springback), not relaxed, and the pellet, its motion stopped, is
-    pressed to the next target.
+    stopped there, recorded as guarded (not a springback), not relaxed, and (in cycles) the pellet, its motion
+    stopped, is pressed to the next target; a release branch ends there.
     """
 
     target_pressures_mpa: tuple[float, ...]

@@ -22,7 +22,8 @@ Decisions, stated in every result (:meth:`PelletResult.factors`):
   NaN) loses that release only, where it ended the series before. ``release="cycles"`` (the walled dies' only
   way: their restarts are not checked) presses in cycles of increasing pressure (load, hold, release, relax,
   next): a cycle to P_k loads past every earlier one, so its plastic state is that of a monotonic press to P_k up
-  to elastic unload-reload hysteresis (on the ~50-particle test cell: loaded densities within 0.3 %).
+  to elastic unload-reload hysteresis (loaded densities of the two ways within 0.6 % on a 105 µm cell,
+  benchmarks/results/pellet_branches_2026-12-03/).
 - Die walls: ``die="periodic"`` (the default with Hertz) has none, as above. ``die="cylinder"`` pours, settles and
   presses the powder in a rigid cylindrical die of diameter ``side_um`` (axis z; the box non-periodic in x and y) whose wall
   has its own friction ``die_friction`` (default: the punch's particle-wall friction, 0.3 for steel), to show
