@@ -24,6 +24,7 @@ from sigdem.io.folder import RunFolder
 from sigdem.io.logs import read_table
 from sigdem.model.contact import MdrContact
 from sigdem.run.branches import branch_state, run_release_branches
+from sigdem.run.stops import stop_tag
 from sigdem.psd import blend_from_fractions, graphite_grade
 from sigdem.studies.pellet import PelletStudy, run_pellet
 from sigdem.studies.pellet_analysis import RELEASE_KE_JUMP_LIMIT, PelletResult, analyse_replicate, release_ke_jump
@@ -336,3 +337,14 @@ def test_release_from_restarts_is_refused_outside_the_mdr_cell_naming_the_field(
         Pellet(target_pressures_mpa=(1.0,), release_each=False, release_from_restarts=True)
     assert PelletStudy(BLEND, target_pressures_mpa=PRESSURES, contact=None, **SMALL).release == "cycles"
     assert PelletStudy(BLEND, target_pressures_mpa=PRESSURES, **SMALL).release == "restarts"
+
+
+def test_a_branch_is_recorded_as_stopped_only_on_a_press_stop():
+    """stop_tag, which decides between a lost release (state "stopped") and a failure to run again, on the error a
+    release really ended with (benchmarks/results/pellet_guard_2026-12-03/series_105/error.txt) and on others."""
+    from pathlib import Path
+
+    nan = (Path(__file__).parents[1] / "benchmarks/results/pellet_guard_2026-12-03/series_105/error.txt").read_text()
+    assert stop_tag(nan) == "mdr_nan"
+    assert stop_tag("ERROR: Lost atoms: original 1064 current 1063") == "lost_atoms"
+    assert stop_tag("ERROR: Cannot open restart file held_2.restart: No such file or directory") is None

@@ -28,7 +28,7 @@ from sigdem.run.child import start_child, wait_child
 from sigdem.run.claim import claim
 from sigdem.run.launch import lmp_argv
 from sigdem.run.runners import Runner, kernel_variables
-from sigdem.run.stops import PRESS_STOPS
+from sigdem.run.stops import stop_tag
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +95,10 @@ def _run_branch(folder: RunFolder, k: int, runner: Runner | None) -> None:
         write_atomic(folder.fn(f"branch_{k}.json"), json.dumps({"state": "done"}))
         return
     tail = log_tail(folder.fn(f"log_release_{k}.lammps"), 5) + "\n" + "\n".join(out.splitlines()[-20:])
-    tag = next((tag for text, tag in PRESS_STOPS.items() if text in tail), None) if code else None
+    tag = stop_tag(tail) if code else None
     if tag is None:
-        raise EngineError(f"the release of target {k} (lmp -var branch {k}) exited with code {code}", folder.path, tail)
+        what = f"exited with code {code}" if code else f"ended without its row in {released.name}"
+        raise EngineError(f"the release of target {k} (lmp -var branch {k}) {what}", folder.path, tail)
     log.warning("%s: LAMMPS stopped the release of target %d (%s); that release is lost, the other targets stand",
                 folder.path.name, k, tag)
     write_atomic(folder.fn(f"branch_{k}.json"), json.dumps({"state": "stopped", "tag": tag}))

@@ -29,6 +29,11 @@ MDR_UNLOAD_NAN = "F_MDR is NaN"
 PRESS_STOPS = {MDR_UNLOAD_NAN: "mdr_nan", "Lost atoms": "lost_atoms"}
 
 
+def stop_tag(text: str) -> str | None:
+    """The tag of the first of :data:`PRESS_STOPS` whose words ``text`` (a log or output tail) holds; else None."""
+    return next((tag for words, tag in PRESS_STOPS.items() if words in text), None)
+
+
 def press_stop(folder: RunFolder, record: str) -> tuple[str, int] | None:
     """(tag of :data:`PRESS_STOPS`, rows of ``record``) when ``folder`` failed on one of those errors after writing
     at least one row of its record file ``record``; else None."""
@@ -40,7 +45,7 @@ def press_stop(folder: RunFolder, record: str) -> tuple[str, int] | None:
     tail = log_tail(folder.fn("log.lammps"), 3)
     if folder.fn(CHILD_OUTPUT).exists():  # an error on a rank other than 0 is only in the child's output
         tail += "\n".join(folder.fn(CHILD_OUTPUT).read_text(errors="replace").splitlines()[-20:])
-    tag = next((tag for text, tag in PRESS_STOPS.items() if text in tail), None)
+    tag = stop_tag(tail)
     return None if tag is None else (tag, rows)
 
 

@@ -111,13 +111,12 @@ def pellet_stop(folder: RunFolder) -> tuple[str, int] | None:
     return stop
 
 
-def _with_branches(pellet: RunFolder, released: pd.DataFrame, relaxed: pd.DataFrame):
+def _with_branches(pellet: RunFolder, targets: pd.DataFrame, released: pd.DataFrame, relaxed: pd.DataFrame):
     """(released, relaxed, thermo per branch target, {target: stop tag} of lost releases): the press's own rows plus
     those of its release branches (:mod:`sigdem.run.branches`; IncompleteRunError when one has not run). A branch
     must start where the press held its target (branch_<k>_start.txt), else the restart did not carry the state."""
     if not uses_branches(pellet):
         return released, relaxed, {}, {}
-    targets = read_table(pellet.fn("targets.txt")).set_index("k")
     thermo_of, lost, out, rel = {}, {}, [released], [relaxed]
     for k, state in require_branches(pellet).items():
         if state["state"] != "done":
@@ -155,7 +154,7 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
     relaxed = _finite(pellet, "relaxed.txt", read_table(pellet.fn("relaxed.txt"))).set_index("k")
     released = _finite(pellet, "released.txt", read_table(pellet.fn("released.txt"))).set_index("k")
     thermo = read_table(pellet.fn("thermo.txt"))
-    released, relaxed, thermo_of, lost = _with_branches(pellet, released, relaxed)
+    released, relaxed, thermo_of, lost = _with_branches(pellet, targets, released, relaxed)
     rows = []
     for k, t in targets.iterrows():
         k = int(k)
