@@ -65,12 +65,25 @@ def submit_decks(args, decks) -> int:
 def submit_calendering(args, study) -> int:
     """Settle folders as one array; each replicate's calender deck is built by a task that waits for its
     settle task (``aftercorr``): one submit for the whole study."""
-    from sigdem.hpc.sweep import submit_chain
     from sigdem.studies.calendering import CalenderStep
+
+    return _submit_presses(args, study, CalenderStep)
+
+
+def submit_pellets(args, study) -> int:
+    """As :func:`submit_calendering` for a pellet study: each replicate's press (and, for the mdr cell, its release
+    branches) runs in a task that waits for its settle task."""
+    from sigdem.studies.pellet import PelletStep
+
+    return _submit_presses(args, study, PelletStep)
+
+
+def _submit_presses(args, study, step) -> int:
+    from sigdem.hpc.sweep import submit_chain
 
     root = Path(args.root).resolve()
     settles = [render(study.settle_deck(k), root) for k in range(study.replicates)]
-    steps = [CalenderStep(study, k, str(root)) for k in range(study.replicates)]
+    steps = [step(study, k, str(root)) for k in range(study.replicates)]
     return _report(submit_chain(settles, steps, root, _profile(args), pretend=args.pretend), args.root)
 
 

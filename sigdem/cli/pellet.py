@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from sigdem.cli.helpers import PSI_B_HELP, _add_runner_options, _blend, _default, _runner, check_psi_b_option
+from sigdem.cli.cluster import runner_or_collect
+from sigdem.cli.helpers import (
+    PSI_B_HELP,
+    _add_runner_options,
+    _blend,
+    _default,
+    _runner,
+    check_psi_b_option,
+    check_workers,
+    print_plan,
+    root_of,
+)
 from sigdem.deck.die import DIE_KINDS, MAX_DIE_FRICTION
 from sigdem.errors import InputError
+from sigdem.inputs import check_int
 from sigdem.model.contact import GRAPHITE_YIELD_STRESS_GPA
 from sigdem.studies.pellet import PelletStudy
 
@@ -36,7 +48,8 @@ def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
             pressures_mpa = ton_cm2_to_mpa(_numbers(args.pressures_ton_cm2, "pressures_ton_cm2", "3.8,9.6"))
         else:
             pressures_mpa = _numbers(args.pressures, "target_pressures_mpa", "100,300")
-    return PelletStudy(_blend(args.blend), side_um=args.side_um, fill_height_um=args.fill_height_um,
+    text = args.blend if args.blend is not None or args.psd else "small=1.0"
+    return PelletStudy(_blend(text, args), side_um=args.side_um, fill_height_um=args.fill_height_um,
                        replicates=args.replicates, target_pressures_mpa=pressures_mpa,
                        contact=contact_from_name(args.contact, args.yield_stress_gpa,
                                                  _default(PelletStudy, "contact").timestep_fraction, args.psi_b),
@@ -50,7 +63,18 @@ def _cmd_pellet(args) -> int:
     from sigdem.studies.pellet_analysis import RELEASE_KE_JUMP_LIMIT
 
     study = _pellet_study(args)
-    res = run_pellet(study, args.root, _runner(args), workers=args.workers, progress=not args.quiet)
+    workers = check_workers("workers", args.workers)
+    runner = runner_or_collect(args, _runner(args))  # --submit with --collect: refused, naming the field
+    root_of(args)
+    if args.dry_run:
+        from sigdem.studies.dryrun import pellet_plan
+
+        return print_plan(pellet_plan(study, workers))
+    if args.submit:
+        from sigdem.cli.cluster import submit_pellets
+
+        return submit_pellets(args, study)
+    res = run_pellet(study, args.root, runner, workers=workers, progress=not args.quiet)
     cols = ["target_pressure_mpa", "target_pressure_ton_cm2", "n", "all_held", "pressure_reached_mpa", "pressure_error",
             "solid_fraction_loaded", "solid_fraction_loaded_ci95", "density_relaxed_g_cc", "density_relaxed_g_cc_ci95",
             "springback_height", "springback_height_ci95", "elastic_recovery", "coordination"]
@@ -86,8 +110,23 @@ def _cmd_calibrate(args) -> int:
     bounds = _numbers(args.bounds_gpa, "bounds_gpa", "0.02,1.0")
     if len(bounds) != 2:
         raise InputError("bounds_gpa", f"{args.bounds_gpa!r}: give two values, low,high (GPa)")
+    for flag in ("submit", "collect"):  # each evaluation's yield stress depends on the last ones
+        if getattr(args, flag):
+            raise InputError(flag, f"--{flag} with calibrate: its pellet runs are chosen one after another from the "
+                             "last results, so they run here; allowed: calibrate without --submit or --collect")
+    workers = check_workers("workers", args.workers)
+    evaluations = check_int("max_evaluations", args.max_evaluations, 5, 100)  # 5: the search and its curvature
+    root_of(args)
+    if args.dry_run:
+        from dataclasses import replace
+
+        from sigdem.studies.dryrun import pellet_plan
+
+        plan = pellet_plan(study, workers)
+        return print_plan(replace(plan, beds=plan.beds * evaluations,
+                                  note=plan.note + f"; at most {evaluations} evaluations, each one study"))
     cal = calibrate_yield_stress(study, args.measured, args.root, _runner(args), bounds_gpa=bounds,
-                                 state=args.state, max_evaluations=args.max_evaluations, workers=args.workers)
+                                 state=args.state, max_evaluations=evaluations, workers=workers)
     print(f"yield stress         : {cal.yield_stress_gpa:.4g} ± {cal.uncertainty_gpa:.2g} GPa (1 sigma)")
     print(f"density rmse         : {cal.rmse_g_cc:.4g} g/cc ({cal.state}); runs {len(cal.fit.evaluations)}, "
           f"converged {cal.fit.converged}, at a bound {cal.fit.at_bound}")
@@ -96,7 +135,8 @@ def _cmd_calibrate(args) -> int:
 
 def _add_pellet_options(p, pressures: bool = True):
     P = PelletStudy
-    p.add_argument("--blend", default="small=1.0", help="mass fractions, e.g. small=1.0 (SiG, default) or large=0.5,small=0.5")
+    p.add_argument("--blend", default=None, help="mass fractions, e.g. small=1.0 (SiG, default) or large=0.5,small=0.5 "
+                   "(with --psd: of those grades, default equal)")
     if pressures:
         default = ",".join(f"{x:g}" for x in _default(P, "target_pressures_mpa"))
         p.add_argument("--pressures", default=default, help=f"target pressures, MPa (default {default})")

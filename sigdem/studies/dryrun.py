@@ -104,3 +104,46 @@ def calendering_plan(study, workers: int = 1) -> Plan:
             f"{release:,}" + (f", mdr relaxation {relax:,}" if mdr else "") + f", press and lift {press:,}, holds and "
             f"relax {rest:,}; {model})")
     return Plan(est.n, study.replicates, est.side_um, settle["column_um"], h0, dt, steps, cost, max(1, workers), note)
+
+
+#: Press steps of a pellet series over the stroke from the fill height to the solid-fraction floor at the servo's top
+#: speed. The 105 µm SiG cell series (benchmarks/results/pellet_branches_2026-12-03/: fill 60 µm, floor at 36.7 µm,
+#: 508,700 steps at 0.1 m/s) pressed in 994,300: the settled bed stands higher than the fill (68.3 µm, solid fraction
+#: 0.53) and the servo slows near every target.
+PELLET_SERVO_FACTOR = 1.95
+#: Springback assumed for the release steps of a pellet plan: the same series' branches lifted 9,000-160,000 steps
+#: before their relaxation (median ~18,000, i.e. ~1.6 % of the height at 0.1 m/s).
+PELLET_PLAN_SPRINGBACK = 0.02
+
+
+def pellet_plan(study, workers: int = 1) -> Plan:
+    """Dry run of a pellet study: settle, then (mdr) re-settle and press from the fill to the solid-fraction floor at
+    the servo's top speed x :data:`PELLET_SERVO_FACTOR`, a window per target, and per target a release of
+    :data:`PELLET_PLAN_SPRINGBACK` of the height at the release speed plus the relaxation."""
+    sample = sample_particles(study.blend, solid_volume_um3=study.solid_volume_um3, seed=1)
+    est = estimate_bed(sample, side_um=study.die_side_um)
+    settle = settle_numbers(sample, est, study.material, study.settle_numerics, 0.25)
+    num = study.press_numerics()
+    r_min = est.d_min_um / 2.0
+    mdr = study.contact is not None
+    dt = (contact.mdr_timestep(r_min, study.material, fraction=study.contact.timestep_fraction,
+                               modulus_scale=num.modulus_scale, override=num.timestep_us) if mdr else
+          contact.stable_timestep(r_min, study.material, fraction=num.timestep_fraction,
+                                  modulus_scale=num.modulus_scale, override=num.timestep_us))
+    area = study.die_area_um2
+    h0 = study.fill_height_um
+    h1 = est.solid_volume_um3 / (area * study.max_solid_fraction)
+    proto = study.protocol()
+    press = math.ceil(PELLET_SERVO_FACTOR * max(h0 - h1, 0.0) / (units.to_micro(study.speed_m_s, "m/s") * dt))
+    targets = len(study.target_pressures_mpa)
+    lift = math.ceil(PELLET_PLAN_SPRINGBACK * h0 / (units.to_micro(study.release_speed_m_s, "m/s") * dt))
+    releases = targets * (lift + proto.relax_steps)
+    cal = proto.resettle_steps + press + targets * proto.window_steps + releases
+    steps = settle["steps"] + cal
+    cost = seconds(settle["steps"] * est.n) + seconds(cal * est.n, MDR_NS_PER_PARTICLE_STEP if mdr else NS_PER_PARTICLE_STEP)
+    model = f"mdr at {MDR_NS_PER_PARTICLE_STEP:g} ns per particle-step, dt {dt:.3g} µs" if mdr else "Hertz"
+    note = (f" (settle ~{settle['steps']:,}: {SETTLE_FALL_TIMES:g} free-fall times; press ~{press:,}: {h0:.3g} -> "
+            f"{h1:.3g} µm at <= {study.speed_m_s:g} m/s x {PELLET_SERVO_FACTOR:g} for the servo, {targets} targets; "
+            f"releases ~{releases:,}; {model})")
+    return Plan(est.n, study.replicates, study.die_side_um, settle["column_um"], h0, dt, steps, cost,
+                max(1, workers), note)

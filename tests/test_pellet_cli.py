@@ -1,0 +1,115 @@
+"""`sigdem pellet` and `sigdem calibrate` honour every option they accept: --dry-run runs nothing, --psd grades are
+the ones pressed, --submit hands the chains to Slurm (pretend here), --collect runs nothing, and what calibrate
+cannot do is refused naming the option. Nothing here runs LAMMPS."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+
+import pytest
+
+from sigdem.cli import main
+from sigdem.cli.helpers import default_blend_text, grades_of
+from sigdem.psd import blend_from_text, paper_grades
+from sigdem.studies.dryrun import PELLET_SERVO_FACTOR, pellet_plan
+from sigdem.studies.pellet import PelletStudy
+
+PSD = "Size/um;Q3 (%)\n3;0\n8;20\n12;50\n18;80\n40;100\n"
+
+
+@pytest.fixture
+def no_lammps(monkeypatch):
+    """Any LAMMPS run or Slurm submission fails the test."""
+    from sigdem.hpc import slurm
+    from sigdem.run import runners
+
+    def refuse(*args, **kw):
+        raise AssertionError("a run or a submission started")
+
+    monkeypatch.setattr(runners, "execute", refuse)
+    monkeypatch.setattr(slurm, "submit", refuse)
+
+
+def test_dry_run_prints_the_plan_and_creates_nothing(tmp_path, capsys, no_lammps):
+    root = tmp_path / "runs"
+    assert main(["pellet", "--side-um", "105", "--replicates", "2", "--root", str(root), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert not root.exists()
+    plan = pellet_plan(PelletStudy(blend_from_text("small=1.0", paper_grades()), side_um=105.0, replicates=2))
+    assert out.splitlines() == plan.lines()
+    assert "dry run: nothing was run" in out and f"{plan.n_particles} per bed x 2 bed(s)" in out
+
+
+def test_pellet_plan_scales_with_the_stroke_and_the_servo_speed():
+    """The press steps are the stroke at the servo's top speed x the servo factor: half the steps at twice the
+    speed; the releases do not change with the press speed (mdr caps them at 0.1 m/s)."""
+    blend = blend_from_text("small=1.0", paper_grades())
+    slow, fast = (PelletStudy(blend, side_um=105.0, speed_m_s=v) for v in (0.1, 0.2))
+    a, b = pellet_plan(slow), pellet_plan(fast)
+    press = [int(re.search(r"press ~([\d,]+)", p.note).group(1).replace(",", "")) for p in (a, b)]
+    releases = [re.search(r"releases ~([\d,]+)", p.note).group(1) for p in (a, b)]
+    assert press[1] == pytest.approx(press[0] / 2, abs=1) and releases[0] == releases[1]
+    h1 = slow.solid_volume_um3 / (slow.die_area_um2 * slow.max_solid_fraction)
+    assert press[0] == pytest.approx(PELLET_SERVO_FACTOR * (slow.fill_height_um - h1) / (0.1 * a.dt_us), rel=1e-3)  # the sample's volume
+
+
+def test_psd_grades_are_the_ones_pressed(tmp_path, capsys, no_lammps):
+    """--psd was accepted and ignored before: the study pressed the paper's small grade."""
+    (tmp_path / "g.csv").write_text(PSD)
+    argv = ["pellet", "--psd", f"SiG-1={tmp_path / 'g.csv'}", "--root", str(tmp_path / "runs"), "--dry-run"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    grades = grades_of(argparse.Namespace(psd=[f"SiG-1={tmp_path / 'g.csv'}"], density_g_cc=None))
+    study = PelletStudy(blend_from_text(default_blend_text(grades), grades))
+    assert out.splitlines() == pellet_plan(study).lines()
+    paper = pellet_plan(PelletStudy(blend_from_text("small=1.0", paper_grades())))
+    assert paper.lines() != out.splitlines()
+
+
+def test_submit_pretend_renders_the_settles_and_prints_the_chain(tmp_path, capsys, no_lammps):
+    root = tmp_path / "runs"
+    argv = ["pellet", "--side-um", "60", "--replicates", "2", "--root", str(root), "--submit", "--pretend"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    settles = sorted(p for p in root.iterdir() if p.name.startswith("settle-"))
+    assert len(settles) == 2
+    assert all(json.loads((p / "status.json").read_text())["state"] == "rendered" for p in settles)
+    assert [int(n) + 1 for n in re.findall(r"#SBATCH --array=0-(\d+)", out)] == [2, 2]
+    assert [m.group(1) for m in re.finditer(r"sigdem\.hpc\.task (--\w+)", out)] == ["--folder", "--deck"]
+    assert not (root / "_slurm").exists()
+
+
+def test_collect_runs_nothing_and_names_the_unfinished_folder(tmp_path, capsys, no_lammps):
+    """--collect was accepted and ignored before: the study ran here."""
+    root = tmp_path / "runs"
+    assert main(["pellet", "--side-um", "60", "--root", str(root), "--collect"]) == 2
+    err = capsys.readouterr().err
+    assert "settle-" in err and "not 'done'" in err, err
+    assert not any(root.glob("*-*"))  # nothing rendered
+
+
+@pytest.mark.parametrize("argv, field, allowed", [
+    (["pellet", "--workers", "0"], "workers", "[1, "),
+    (["pellet", "--submit", "--collect"], "collect", "one of them"),
+    (["calibrate", "--measured", "{csv}", "--submit"], "submit", "without --submit or --collect"),
+    (["calibrate", "--measured", "{csv}", "--collect"], "collect", "without --submit or --collect"),
+    (["calibrate", "--measured", "{csv}", "--max-evaluations", "3"], "max_evaluations", "[5, 100]"),
+    (["calibrate", "--measured", "{csv}", "--workers", "-1"], "workers", "[1, "),
+])
+def test_refusals_name_the_option(argv, field, allowed, tmp_path, capsys, no_lammps):
+    (tmp_path / "m.csv").write_text("pressure_mpa,density_g_cc\n10,1.5\n50,1.8\n100,1.95\n")
+    argv = [a.replace("{csv}", str(tmp_path / "m.csv")) for a in argv] + ["--root", str(tmp_path / "runs")]
+    assert main(argv) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith(f"sigdem: error: {field}: ") and allowed in line, line
+
+
+def test_calibrate_dry_run_counts_every_evaluation(tmp_path, capsys, no_lammps):
+    (tmp_path / "m.csv").write_text("pressure_mpa,density_g_cc\n10,1.5\n50,1.8\n100,1.95\n")
+    argv = ["calibrate", "--measured", str(tmp_path / "m.csv"), "--replicates", "2", "--max-evaluations", "6",
+            "--root", str(tmp_path / "runs"), "--dry-run"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "x 12 bed(s)" in out and "at most 6 evaluations" in out and not (tmp_path / "runs").exists()
