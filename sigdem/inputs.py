@@ -199,3 +199,17 @@ def check_root(field: str, path: str | Path, *, create: bool = True) -> Path:
             raise InputError(field, f"{str(p)!r} cannot be created or written ({exc.strerror or exc}); allowed: "
                              "an existing or creatable directory you can write to") from None
     return p
+
+
+def check_cluster_flags(args) -> None:
+    """The cluster options of a command line (``submit``, ``collect``, ``profile``, ``pretend``, ``resubmit_failed``,
+    ``dry_run``; absent ones count as off) make sense together: one of submit, collect and dry run at most, and the
+    submit-only options only with ``--submit``."""
+    on = [name for name in ("submit", "collect", "dry_run") if getattr(args, name, False)]
+    if len(on) > 1:
+        flags = " and ".join(f"--{n.replace('_', '-')}" for n in on)
+        raise InputError(on[-1], f"{flags} together; allowed: one of them")
+    if not getattr(args, "submit", False):
+        for name in ("profile", "pretend", "resubmit_failed"):
+            if getattr(args, name, None):
+                raise InputError(name, f"--{name.replace('_', '-')} without --submit; allowed: only with --submit")

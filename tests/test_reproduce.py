@@ -104,7 +104,7 @@ def test_collect_refuses_unfinished_jobs_and_submit_with_collect(tmp_path, capsy
     assert main(argv + ["--submit", "--collect"]) == 2
     assert "collect: --submit and --collect together" in capsys.readouterr().err
     assert main(argv + ["--pretend"]) == 2
-    assert "pretend: --pretend only goes with --submit" in capsys.readouterr().err
+    assert "pretend: --pretend without --submit; allowed: only with --submit" in capsys.readouterr().err
     n = len(plan_reproduction("tiny").jobs(root))
     assert main(argv + ["--collect"]) == 2  # nothing ran: a sigdem error naming how many and how to look
     err = capsys.readouterr().err

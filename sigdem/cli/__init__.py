@@ -24,6 +24,7 @@ from sigdem.cli.helpers import (
     root_of,
 )
 from sigdem.errors import SigdemError
+from sigdem.inputs import check_cluster_flags
 from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA
 from sigdem.studies.calendering import CalenderingStudy
 from sigdem.studies.packing import PACKING_NUMERICS, PACKING_SETTLE, PackingStudy
@@ -340,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
+        if hasattr(args, "submit"):  # a study command: --submit/--collect/--dry-run one at most, --pretend etc. with --submit
+            check_cluster_flags(args)
         return args.func(args)
     except SigdemError as exc:
         print(f"sigdem: error: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sigdem.errors import InputError
+from sigdem.inputs import check_cluster_flags
 from sigdem.run.runners import CollectOnly, folder_of, render
 
 
@@ -25,9 +26,9 @@ def add_cluster_options(p) -> None:
 
 
 def runner_or_collect(args, runner):
-    """The collecting runner with --collect, else ``runner``."""
-    if args.submit and args.collect:
-        raise InputError("collect", "--submit and --collect together; allowed: one of them")
+    """The collecting runner with --collect, else ``runner`` (the flags are checked by
+    :func:`sigdem.inputs.check_cluster_flags`)."""
+    check_cluster_flags(args)
     return CollectOnly() if args.collect else runner
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from sigdem.errors import InputError
+from sigdem.inputs import check_cluster_flags
 from sigdem.studies.reproduce import PUBLIC_SCALES, SCALES, get_scale
 
 DESCRIPTION = (
@@ -61,14 +62,10 @@ def run(args) -> int:
     # progress of the job (jobs done / total) at INFO, whatever -v says
     logging.getLogger("sigdem.studies.reproduce").setLevel(logging.INFO)
     logging.getLogger("sigdem.report").setLevel(logging.INFO)
-    if args.submit and args.collect:
-        raise InputError("collect", "--submit and --collect together; allowed: one of them")
+    check_cluster_flags(args)
     if args.submit:  # the command line's (sigdem.cli.cluster.cmd_reproduce): it submits through sigdem.hpc
         raise InputError("submit", "reproduce --submit goes through the sigdem command line (sigdem.cli.main); "
                          "this entry point only runs locally or collects")
-    for name in ("profile", "pretend", "resubmit_failed"):
-        if getattr(args, name, None):
-            raise InputError(name, f"--{name.replace('_', '-')} only goes with --submit")
     from sigdem.report.reproduce import reproduce
 
     rep = reproduce(args.out, args.root, args.scale, args.workers, argv=sys.argv[1:], collect_only=args.collect)
