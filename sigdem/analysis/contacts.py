@@ -41,9 +41,12 @@ TOP = -2
 #: Overlap / radius past which Hertz's small-strain elastic contact no longer holds (a few %).
 ELASTIC_OVERLAP_LIMIT = 0.05
 #: LAMMPS's cap on an mdr pair contact's overlap on one side of its rigid flat, in radii (``MDR_OVERLAP_LIMIT`` in
-#: GRANULAR/gran_sub_mod_normal.cpp; wall contacts are not capped): past it the model sees less overlap than the
-#: particles have.
-MDR_SIDE_OVERLAP_LIMIT = 0.75
+#: GRANULAR/gran_sub_mod_normal.cpp): past it the model sees less overlap than the particles have. 0.95 in the pinned
+#: build (the only candidate among the constants ``GranSubModNormalMDR::calculate_forces`` loads in the wheel's
+#: liblammps.so; 0.75 is not among them) and in develop; it was 0.75 when mdr was first merged (PR #4409), the value
+#: sigdem assumed until 4 Dec 2026 (benchmarks/results/mdr_overlap_cap_2026-12-04.txt). Wall contacts are not
+#: capped; their force is multiplied by exp(10.7 delta_o / R_o - 10) + 1 (1.6 at 0.88 R, 3 at 1.0 R).
+MDR_SIDE_OVERLAP_LIMIT = 0.95
 #: Default diameter edges (µm) of the size classes: comparable across blends of the paper's grades.
 DEFAULT_SIZE_EDGES_UM = (0.0, 8.0, 12.0, 16.0, 22.0, 30.0, np.inf)
 

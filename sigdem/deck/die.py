@@ -78,9 +78,9 @@ class PeriodicCell:
     millimetres thick, so its punch layers are a small part of it, while in a 60 µm bed the two walls hold a
     third of the particles.
 
-    Why it exists: LAMMPS's mdr keeps a pair contact's flattening on either side below 0.75 R
-    (``MDR_OVERLAP_LIMIT``) but not a wall contact's, and a walled mdr pellet stops on "F_MDR is NaN" once its
-    wall contacts are flattened to ~0.8-0.9 R (solid fraction 0.82-0.91 depending on bed and step; the paired
+    Why it exists: a walled mdr pellet stops on "F_MDR is NaN" once its wall contacts, the most flattened ones (a
+    wall contact is all on the particle; LAMMPS caps a pair contact's side at 0.95 R, ``MDR_OVERLAP_LIMIT``, and
+    only stiffens a wall contact), are flattened to ~0.8-0.9 R (solid fraction 0.82-0.91 depending on bed and step; the paired
     run in ``benchmarks/results/pellet_cell_2026-12-03/``). With no walls the same bed pressed the same way
     passes solid fraction 0.97. It does not remove mdr's NaN on unloading: a 105 µm cell released from 143.5 MPa
     (solid fraction 0.90) stopped on it (``benchmarks/results/pellet_cell_105_2026-12-03/``): a contact of mdr's bulk

@@ -91,8 +91,8 @@ PAPER_PRESSURES_TON_CM2 = (3.8, 9.6, 19.2, 38.4, 48.0)
 #: within 0.2 % (benchmarks/results/pellet_default_series_2026-12-03b/). A 105 um bed holds 348.6 MPa with 0.04
 #: and stops at 2.06 g/cc with 0.08 (benchmarks/results/pellet_default_series_2026-12-03/timestep/). A smaller
 #: step delays the NaN, it does not remove it (at solid fraction 0.78 the most flattened pair contact is at 0.71 of its
-#: radius on one side, near the 0.75 where LAMMPS clips it, :data:`~sigdem.analysis.contacts.MDR_SIDE_OVERLAP_LIMIT`;
-#: not shown to be the cause).
+#: radius on one side, below the 0.95 where LAMMPS clips it, :data:`~sigdem.analysis.contacts.MDR_SIDE_OVERLAP_LIMIT`;
+#: the cause is not established).
 PELLET_MDR_TIMESTEP_FRACTION = 0.04
 #: Solid fraction at which the fill's particles would stand ``fill_height_um`` high.
 FILL_SOLID_FRACTION = 0.6
