@@ -64,7 +64,7 @@ def _cmd_pellet(args) -> int:
 
     study = _pellet_study(args)
     workers = check_workers("workers", args.workers)
-    runner = runner_or_collect(args, _runner(args))  # --submit with --collect: refused, naming the field
+    runner = runner_or_collect(args, _runner(args))  # --collect: a runner that runs nothing
     root_of(args)
     if args.dry_run:
         from sigdem.studies.dryrun import pellet_plan
