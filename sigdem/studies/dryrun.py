@@ -19,6 +19,7 @@ from sigdem.psd import sample_particles
 from sigdem.studies.feasibility import (
     MDR_NS_PER_PARTICLE_STEP,
     NS_PER_PARTICLE_STEP,
+    PELLET_MDR_NS_PER_PARTICLE_STEP,
     SETTLE_FALL_TIMES,
     estimate_bed,
     human_time,
@@ -140,8 +141,9 @@ def pellet_plan(study, workers: int = 1) -> Plan:
     releases = targets * (lift + proto.relax_steps)
     cal = proto.resettle_steps + press + targets * proto.window_steps + releases
     steps = settle["steps"] + cal
-    cost = seconds(settle["steps"] * est.n) + seconds(cal * est.n, MDR_NS_PER_PARTICLE_STEP if mdr else NS_PER_PARTICLE_STEP)
-    model = f"mdr at {MDR_NS_PER_PARTICLE_STEP:g} ns per particle-step, dt {dt:.3g} µs" if mdr else "Hertz"
+    cost = seconds(settle["steps"] * est.n) + seconds(cal * est.n, PELLET_MDR_NS_PER_PARTICLE_STEP if mdr else
+                                                       NS_PER_PARTICLE_STEP)
+    model = f"mdr at {PELLET_MDR_NS_PER_PARTICLE_STEP:g} ns per particle-step, dt {dt:.3g} µs" if mdr else "Hertz"
     note = (f" (settle ~{settle['steps']:,}: {SETTLE_FALL_TIMES:g} free-fall times; press ~{press:,}: {h0:.3g} -> "
             f"{h1:.3g} µm at <= {study.speed_m_s:g} m/s x {PELLET_SERVO_FACTOR:g} for the servo, {targets} targets; "
             f"releases ~{releases:,}; {model})")
