@@ -46,7 +46,7 @@ NS_PER_PARTICLE_STEP = 300.0
 MDR_NS_PER_PARTICLE_STEP = 1200.0
 #: Per particle-step cost (CPU ns) of an mdr pellet press: its bed gets far denser than a calendered one (solid fraction
 #: 0.67-0.98), and its cost per step rises with it: the default SiG cell (4,285 particles, 2 ranks, 4 Dec 2026) took
-#: 4-11 ms per step from the fill to 143.5 MPa, 1.9-5.1 µs of CPU per particle-step
+#: 6.6, 7.6, 9.2 and 9.9 ms per step from the fill to 10, 24.3, 59 and 143.5 MPa, 3.1-4.6 µs of CPU per particle-step
 #: (benchmarks/results/pellet_default_series_2026-12-04/).
 PELLET_MDR_NS_PER_PARTICLE_STEP = 3500.0
 #: A settle ran ~2.9 free-fall times of its placed column (reference bed: 76,000 steps, 26,200 per fall time).
