@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sigdem.errors import InputError
-from sigdem.inputs import check_cluster_flags
 from sigdem.run.runners import CollectOnly, folder_of, render
 
 
@@ -26,9 +25,8 @@ def add_cluster_options(p) -> None:
 
 
 def runner_or_collect(args, runner):
-    """The collecting runner with --collect, else ``runner`` (the flags are checked by
+    """The collecting runner with --collect, else ``runner`` (``main`` has checked the flags with
     :func:`sigdem.inputs.check_cluster_flags`)."""
-    check_cluster_flags(args)
     return CollectOnly() if args.collect else runner
 
 
@@ -175,7 +173,6 @@ def cmd_reproduce(args) -> int:
     """``sigdem reproduce``: --submit here (it needs sigdem.hpc), the local run and --collect in sigdem.report."""
     from sigdem.report import cli as report_cli
 
-    runner_or_collect(args, None)  # --submit with --collect: refused, naming the field
     if not args.submit:
         return report_cli.run(args)
     from sigdem.studies.reproduce import plan_reproduction
