@@ -30,7 +30,8 @@ from sigdem.studies.pellet import PelletStudy, run_pellet
 from sigdem.studies.pellet_analysis import RELEASE_KE_JUMP_LIMIT, PelletResult, analyse_replicate, release_ke_jump
 
 BLEND = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6),), narrow=1.0)
-SMALL = dict(side_um=50.0, fill_height_um=40.0, replicates=1, speed_m_s=0.5, window_steps=500, relax_steps=5000)
+SMALL = dict(side_um=50.0, fill_height_um=40.0, replicates=1, speed_m_s=0.5, servo_gain=4.0, window_steps=500,
+             relax_steps=5000)
 PRESSURES = (10.0, 30.0, 100.0)
 
 

@@ -14,7 +14,7 @@ from sigdem.cli import main
 from sigdem.cli.helpers import default_blend_text, grades_of
 from sigdem.psd import blend_from_text, paper_grades
 from sigdem.studies.dryrun import PELLET_SERVO_FACTOR, pellet_plan
-from sigdem.studies.pellet import PelletStudy
+from sigdem.studies.pellet import CELL_SERVO_GAIN, CELL_SERVO_SPEED_M_S, WALLED_SERVO_GAIN, PelletStudy
 
 PSD = "Size/um;Q3 (%)\n3;0\n8;20\n12;50\n18;80\n40;100\n"
 
@@ -53,6 +53,28 @@ def test_pellet_plan_scales_with_the_stroke_and_the_servo_speed():
     assert press[1] == pytest.approx(press[0] / 2, abs=1) and releases[0] == releases[1]
     h1 = slow.solid_volume_um3 / (slow.die_area_um2 * slow.max_solid_fraction)
     assert press[0] == pytest.approx(PELLET_SERVO_FACTOR * (slow.fill_height_um - h1) / (0.1 * a.dt_us), rel=1e-3)  # the sample's volume
+
+
+def test_the_cell_servo_is_the_walled_one_near_a_target_and_up_to_4x_faster_far_from_it(capsys):
+    """The mdr cell's default servo (0.4 m/s at gain 1) moves the punch as the walled dies' 0.1 m/s at gain 4
+    (the servo the cell's series were measured with before) once the pressure is within 25 % of the target, and up
+    to 4x faster further away; a speed given alone keeps gain 4; both reach the deck; a bad gain is refused."""
+    blend = blend_from_text("small=1.0", paper_grades())
+    cell, walled = PelletStudy(blend), PelletStudy(blend, contact=None)
+    assert (cell.die, cell.speed_m_s, cell.servo_gain) == ("cell", CELL_SERVO_SPEED_M_S, CELL_SERVO_GAIN) == ("cell", 0.4, 1.0)
+    assert (walled.die, walled.speed_m_s, walled.servo_gain) == ("periodic", 0.1, WALLED_SERVO_GAIN) == ("periodic", 0.1, 4.0)
+
+    def punch_speed(study, error):  # pellet_press.lmp's vraw
+        return study.speed_m_s * max(-1.0, min(1.0, study.servo_gain * error))
+
+    for error in (0.001, 0.01, 0.1, 0.25, -0.1):
+        assert punch_speed(cell, error) == pytest.approx(punch_speed(walled, error), rel=1e-12)
+    assert [punch_speed(cell, e) / punch_speed(walled, e) for e in (0.5, 1.0)] == pytest.approx([2.0, 4.0])
+    assert (PelletStudy(blend, speed_m_s=0.2).servo_gain, PelletStudy(blend, speed_m_s=0.2, servo_gain=2.0).servo_gain) == (4.0, 2.0)
+    proto = cell.protocol()
+    assert (proto.speed_m_s, proto.servo_gain, proto.unload_speed_m_s) == (0.4, 1.0, 0.1)  # releases stay at mdr's 0.1
+    assert main(["pellet", "--servo-gain", "0", "--dry-run"]) == 2
+    assert "servo_gain: 0.0 is outside the allowed range [0.1, 1000]" in capsys.readouterr().err
 
 
 def test_psd_grades_are_the_ones_pressed(tmp_path, capsys, no_lammps):

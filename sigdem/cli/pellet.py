@@ -54,7 +54,8 @@ def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
                        contact=contact_from_name(args.contact, args.yield_stress_gpa,
                                                  _default(PelletStudy, "contact").timestep_fraction, args.psi_b),
                        modulus_scale=args.modulus_scale,
-                       speed_m_s=args.speed_m_s, die=args.die, die_friction=_friction(args.die_friction),
+                       speed_m_s=args.speed_m_s, servo_gain=args.servo_gain, die=args.die,
+                       die_friction=_friction(args.die_friction),
                        release=args.release)
 
 
@@ -171,8 +172,12 @@ def _add_pellet_options(p, pressures: bool = True):
     p.add_argument("--psi-b", type=float, default=None, help=PSI_B_HELP)
     p.add_argument("--modulus-scale", type=float, default=_default(P, "modulus_scale"),
                    help="contact modulus / real one (default %(default)g)")
-    p.add_argument("--speed-m-s", type=float, default=_default(P, "speed_m_s"),
-                   help="largest punch speed of the servo, m/s (default %(default)g)")
+    p.add_argument("--speed-m-s", type=float, default=None,
+                   help="largest punch speed of the servo, m/s (default: the mdr cell's 0.4 at gain 1, which is the "
+                        "walled dies' 0.1 at gain 4 within 25 %% of a target; a speed given alone keeps gain 4)")
+    p.add_argument("--servo-gain", type=float, default=None,
+                   help="servo gain: the punch moves at clamp(gain x pressure error / target, ±1) x speed (default: "
+                        "1 in the mdr cell at its default speed, else 4)")
     p.add_argument("--workers", type=int, default=1, help="replicates run in parallel processes (default 1)")
     _add_runner_options(p)
 

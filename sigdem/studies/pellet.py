@@ -36,6 +36,10 @@ Decisions, stated in every result (:meth:`PelletResult.factors`):
   floor or punch (:class:`~sigdem.deck.die.PeriodicCell`): the bulk of a pellet (a real pellet is millimetres
   thick, its punch layers a small part of it) and the way past the solid fraction (~0.82-0.91) at which mdr's
   uncapped wall contacts stop a walled press on "F_MDR is NaN" (``benchmarks/results/pellet_cell_2026-12-03/``).
+- Servo: the punch (the cell's height) moves at clamp(``servo_gain`` x (P_target - P) / P_target, ±1) x ``speed_m_s``.
+  The walled dies use 0.1 m/s at gain 4; the mdr cell 0.4 m/s at gain 1 (:data:`CELL_SERVO_SPEED_M_S`), which
+  is the same servo within 25 % of a target and up to 4x faster through the loose powder: loaded densities within
+  0.4 % of the 0.1 m/s servo's on the same bed (``benchmarks/results/pellet_servo_2026-12-04/``).
 - Contacts: LAMMPS's elastic-plastic mdr (default, :class:`~sigdem.model.contact.MdrContact`, graphite Y =
   0.1 GPa assumed; rigid punch and floor where there are walls); ``contact=None`` presses elastic Hertz spheres, a
   stated elastic comparison (every pressure above ~10 MPa is far past Hertz's elastic range for graphite).
@@ -100,6 +104,16 @@ FILL_SOLID_FRACTION = 0.6
 SIDE_OVER_DMAX = 8.0
 #: How each target is released: from its restart after a monotonic press, or in the press's load-release cycles.
 RELEASES = ("restarts", "cycles")
+#: The servo of the walled dies (and of any die given ``speed_m_s`` without ``servo_gain``): gain 4, so the punch
+#: moves at its top speed until the pressure is within 25 % of the target and slows in proportion below that.
+WALLED_SERVO_GAIN = 4.0
+#: The mdr cell's servo: top speed 0.4 m/s at gain 1. Within 25 % of a target it moves exactly as the walled
+#: dies' 0.1 m/s x gain 4 (0.4 x 1 x error = 0.1 x 4 x error, the servo the cell's series were measured with until
+#: 4 Dec 2026), so each target is approached and held as before; further from a target (the loose powder, most of
+#: the stroke) it moves up to 4x faster. Measured against the 0.1 m/s servo on the same beds:
+#: ``benchmarks/results/pellet_servo_2026-12-04/``.
+CELL_SERVO_SPEED_M_S = 0.4
+CELL_SERVO_GAIN = 1.0
 
 
 def ton_cm2_to_mpa(pressures_ton_cm2) -> tuple[float, ...]:
@@ -122,7 +136,9 @@ class PelletStudy:
     ``side_um``: die side (None: :data:`SIDE_OVER_DMAX` x :func:`blend_d_max_um`). ``fill_height_um``: the
     powder fill (its particle volume is side² x fill_height x :data:`FILL_SOLID_FRACTION`).
     ``target_pressures_mpa``: real pressures, strictly increasing (:meth:`with_ton_cm2` takes ton/cm²).
-    ``contact``: mdr (default, time step :data:`PELLET_MDR_TIMESTEP_FRACTION`) or None (Hertz). Servo: ``speed_m_s`` (largest punch speed), ``servo_gain``,
+    ``contact``: mdr (default, time step :data:`PELLET_MDR_TIMESTEP_FRACTION`) or None (Hertz). Servo: ``speed_m_s`` (largest
+    punch speed) and ``servo_gain`` (None: the cell's :data:`CELL_SERVO_SPEED_M_S` at :data:`CELL_SERVO_GAIN`, the walled
+    dies' 0.1 m/s at :data:`WALLED_SERVO_GAIN`; a ``speed_m_s`` given alone keeps gain :data:`WALLED_SERVO_GAIN`),
     ``tolerance`` (held within it; 1 % by default, so that the reported pressure is well within the 2 % the
     issue asks: the servo approaches from below and stops at the first window inside the band), ``window_steps``. ``relax_steps`` after each release.
     ``unload_speed_m_s``: punch speed of the release (None: ``speed_m_s``, with mdr at most
@@ -147,9 +163,9 @@ class PelletStudy:
     top: Material = STEEL
     settle_numerics: Numerics = SETTLE_NUMERICS
     modulus_scale: float = 0.01
-    speed_m_s: float = DEFAULT_WALL_SPEED_M_S
+    speed_m_s: float | None = None
     unload_speed_m_s: float | None = None
-    servo_gain: float = 4.0
+    servo_gain: float | None = None
     tolerance: float = 0.01
     window_steps: int = 1000
     relax_steps: int = 20000
@@ -164,6 +180,11 @@ class PelletStudy:
         if self.die is None:  # mdr presses the pellet's bulk; Hertz, the elastic comparison, the walled periodic box
             object.__setattr__(self, "die", "cell" if self.contact is not None else "periodic")
         check_die_kind("die", self.die)
+        cell = self.die == "cell"
+        if self.servo_gain is None:  # the cell's own servo only with its own top speed (CELL_SERVO_GAIN says why)
+            object.__setattr__(self, "servo_gain", CELL_SERVO_GAIN if cell and self.speed_m_s is None else WALLED_SERVO_GAIN)
+        if self.speed_m_s is None:
+            object.__setattr__(self, "speed_m_s", CELL_SERVO_SPEED_M_S if cell else DEFAULT_WALL_SPEED_M_S)
         if self.release is None:
             object.__setattr__(self, "release", "restarts" if self.die == "cell" else "cycles")
         if self.release not in RELEASES:
