@@ -13,7 +13,7 @@ import pytest
 from sigdem.cli import main
 from sigdem.cli.helpers import default_blend_text, grades_of
 from sigdem.psd import blend_from_text, paper_grades
-from sigdem.studies.dryrun import PELLET_SERVO_FACTOR, pellet_plan
+from sigdem.studies.dryrun import PELLET_SERVO_FACTOR, PELLET_SERVO_FACTORS, pellet_plan, pellet_servo_factor
 from sigdem.studies.pellet import CELL_SERVO_GAIN, CELL_SERVO_SPEED_M_S, WALLED_SERVO_GAIN, PelletStudy
 
 PSD = "Size/um;Q3 (%)\n3;0\n8;20\n12;50\n18;80\n40;100\n"
@@ -53,6 +53,11 @@ def test_pellet_plan_scales_with_the_stroke_and_the_servo_speed():
     assert press[1] == pytest.approx(press[0] / 2, abs=1) and releases[0] == releases[1]
     h1 = slow.solid_volume_um3 / (slow.die_area_um2 * slow.max_solid_fraction)
     assert press[0] == pytest.approx(PELLET_SERVO_FACTOR * (slow.fill_height_um - h1) / (0.1 * a.dt_us), rel=1e-3)  # the sample's volume
+    cell = PelletStudy(blend, side_um=105.0)  # the cell's own servo, 0.4 m/s at gain 1: its measured factor
+    c = pellet_plan(cell)
+    steps = int(re.search(r"press ~([\d,]+)", c.note).group(1).replace(",", ""))
+    assert steps == pytest.approx(PELLET_SERVO_FACTORS[1.0] * (cell.fill_height_um - h1) / (0.4 * c.dt_us), rel=1e-3)
+    assert (pellet_servo_factor(0.9), pellet_servo_factor(3.0)) == (PELLET_SERVO_FACTORS[1.0], PELLET_SERVO_FACTORS[4.0])
 
 
 def test_the_cell_servo_is_the_walled_one_near_a_target_and_up_to_4x_faster_far_from_it(capsys):

@@ -108,10 +108,25 @@ def calendering_plan(study, workers: int = 1) -> Plan:
 
 
 #: Press steps of a pellet series over the stroke from the fill height to the solid-fraction floor at the servo's top
-#: speed. The 105 µm SiG cell series (benchmarks/results/pellet_branches_2026-12-03/: fill 60 µm, floor at 36.7 µm,
-#: 508,700 steps at 0.1 m/s) pressed in 994,300: the settled bed stands higher than the fill (68.3 µm, solid fraction
-#: 0.53) and the servo slows near every target.
-PELLET_SERVO_FACTOR = 1.95
+#: speed, per servo gain. Gain 4 (the walled dies; the cell before 4 Dec 2026): the 105 µm SiG cell series
+#: (benchmarks/results/pellet_branches_2026-12-03/: fill 60 µm, floor at 36.7 µm, 508,700 steps at 0.1 m/s) pressed in
+#: 994,300: the settled bed stands higher than the fill (68.3 µm, solid fraction 0.53) and the servo slows near every
+#: target (the same bed at 0.4 m/s x 4 took 3.78x fewer steps to its fifth target: the factor holds across speeds).
+#: Gain 1 (the cell's 0.4 m/s servo) slows from further away, so more steps per top-speed stroke: the default cell
+#: took PELLET_GAIN1_RATIO of the 0.1 m/s x 4 servo's steps to its third target (482,000 against 746,000 steps,
+#: benchmarks/results/pellet_servo_2026-12-04/), i.e. 1.95 x 4 x that ratio: the approach to each target, where
+#: both servos are the same, is most of a series.
+PELLET_GAIN1_RATIO = 0.646
+PELLET_SERVO_FACTORS = {4.0: 1.95, 1.0: 1.95 * 4 * PELLET_GAIN1_RATIO}
+#: The gain-4 factor (the walled dies').
+PELLET_SERVO_FACTOR = PELLET_SERVO_FACTORS[4.0]
+
+
+def pellet_servo_factor(gain: float) -> float:
+    """:data:`PELLET_SERVO_FACTORS` of the measured gain nearest ``gain`` (on a log scale)."""
+    return PELLET_SERVO_FACTORS[min(PELLET_SERVO_FACTORS, key=lambda g: abs(math.log(gain / g)))]
+
+
 #: Springback assumed for the release steps of a pellet plan: the same series' branches lifted 9,000-160,000 steps
 #: before their relaxation (median ~18,000, i.e. ~1.6 % of the height at 0.1 m/s).
 PELLET_PLAN_SPRINGBACK = 0.02
@@ -119,7 +134,7 @@ PELLET_PLAN_SPRINGBACK = 0.02
 
 def pellet_plan(study, workers: int = 1) -> Plan:
     """Dry run of a pellet study: settle, then (mdr) re-settle and press from the fill to the solid-fraction floor at
-    the servo's top speed x :data:`PELLET_SERVO_FACTOR`, a window per target, and per target a release of
+    the servo's top speed x :func:`pellet_servo_factor`, a window per target, and per target a release of
     :data:`PELLET_PLAN_SPRINGBACK` of the height at the release speed plus the relaxation."""
     sample = sample_particles(study.blend, solid_volume_um3=study.solid_volume_um3, seed=1)
     est = estimate_bed(sample, side_um=study.die_side_um)
@@ -135,7 +150,8 @@ def pellet_plan(study, workers: int = 1) -> Plan:
     h0 = study.fill_height_um
     h1 = est.solid_volume_um3 / (area * study.max_solid_fraction)
     proto = study.protocol()
-    press = math.ceil(PELLET_SERVO_FACTOR * max(h0 - h1, 0.0) / (units.to_micro(study.speed_m_s, "m/s") * dt))
+    factor = pellet_servo_factor(study.servo_gain)
+    press = math.ceil(factor * max(h0 - h1, 0.0) / (units.to_micro(study.speed_m_s, "m/s") * dt))
     targets = len(study.target_pressures_mpa)
     lift = math.ceil(PELLET_PLAN_SPRINGBACK * h0 / (units.to_micro(study.release_speed_m_s, "m/s") * dt))
     releases = targets * (lift + proto.relax_steps)
@@ -145,7 +161,7 @@ def pellet_plan(study, workers: int = 1) -> Plan:
                                                        NS_PER_PARTICLE_STEP)
     model = f"mdr at {PELLET_MDR_NS_PER_PARTICLE_STEP:g} ns per particle-step, dt {dt:.3g} µs" if mdr else "Hertz"
     note = (f" (settle ~{settle['steps']:,}: {SETTLE_FALL_TIMES:g} free-fall times; press ~{press:,}: {h0:.3g} -> "
-            f"{h1:.3g} µm at <= {study.speed_m_s:g} m/s x {PELLET_SERVO_FACTOR:g} for the servo, {targets} targets; "
+            f"{h1:.3g} µm at <= {study.speed_m_s:g} m/s x {factor:.3g} for the servo at gain {study.servo_gain:g}, {targets} targets; "
             f"releases ~{releases:,}; {model})")
     return Plan(est.n, study.replicates, study.die_side_um, settle["column_um"], h0, dt, steps, cost,
                 max(1, workers), note)
