@@ -23,11 +23,14 @@ from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
 from sigdem.io.logs import read_table
 from sigdem.model.contact import MdrContact
-from sigdem.run.branches import branch_state, run_release_branches
+from sigdem.run.branches import (branch_state, chain_stop, due_resume, resume_state, resumed_from,
+                                  run_release_branches)
+from sigdem.run.launch import lmp_argv
 from sigdem.run.stops import stop_tag
 from sigdem.psd import blend_from_fractions, graphite_grade
 from sigdem.studies.pellet import PelletStudy, run_pellet
-from sigdem.studies.pellet_analysis import RELEASE_KE_JUMP_LIMIT, PelletResult, analyse_replicate, release_ke_jump
+from sigdem.studies.pellet_analysis import (RELEASE_KE_JUMP_LIMIT, PelletResult, _press_thermo, analyse_replicate,
+                                            press_end, release_ke_jump)
 
 BLEND = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6),), narrow=1.0)
 SMALL = dict(side_um=50.0, fill_height_um=40.0, replicates=1, speed_m_s=0.5, servo_gain=4.0, window_steps=500,
@@ -326,6 +329,95 @@ def test_a_branch_that_fails_otherwise_raises_and_writes_no_state(cell, tmp_path
     with pytest.raises(EngineError, match="target 2") as err:
         run_release_branches(copy)
     assert err.value.run_dir == copy.path and branch_state(copy, 2) is None
+
+
+def _stopped_after_first_target(folder: RunFolder) -> None:
+    """Make a finished cell folder look as a press LAMMPS stopped on mdr's NaN after it recorded target 1: the rows,
+    dumps and branch states of the later targets removed, the folder failed, the log ending in LAMMPS's error."""
+    for name in ("targets.txt", "released.txt", "relaxed.txt"):
+        lines = folder.fn(name).read_text().splitlines(keepends=True)
+        folder.fn(name).write_text("".join(ln for ln in lines if ln.startswith("#") or int(float(ln.split()[0])) <= 1))
+    for k in (2, 3):
+        for pattern in ("target_{k}.dump", "target_{k}_contacts.dump", "released_{k}.dump", "relaxed_{k}.dump",
+                        "branch_{k}.json", "held_{k}.restart"):
+            folder.fn(pattern.format(k=k)).unlink(missing_ok=True)
+    with open(folder.fn("log.lammps"), "a") as fh:
+        fh.write("ERROR on proc 0: F_MDR is NaN, non-adhesive case (src/src/GRANULAR/gran_sub_mod_normal.cpp:795)\n")
+    folder.set_state("failed", reason="EngineError: lmp exited with code 1")
+
+
+@pytest.mark.lammps
+def test_a_press_lammps_stopped_is_resumed_from_its_last_held_restart_and_reaches_the_rest(cell, tmp_path):
+    """The cell's finished press, made to look stopped on mdr's NaN after its first target, is incomplete until it is
+    resumed; run_release_branches then presses on from held_1.restart, starting at the held state, holds the two
+    later targets within 2 % at loaded densities within 1 % of the uninterrupted press (the same physics, another
+    round-off trajectory), releases them, and the analysis reads one press with no stop. A second call runs nothing."""
+    folder, t = cell["folder"], cell["result"].pellets.set_index("record")
+    settle = RunFolder(cell["root"] / f"settle-{cell['result'].replicates['settle_job'].iloc[0]}")
+    copy = RunFolder(tmp_path / folder.path.name)
+    shutil.copytree(folder.path, copy.path)
+    _stopped_after_first_target(copy)
+    assert due_resume(copy) == 1 and chain_stop(copy) == ("mdr_nan", 1) and press_end(copy) == ("mdr_nan", 1)
+    with pytest.raises(IncompleteRunError, match="held_1.restart"):
+        analyse_replicate(settle, copy, contact_is_mdr=True)
+    states = run_release_branches(copy)
+    assert resumed_from(copy) == [1] and resume_state(copy, 1) == {"state": "done"} and due_resume(copy) is None
+    assert set(states) == {1, 2} and all(s == {"state": "done"} for s in states.values())
+    assert chain_stop(copy) is None and press_end(copy) is None
+    targets = read_table(copy.fn("targets.txt")).set_index("k")
+    start = read_table(copy.fn("resume_1_start.txt")).set_index("k")
+    assert float(start.loc[1, "pressure_top"]) == pytest.approx(float(targets.loc[1, "pressure_top"]), rel=1e-9)
+    rows = {r["record"]: r for r in analyse_replicate(settle, copy, contact_is_mdr=True)}
+    assert sorted(rows) == [1, 2, 3]
+    for k in (2, 3):
+        assert rows[k]["held"] and abs(rows[k]["pressure_error"]) <= 0.02
+        assert rows[k]["density_loaded_g_cc"] == pytest.approx(t.loc[k, "density_loaded_g_cc"], rel=0.01)
+        assert rows[k]["springback_height"] > 0 and not rows[k]["release_disturbed"]
+    assert rows[1]["density_loaded_g_cc"] == t.loc[1, "density_loaded_g_cc"]  # the record before the stop stands
+    thermo = _press_thermo(copy, targets)  # the stopped run's rows after target 1, then the resumed press's
+    resumed = read_table(copy.fn("resume_1_thermo.txt"))
+    cut = targets.loc[1, "step"]
+    assert np.all(np.diff(thermo["step"]) >= 0) and thermo["step"].iloc[-1] > targets.loc[3, "step"]
+    assert np.array_equal(thermo.loc[thermo["step"] > cut, "ke"], resumed.loc[resumed["step"] > cut, "ke"])
+    stamp = copy.fn("resume_1.json").stat().st_mtime_ns
+    run_release_branches(copy)
+    assert copy.fn("resume_1.json").stat().st_mtime_ns == stamp
+
+
+def test_a_press_is_resumed_once_per_target_and_not_from_a_deck_without_the_hook(tmp_path):
+    """due_resume on synthetic folders: a stopped press whose last target has a restart is due; one resumed from
+    that target and stopped again without a new one is not (a rerun would stop the same way), nor is a press whose
+    deck predates resumptions, nor one stopped after its last target (no restart of it)."""
+    folder = RunFolder(tmp_path / "pellet_cell_mdr-0000000000000000")
+    folder.path.mkdir()
+    folder.fn("params.json").write_text(json.dumps({"job": "0000000000000000", "lammps_version": "x",
+                                                    "sigdem_version": "x", "statepoint": {},
+                                                    "variables": {"release_restart": 1, "n_targets": 3,
+                                                                  "pressures": [1.0, 2.0, 3.0]}}))
+    folder.fn("in.lmp").write_text("variable resume index 0\n")
+    folder.fn("targets.txt").write_text("# k step\n1 100\n2 200\n")
+    folder.fn("held_2.restart").write_bytes(b"")
+    folder.fn("log.lammps").write_text("ERROR on proc 1: F_MDR is NaN, non-adhesive case\n")
+    folder.set_state("failed")
+    assert due_resume(folder) == 2
+    folder.fn("resume_2.json").write_text(json.dumps({"state": "stopped", "tag": "mdr_nan"}))
+    assert due_resume(folder) is None and chain_stop(folder) == ("mdr_nan", 2)
+    folder.fn("resume_2.json").unlink()
+    folder.fn("in.lmp").write_text("variable branch index 0\n")
+    assert due_resume(folder) is None and chain_stop(folder) == ("mdr_nan", 2)
+    folder.fn("in.lmp").write_text("variable resume index 0\n")
+    folder.fn("targets.txt").write_text("# k step\n1 100\n2 200\n3 300\n")
+    assert due_resume(folder) is None
+
+
+def test_an_index_variable_of_several_values_becomes_one_var_option_each_checked():
+    argv = lmp_argv(variables={"resume": 4, "pressures": (3486.0, 8469.0)})
+    i = argv.index("pressures")
+    assert argv[i - 1] == "-var" and [float(v) for v in argv[i + 1:i + 3]] == [3486.0, 8469.0]
+    with pytest.raises(InputError, match="pressures"):
+        lmp_argv(variables={"pressures": ()})
+    with pytest.raises(InputError, match="pressures"):
+        lmp_argv(variables={"pressures": (1.0, "$(shell)")})
 
 
 def test_release_from_restarts_is_refused_outside_the_mdr_cell_naming_the_field():

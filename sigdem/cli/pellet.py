@@ -88,6 +88,10 @@ def _cmd_pellet(args) -> int:
               f"energy jumped > {RELEASE_KE_JUMP_LIMIT:g}x while releasing): their released and relaxed values are not "
               "reported")
     for r in res.replicates.itertuples():
+        if r.resumed_from:
+            print(f"replicate {r.replicate}: LAMMPS stopped the press; it was resumed from the restart of target "
+                  f"{r.resumed_from.replace(',', ', then ')} "
+                  f"({r.pellet_folder}/log_resume_<k>.lammps)")
         if r.stop != "ok":
             print(f"replicate {r.replicate}: LAMMPS stopped ({r.stop}) after {r.targets_recorded} of {r.targets} target "
                   f"pressures; the higher ones were not pressed ({r.pellet_folder}/log.lammps)")

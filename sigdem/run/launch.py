@@ -37,7 +37,8 @@ def lmp_argv(*, ranks: int = 1, launcher: str = "mpirun", variables: Mapping[str
              input_name: str = "in.lmp", log_name: str = "log.lammps") -> list[str]:
     """argv that runs ``lmp -in <input_name>`` in the current folder on ``ranks`` ranks.
 
-    ``variables`` become ``-var name value`` (they override the deck's ``variable ... index`` defaults).
+    ``variables`` become ``-var name value`` (they override the deck's ``variable ... index`` defaults); a tuple or
+    list value becomes ``-var name v1 v2 ...``, an index variable of several values (each one checked).
     """
     check_int("ranks", ranks, 1, 4096)
     if launcher not in LAUNCHERS:
@@ -47,7 +48,10 @@ def lmp_argv(*, ranks: int = 1, launcher: str = "mpirun", variables: Mapping[str
     cmd = [str(lmp_executable()), "-in", format_var("input_name", input_name), "-log", format_var("log_name", log_name),
            "-nocite"]
     for name, value in (variables or {}).items():
-        cmd += ["-var", format_var(f"variables[{name}]", name), format_var(f"variables[{name}]", value)]
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if not values:
+            raise InputError(f"variables[{name}]", "an empty list of values; allowed: one value or more")
+        cmd += ["-var", format_var(f"variables[{name}]", name)] + [format_var(f"variables[{name}]", v) for v in values]
     if ranks > 1:  # one rank: plain lmp (inside a Slurm task too)
         if launcher == "srun":
             cmd = ["srun", "--mpi=pmi2", "-n", str(ranks)] + cmd

@@ -75,10 +75,10 @@ from sigdem.io.folder import RunFolder, derive_seed, job_id
 from sigdem.model.contact import MdrContact
 from sigdem.model.materials import GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
-from sigdem.run.branches import run_release_branches
+from sigdem.run.branches import resumed_from, run_release_branches
 from sigdem.run.runners import Runner, run
 from sigdem.run.stops import run_or_keep
-from sigdem.studies.pellet_analysis import PelletResult, analyse_pellet, pellet_stop
+from sigdem.studies.pellet_analysis import PelletResult, analyse_pellet, pellet_stop, press_end
 from sigdem.studies.press_step import PressStep
 
 log = logging.getLogger(__name__)
@@ -323,12 +323,19 @@ def run_replicate(study: PelletStudy, replicate: int, root: Path | str, runner: 
     settle = run(study.settle_deck(replicate), root, runner, progress=progress)
     folder, kept = run_or_keep(study.pellet_deck(settle), root, runner, lambda f: pellet_stop(f) is not None,
                                progress=progress)
-    run_release_branches(folder, runner)  # release="restarts": each earlier target from its restart
+    # release="restarts": a press LAMMPS stopped is resumed from its last held restart, then each earlier target is
+    # released from its restart
+    run_release_branches(folder, runner)
     if not kept:
         return settle, folder
-    tag, recorded = pellet_stop(folder)
-    log.warning("%s: LAMMPS stopped (%s) after %d of %d target pressures; their records are kept, the higher "
-                "targets were not pressed", folder.path.name, tag, recorded, len(study.target_pressures_mpa))
+    end = press_end(folder)
+    if end is None:
+        log.warning("%s: LAMMPS stopped the press (%s); resumed from held_%s.restart, it recorded all %d target "
+                    "pressures", folder.path.name, pellet_stop(folder)[0], "/".join(map(str, resumed_from(folder))),
+                    len(study.target_pressures_mpa))
+    else:
+        log.warning("%s: LAMMPS stopped (%s) after %d of %d target pressures; their records are kept, the higher "
+                    "targets were not pressed", folder.path.name, end[0], end[1], len(study.target_pressures_mpa))
     return settle, folder
 
 

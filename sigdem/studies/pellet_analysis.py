@@ -47,7 +47,7 @@ from sigdem.errors import EngineError, InputError
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
 from sigdem.io.logs import log_tail, read_table
-from sigdem.run.branches import require_branches, uses_branches
+from sigdem.run.branches import chain_stop, require_branches, require_resumes, resumed_from, uses_branches
 from sigdem.run.stops import press_stop
 from sigdem.stats import mean_ci
 
@@ -111,6 +111,23 @@ def pellet_stop(folder: RunFolder) -> tuple[str, int] | None:
     return stop
 
 
+def press_end(folder: RunFolder) -> tuple[str, int] | None:
+    """(tag, targets recorded) of the stop that ended a kept pellet press, its resumptions included
+    (:func:`sigdem.run.branches.chain_stop`), or None when it ended normally or was resumed to its end."""
+    return None if pellet_stop(folder) is None else chain_stop(folder)
+
+
+def _press_thermo(pellet: RunFolder, targets: pd.DataFrame) -> pd.DataFrame:
+    """thermo.txt, continued by each resumed press's resume_<k>_thermo.txt from the step it held target k (the
+    stopped run's rows after that step are dropped)."""
+    thermo = read_table(pellet.fn("thermo.txt"))
+    for k in resumed_from(pellet):
+        cut = float(targets.loc[k, "step"])
+        resumed = read_table(pellet.fn(f"resume_{k}_thermo.txt"))
+        thermo = pd.concat([thermo[thermo["step"] <= cut], resumed[resumed["step"] > cut]], ignore_index=True)
+    return thermo
+
+
 def _with_branches(pellet: RunFolder, targets: pd.DataFrame, released: pd.DataFrame, relaxed: pd.DataFrame):
     """(released, relaxed, thermo per branch target, {target: stop tag} of lost releases): the press's own rows plus
     those of its release branches (:mod:`sigdem.run.branches`; IncompleteRunError when one has not run). A branch
@@ -153,7 +170,8 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
     targets = _finite(pellet, "targets.txt", read_table(pellet.fn("targets.txt"))).set_index("k")
     relaxed = _finite(pellet, "relaxed.txt", read_table(pellet.fn("relaxed.txt"))).set_index("k")
     released = _finite(pellet, "released.txt", read_table(pellet.fn("released.txt"))).set_index("k")
-    thermo = read_table(pellet.fn("thermo.txt"))
+    require_resumes(pellet)
+    thermo = _press_thermo(pellet, targets)
     released, relaxed, thermo_of, lost = _with_branches(pellet, targets, released, relaxed)
     rows = []
     for k, t in targets.iterrows():
@@ -244,9 +262,11 @@ def analyse_pellet(study: PelletStudy, folders) -> "PelletResult":
     rows, reps = [], []
     for k, (settle, pellet) in enumerate(folders):
         rows += [{"replicate": k, **r} for r in analyse_replicate(settle, pellet, study.contact is not None)]
-        stop = pellet_stop(pellet)
+        stop = press_end(pellet)
+        resumes = resumed_from(pellet) if pellet_stop(pellet) is not None else []
         reps.append({"replicate": k, "settle_job": settle.job, "pellet_job": pellet.job, "pellet_folder": pellet.path.name,
                      "die": study.die, "die_friction": study.die_wall_friction, "stop": "ok" if stop is None else stop[0],
+                     "resumed_from": ",".join(map(str, resumes)),
                      "targets_recorded": sum(r["replicate"] == k for r in rows),
                      "targets": len(study.target_pressures_mpa)})
     return PelletResult(study, pd.DataFrame(rows), pd.DataFrame(reps))
