@@ -23,7 +23,7 @@ from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
 from sigdem.io.logs import read_table
 from sigdem.model.contact import MdrContact
-from sigdem.run.branches import (branch_state, chain_stop, due_resume, resume_state, resumed_from,
+from sigdem.run.branches import (_truncate_records, branch_state, chain_stop, due_resume, resume_state, resumed_from,
                                   run_release_branches)
 from sigdem.run.launch import lmp_argv
 from sigdem.run.stops import stop_tag
@@ -408,6 +408,15 @@ def test_a_press_is_resumed_once_per_target_and_not_from_a_deck_without_the_hook
     folder.fn("in.lmp").write_text("variable resume index 0\n")
     folder.fn("targets.txt").write_text("# k step\n1 100\n2 200\n3 300\n")
     assert due_resume(folder) is None
+    # a resumption from 1 that was interrupted after recording targets 2 and 3 (and left later states) starts clean
+    folder.fn("released.txt").write_text("# k step guard\n3 350 0\n")
+    for name in ("resume_1.json", "resume_2.json", "branch_1.json", "branch_2.json", "branch_3.json"):
+        folder.fn(name).write_text(json.dumps({"state": "done"}))
+    _truncate_records(folder, 1)
+    assert folder.fn("targets.txt").read_text() == "# k step\n1 100\n"
+    assert folder.fn("released.txt").read_text() == "# k step guard\n"
+    assert sorted(p.name for p in folder.path.glob("*.json")) == ["branch_1.json", "params.json", "resume_1.json",
+                                                                         "status.json"]
 
 
 def test_an_index_variable_of_several_values_becomes_one_var_option_each_checked():

@@ -18,7 +18,7 @@ Press resumptions: when LAMMPS stops the press itself on one of :data:`~sigdem.r
 recorded target k (k < n_targets, so ``held_<k>.restart`` exists), the press is resumed once from that restart,
 ``-var resume k`` with the targets after k (``lammps_inputs/pellet_press.lmp``, "A resumed press"). mdr's NaN in a
 dense cell is an event of one trajectory, not of the held state: on the default SiG cell (4,285 particles, 2 ranks,
-4 Dec 2026) the press stopped 8,500 steps past 143.5 MPa, and the same press resumed from ``held_4.restart`` held
+4 Dec 2026) the press stopped 8,000-9,000 steps past 143.5 MPa, and the same press resumed from ``held_4.restart`` held
 348.6 MPa (``benchmarks/results/pellet_resume_2026-12-04/``). A resumed press appends its records to the press's files
 and writes ``resume_<k>_start.txt``, ``resume_<k>_thermo.txt`` and ``log_resume_<k>.lammps``; sigdem writes
 ``resume_<k>.json`` as for a branch. It is resumed again only from a later target: a rerun from the same restart is
@@ -119,7 +119,7 @@ def due_resume(folder: RunFolder) -> int | None:
     recorded = _recorded(folder)
     k = max(recorded) if recorded else 0
     n = int(RunRecord.read(folder).variables["n_targets"])
-    if k < 1 or k >= n or k in done or (done and k <= done[-1]) or not folder.fn(f"held_{k}.restart").exists():
+    if k < 1 or k >= n or (done and k <= done[-1]) or not folder.fn(f"held_{k}.restart").exists():
         return None
     return k
 
@@ -164,10 +164,19 @@ def _truncate_records(folder: RunFolder, k: int) -> None:
             lines = path.read_text().splitlines(keepends=True)
             keep = [ln for ln in lines if ln.startswith("#") or not ln.strip() or int(float(ln.split()[0])) <= k]
             write_atomic(path, "".join(keep))
-    for j in _recorded(folder) + resumed_from(folder):
-        if j > k:
-            folder.fn(f"resume_{j}.json").unlink(missing_ok=True)
-            folder.fn(f"branch_{j}.json").unlink(missing_ok=True)
+    for path in [*folder.path.glob("resume_*.json"), *folder.path.glob("branch_*.json")]:
+        if int(path.stem.split("_")[1]) > k:
+            path.unlink()
+
+
+def _lmp_from_held(folder: RunFolder, runner: Runner | None, variables: dict, log_name: str) -> tuple[int, str]:
+    """(exit code, log and output tail) of the folder's ``in.lmp`` run in a child ``lmp`` with ``variables`` (which
+    name the held restart it starts from), on the runner's ranks, launcher, kernel and timeout."""
+    variables = {**kernel_variables(folder, getattr(runner, "kernel", "auto")), **variables}
+    argv = lmp_argv(ranks=getattr(runner, "ranks", 1), launcher=getattr(runner, "launcher", "mpirun"),
+                    variables=variables, log_name=log_name)
+    code, out = wait_child(start_child(argv, folder.path), getattr(runner, "timeout_s", None))
+    return code, log_tail(folder.fn(log_name), 5) + "\n" + "\n".join(out.splitlines()[-20:])
 
 
 def _run_resume(folder: RunFolder, k: int, runner: Runner | None) -> None:
@@ -175,16 +184,12 @@ def _run_resume(folder: RunFolder, k: int, runner: Runner | None) -> None:
     for pattern in RESUME_FILES:
         folder.fn(pattern.format(k=k)).unlink(missing_ok=True)
     rest = tuple(RunRecord.read(folder).variables["pressures"])[k:]
-    variables = {**kernel_variables(folder, getattr(runner, "kernel", "auto")), "resume": k, "pressures": rest}
-    argv = lmp_argv(ranks=getattr(runner, "ranks", 1), launcher=getattr(runner, "launcher", "mpirun"),
-                    variables=variables, log_name=f"log_resume_{k}.lammps")
     log.warning("%s: LAMMPS stopped the press after target %d; resuming it from held_%d.restart", folder.path.name,
                 k, k)
-    code, out = wait_child(start_child(argv, folder.path), getattr(runner, "timeout_s", None))
+    code, tail = _lmp_from_held(folder, runner, {"resume": k, "pressures": rest}, f"log_resume_{k}.lammps")
     if code == 0:
         write_atomic(folder.fn(f"resume_{k}.json"), json.dumps({"state": "done"}))
         return
-    tail = log_tail(folder.fn(f"log_resume_{k}.lammps"), 5) + "\n" + "\n".join(out.splitlines()[-20:])
     tag = stop_tag(tail)
     if tag is None or not folder.fn(f"resume_{k}_start.txt").exists():
         raise EngineError(f"the press resumed from target {k} (lmp -var resume {k}) exited with code {code}",
@@ -212,16 +217,12 @@ def run_release_branches(folder: RunFolder, runner: Runner | None = None) -> dic
 def _run_branch(folder: RunFolder, k: int, runner: Runner | None) -> None:
     for pattern in BRANCH_FILES:
         folder.fn(pattern.format(k=k)).unlink(missing_ok=True)
-    variables = {**kernel_variables(folder, getattr(runner, "kernel", "auto")), "branch": k}
-    argv = lmp_argv(ranks=getattr(runner, "ranks", 1), launcher=getattr(runner, "launcher", "mpirun"),
-                    variables=variables, log_name=f"log_release_{k}.lammps")
     log.info("%s: releasing target %d from held_%d.restart", folder.path.name, k, k)
-    code, out = wait_child(start_child(argv, folder.path), getattr(runner, "timeout_s", None))
+    code, tail = _lmp_from_held(folder, runner, {"branch": k}, f"log_release_{k}.lammps")
     released = folder.fn(f"branch_{k}_released.txt")
     if code == 0 and released.exists() and len(read_table(released)) == 1:
         write_atomic(folder.fn(f"branch_{k}.json"), json.dumps({"state": "done"}))
         return
-    tail = log_tail(folder.fn(f"log_release_{k}.lammps"), 5) + "\n" + "\n".join(out.splitlines()[-20:])
     tag = stop_tag(tail) if code else None
     if tag is None:
         what = f"exited with code {code}" if code else f"ended without its row in {released.name}"

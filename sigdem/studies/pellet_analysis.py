@@ -263,10 +263,9 @@ def analyse_pellet(study: PelletStudy, folders) -> "PelletResult":
     for k, (settle, pellet) in enumerate(folders):
         rows += [{"replicate": k, **r} for r in analyse_replicate(settle, pellet, study.contact is not None)]
         stop = press_end(pellet)
-        resumes = resumed_from(pellet) if pellet_stop(pellet) is not None else []
         reps.append({"replicate": k, "settle_job": settle.job, "pellet_job": pellet.job, "pellet_folder": pellet.path.name,
                      "die": study.die, "die_friction": study.die_wall_friction, "stop": "ok" if stop is None else stop[0],
-                     "resumed_from": ",".join(map(str, resumes)),
+                     "resumed_from": ",".join(map(str, resumed_from(pellet))),
                      "targets_recorded": sum(r["replicate"] == k for r in rows),
                      "targets": len(study.target_pressures_mpa)})
     return PelletResult(study, pd.DataFrame(rows), pd.DataFrame(reps))
