@@ -134,6 +134,15 @@ def test_the_default_mdr_pellet_steps_at_half_the_manuals_start_and_the_cli_uses
     cli = _pellet_study(build_parser().parse_args(["pellet"]))
     assert cli.contact == default.contact and _pellet_study(build_parser().parse_args(["pellet", "--contact",
                                                                                        "hertz"])).contact is None
+    # --mdr-timestep-fraction: the convergence check's 0.16 (benchmarks/results/pellet_timestep_2026-12-04/), in range
+    fast = _pellet_study(build_parser().parse_args(["pellet", "--mdr-timestep-fraction", "0.16"]))
+    assert fast.contact == MdrContact(timestep_fraction=0.16)
+    assert timestep_us(fast.pellet_deck(settle)) == pytest.approx(4.0 * timestep_us(default.pellet_deck(settle)))
+    for argv, match in ((["--mdr-timestep-fraction", "0.2"], r"mdr_timestep_fraction.*0\.2.*\(0, 0\.16\]"),
+                        (["--mdr-timestep-fraction", "0"], r"mdr_timestep_fraction.*\(0, 0\.16\]"),
+                        (["--contact", "hertz", "--mdr-timestep-fraction", "0.08"], "only with --contact mdr")):
+        with pytest.raises(InputError, match=match):
+            _pellet_study(build_parser().parse_args(["pellet", *argv]))
 
 
 # ---- cylindrical die: Python layer ---------------------------------------------------------------------------
