@@ -57,19 +57,23 @@ def print_plan(plan) -> int:
     return 0
 
 
+def mdr_only(args, field: str, given: str, why: str) -> None:
+    """An mdr option given with another --contact is refused rather than silently ignored."""
+    if args.contact != "mdr":
+        raise InputError(field, f"{given} given with --contact {args.contact}; allowed: only with --contact mdr ({why})")
+
+
 def check_yield_option(args) -> None:
     """--yield-stress-gpa (and --psi-b) apply to --contact mdr only: refused with hertz rather than silently ignored."""
-    if args.yield_stress_gpa is not None and args.contact != "mdr":
-        raise InputError("yield_stress_gpa", f"{args.yield_stress_gpa:g} GPa given with --contact {args.contact}; "
-                         "allowed: only with --contact mdr (Hertz contacts are elastic)")
+    if args.yield_stress_gpa is not None:
+        mdr_only(args, "yield_stress_gpa", f"{args.yield_stress_gpa:g} GPa", "Hertz contacts are elastic")
     check_psi_b_option(args)
 
 
 def check_psi_b_option(args) -> None:
     """--psi-b applies to --contact mdr only."""
-    if getattr(args, "psi_b", None) is not None and args.contact != "mdr":
-        raise InputError("psi_b", f"{args.psi_b:g} given with --contact {args.contact}; allowed: only with --contact mdr "
-                         "(the bulk response is mdr's)")
+    if getattr(args, "psi_b", None) is not None:
+        mdr_only(args, "psi_b", f"{args.psi_b:g}", "the bulk response is mdr's")
 
 
 PSI_B_HELP = ("mdr's bulk-response threshold psi_b in [0, 1] (default 0.5, the model's): a particle whose free surface "

@@ -11,6 +11,7 @@ from sigdem.cli.helpers import (
     _runner,
     check_psi_b_option,
     check_workers,
+    mdr_only,
     print_plan,
     root_of,
 )
@@ -63,9 +64,7 @@ def _mdr_fraction(args) -> float:
     given = getattr(args, "mdr_timestep_fraction", None)
     if given is None:
         return _default(PelletStudy, "contact").timestep_fraction
-    if args.contact != "mdr":
-        raise InputError("mdr_timestep_fraction", f"{given:g} given with --contact {args.contact}; allowed: only with "
-                         "--contact mdr (Hertz steps at a fraction of its Rayleigh time)")
+    mdr_only(args, "mdr_timestep_fraction", f"{given:g}", "Hertz steps at a fraction of its Rayleigh time")
     check_range("mdr_timestep_fraction", given, 0.0, MAX_MDR_TIMESTEP_FRACTION, lo_open=True)
     return given
 
