@@ -91,6 +91,20 @@ def test_a_missing_compiler_is_an_environment_problem(tmp_path, monkeypatch):
         build.build_kernel()
 
 
+def test_a_cpu_without_avx2_is_an_environment_problem(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(build.platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(build, "cpu_flags", lambda: {"fpu", "sse2", "avx"})
+    with pytest.raises(EnvironmentProblem, match="AVX2"):
+        build.build_kernel()
+    assert kcache.kernel_path() is None
+
+
+def test_cpu_flags_reads_this_machine():
+    flags = build.cpu_flags()
+    assert flags is None or "fpu" in flags or build.platform.machine().lower() not in ("x86_64", "amd64")
+
+
 def test_a_layout_mismatch_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(build, "FIRSTFLAG_OFFSET", 680)

