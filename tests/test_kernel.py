@@ -69,7 +69,7 @@ def test_build_stamps_a_verified_plugin_in_the_cache(cache):
     assert folder.parent == kcache.cache_root() and folder.name == f"{kcache.lammps_version()}-{kcache.source_hash()}"
     stamp = json.loads((folder / kcache.STAMP_NAME).read_text())
     assert stamp["flags"] == list(kcache.CXXFLAGS) and "-ffp-contract=off" in stamp["flags"]
-    assert set(stamp["checked"]["identical_bytes"]) == set(build.COMPARED)
+    assert set(stamp["checked"]["identical_bytes"]) == {*build.COMPARED, "walls.dump"}  # the walls were checked too
     status = kcache.kernel_status()
     assert status["verified"] and status["path"] == str(cache)
     assert build.build_kernel() == cache  # already verified: not rebuilt
@@ -148,7 +148,12 @@ def test_settle_hmr_then_calender_equals_the_default_chain(settled, roots):
     # a granular runner still loads the plugin here: the start's restart names granular/hmr
     b = runners.run(calender(settled["hmr"]), roots["hmr"], GRANULAR)
     assert b.status()["start_kernel"] == "hmr" and b.status()["kernel"] == "hmr"
-    assert "restoring pair style granular/hmr from restart" in b.fn("log.lammps").read_text()
+    log = b.fn("log.lammps").read_text()
+    assert "restoring pair style granular/hmr from restart" in log
+    # the plugin's walls: the floor takes the settle restart's wall history (fix wall/gran's layout and name),
+    # the moving top wall is the plugin's region-plane fix
+    assert "fix             floor all wall/gran/hmr" in log and "fix top all wall/gran/region/hmr" in log
+    assert "All restart file peratom fix info was re-assigned" in log
     assert a.path.name == b.path.name and len(a.fn("targets.txt").read_text().splitlines()) == 3  # header + 2
     for name in CALENDER_FILES:
         assert a.fn(name).read_bytes() == b.fn(name).read_bytes(), name
@@ -163,6 +168,7 @@ def test_settle_hmr_then_pellet_equals_the_default_chain(settled, roots):
     b = runners.run(pellet(settled["hmr"]), roots["hmr"])
     assert a.status()["kernel"] == "granular"
     assert "restoring pair style granular/hmr from restart" in b.fn("log.lammps").read_text()
+    assert "wall/gran/region/hmr" in b.fn("log.lammps").read_text()
     for name in ("targets.txt", "unloaded.txt", "unloaded.dump", "thermo.txt"):
         assert a.fn(name).read_bytes() == b.fn(name).read_bytes(), name
 
@@ -175,6 +181,13 @@ def test_two_ranks_hmr_settle_equals_two_ranks_granular(cache, tmp_path):
     assert b.status()["kernel"] == "hmr"
     for name in SETTLE_FILES:
         assert a.fn(name).read_bytes() == b.fn(name).read_bytes(), name
+    # and a calender on 2 ranks: the plugin's walls carry their per-particle contact state between ranks
+    ca, cb = (runners.run(calender(f), tmp_path / k, runners.Executable(ranks=2, kernel=k))
+              for f, k in ((a, "granular"), (b, "hmr")))
+    assert "fix top all wall/gran/region/hmr" in cb.fn("log.lammps").read_text()
+    assert "2 by 1 by 1 MPI processor grid" in cb.fn("log.lammps").read_text()
+    for name in CALENDER_FILES:
+        assert ca.fn(name).read_bytes() == cb.fn(name).read_bytes(), name
 
 
 def test_a_start_settled_with_the_plugin_needs_it(settled, tmp_path, monkeypatch):

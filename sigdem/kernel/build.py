@@ -65,6 +65,82 @@ def verification_deck():
                 protocol=Settle(ke_tol=1e-4, check_every=100, thermo_every=100))
 
 
+#: The walls of the calender and pellet decks (a floor, a plane region moved by a variable, both with `contacts`)
+#: on the verification bed, continuing the plugin's settle restart: run with LAMMPS's wall fixes and with the
+#: plugin's (wall_kernel=hmr), 17-digit dumps (forces, spins, torques, both walls' per-atom contact arrays)
+#: compared. The numbers come from the settle deck's header (-var).
+WALL_CHECK = """\
+variable wall_kernel index granular
+if "${wall_kernel} == hmr" then "variable wall_suffix string /hmr" else "variable wall_suffix string ''"
+units           micro
+atom_style      sphere
+boundary        p p f
+newton          off
+comm_modify     vel yes
+plugin load     ${kernel_plugin}
+read_restart    settled.restart
+pair_coeff      * * hertz/material ${E} ${e} ${nu} tangential mindlin NULL 1.0 ${mu} damping coeff_restitution cutoff ${d_max}
+neighbor        ${skin} bin
+neigh_modify    delay 0 every 1 check yes
+fix             floor all wall/gran${wall_suffix} granular hertz/material ${E_floor} ${e_floor} ${nu} tangential mindlin NULL 1.0 ${mu_floor} damping coeff_restitution zplane 0.0 NULL contacts
+fix             gravity all gravity ${g} vector 0 0 -1
+fix             integrate all nve/sphere
+timestep        ${dt}
+variable        top_of atom z+radius
+compute         zsurf all reduce max v_top_of
+run             0
+variable        z0 equal $(c_zsurf+0.5)
+variable        s0 equal $(step)
+variable        dz equal -4.5*ternary(step-${s0}<3000,(step-${s0})/3000,1.0-(step-${s0}-3000)/9000)   # down 4.5 um, up 0.5
+region          top plane 0 0 ${z0} 0 0 -1 side in units box move NULL NULL v_dz
+if "${wall_kernel} == hmr" then "variable top_plane string 'plane 0 0 ${z0} 0 0 -1'" else "variable top_plane string ''"
+fix             top all wall/gran/region${wall_suffix} granular hertz/material ${E_top} ${e_top} ${nu} tangential mindlin NULL 1.0 ${mu_top} damping coeff_restitution region top ${top_plane} contacts
+run             4000
+write_dump      all custom walls.dump id x y z vx vy vz fx fy fz omegax omegay omegaz tqx tqy tqz &
+                f_floor[1] f_floor[2] f_floor[3] f_floor[4] f_floor[5] f_floor[6] f_floor[7] f_floor[8] &
+                f_top[1] f_top[2] f_top[3] f_top[4] f_top[5] f_top[6] f_top[7] f_top[8] modify sort id format float %.17g
+"""
+WALL_CHECK_VARIABLES = ("E", "e", "nu", "mu", "E_floor", "e_floor", "mu_floor", "E_top", "e_top", "mu_top", "dt", "skin",
+                        "g")
+
+
+def _header_values(in_lmp: Path, names) -> dict[str, str]:
+    """The first ``variable NAME index VALUE`` of each name in a rendered deck (its header of values)."""
+    found: dict[str, str] = {}
+    for line in in_lmp.read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[0] == "variable" and parts[2] == "index" and parts[1] in names:
+            found.setdefault(parts[1], parts[3])
+    return found
+
+
+def verify_walls(plugin: Path, trial: Path, d_max: float) -> int:
+    """Run WALL_CHECK in ``trial`` (the plugin's settle) with LAMMPS's walls and with the plugin's; raise
+    EnvironmentProblem unless walls.dump is the same bytes. Returns its size."""
+    values = _header_values(trial / "in.lmp", WALL_CHECK_VARIABLES)
+    dumps = {}
+    for kernel in ("granular", "hmr"):
+        folder = trial / f"walls_{kernel}"
+        folder.mkdir(exist_ok=True)
+        shutil.copyfile(trial / "settled.restart", folder / "settled.restart")
+        (folder / "walls.lmp").write_text(WALL_CHECK)
+        variables = {**values, "d_max": d_max, "kernel_plugin": check_safe_path("plugin", plugin), "wall_kernel": kernel}
+        argv = lmp_argv(variables=variables, input_name="walls.lmp")
+        proc = subprocess.run(argv, cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        if proc.returncode != 0 or not (folder / "walls.dump").is_file():
+            raise EnvironmentProblem(f"the wall verification run ({kernel}) with {plugin} failed (exit "
+                                     f"{proc.returncode}); see {folder}: "
+                                     + (tail_text(folder / "log.lammps") or proc.stdout[-2000:]))
+        dumps[kernel] = (folder / "walls.dump").read_bytes()
+    if "wall/gran/region/hmr" not in (trial / "walls_hmr" / "log.lammps").read_text():
+        raise EnvironmentProblem(f"the wall verification did not use the plugin's walls; see {trial}")
+    if dumps["granular"] != dumps["hmr"]:
+        raise EnvironmentProblem(f"the granular/hmr plugin's wall fixes ({plugin}) are not bitwise equal to fix "
+                                 f"wall/gran and wall/gran/region on this machine (see {trial}): not used")
+    return len(dumps["hmr"])
+
+
 def verify_plugin(plugin: Path, workdir: Path) -> dict:
     """Run the verification deck both ways under ``workdir``; raise EnvironmentProblem unless identical.
 
@@ -97,7 +173,8 @@ def verify_plugin(plugin: Path, workdir: Path) -> dict:
             raise EnvironmentProblem(f"the granular/hmr plugin {plugin} is not bitwise equal to pair granular on "
                                      f"this machine ({name} differs; see {workdir}): not used")
         sizes[name] = len(a)
-    log.info("plugin %s: %s identical to pair granular's", plugin, ", ".join(COMPARED))
+    sizes["walls.dump"] = verify_walls(plugin, trial, float(verification_deck().bed.diameters_um.max()))
+    log.info("plugin %s: %s identical to pair granular's, walls.dump to LAMMPS's wall fixes'", plugin, ", ".join(COMPARED))
     return {"deck": "sigdem.kernel.build.verification_deck", "identical_bytes": sizes}
 
 

@@ -1,4 +1,5 @@
-/* pair_style granular/hmr -- sigdem's contact kernel (used where `sigdem kernel build` verified it)
+/* pair_style granular/hmr, fix wall/gran/hmr, fix wall/gran/region/hmr -- sigdem's contact kernel (used where
+   `sigdem kernel build` verified it). The pair is described here; the two wall fixes further down.
 
    One contact law, the one sigdem's decks use, with its sub-models written out in one batched loop:
 
@@ -21,6 +22,8 @@
 
 #include "atom.h"
 #include "comm.h"
+#include "domain.h"
+#include "region.h"
 #include "error.h"
 #include "fix.h"
 #include "force.h"
@@ -717,6 +720,503 @@ double PairGranularHMR::memory_usage()
   return 0.0;
 }
 
+/* ======================================================================
+   fix wall/gran/hmr and fix wall/gran/region/hmr -- the walls of sigdem's decks with the same contact law
+
+     fix ID group wall/gran/hmr granular hertz/material E e nu tangential mindlin NULL|kt xt mu
+         damping coeff_restitution zplane lo|NULL hi|NULL [contacts]
+     fix ID group wall/gran/region/hmr granular hertz/material ... region RID plane xp yp zp nx ny nz [contacts]
+
+   i.e. what fix wall/gran (zplane) and fix wall/gran/region (a plane region moved by `move NULL NULL v_dz`)
+   compute for those lines, without the per-particle virtual calls: GranularModel's sub-models and, for the
+   region, Region::match/surface/inverse_transform for every particle every step. The region wall takes the
+   plane's point and normal again (as given to `region ... plane`; checked against the region's own
+   surface_interior() at setup) and the region itself for its motion: Region::prematch() and set_velocity()
+   once per step, as fix wall/gran/region calls them, then the displacement dz and velocity v it holds.
+
+   fix wall/gran/hmr keeps fix wall/gran's per-atom history and restart layout (3 doubles: the Mindlin
+   tangential displacement) and names itself "wall/gran", so a restart written by either fix is read back by
+   either. fix wall/gran/region/hmr keeps its per-particle contact state in its own arrays and writes no
+   restart data (no deck of sigdem writes a restart while its top wall exists). Both need pair granular/hmr
+   (the kernel the runner chooses for the whole chain). Not supported (error): other sub-models, wiggle,
+   shear, cylinders, a region other than a translated plane, rigid bodies, rRESPA.
+   ====================================================================== */
+
+static constexpr double BIG_WALL = 1.0e20;
+
+class FixWallGranHMR : public Fix {
+ public:
+  FixWallGranHMR(LAMMPS *lmp, int narg, char **arg, bool region_wall);
+  ~FixWallGranHMR() override;
+  int setmask() override;
+  void init() override;
+  void setup(int) override;
+  void post_force(int) override;
+  double memory_usage() override;
+  void grow_arrays(int) override;
+  void copy_arrays(int, int, int) override;
+  void set_arrays(int) override;
+  int pack_exchange(int, double *) override;
+  int unpack_exchange(int, double *) override;
+  int pack_restart(int, double *) override;
+  void unpack_restart(int, int) override;
+  int size_restart(int) override;
+  int maxsize_restart() override;
+
+ private:
+  static constexpr int NH = 3;    // Mindlin history: tangential displacement
+  bool region_wall;
+  double kn, kt, dampc, xt, mu;    // what the sub-models derive from E, e, nu, kt, xt, mu (wall contact)
+  double lo, hi;                   // zplane
+  char *idregion;
+  Region *region;
+  double xp, yp, zp, nrm[3];       // the region's plane (region coordinates)
+  double **history;                // [nmax][3]
+  int *ncontact;                   // region wall: 0 or 1 contact
+  int nmax_local;
+  void check_plane();
+  void contact(int i, const double *del, double r, double rsq, const double *vwall, double *forces,
+               double *torquei, bool history_update);
+};
+
+FixWallGranHMR::FixWallGranHMR(LAMMPS *lmp, int narg, char **arg, bool region_wall_) :
+    Fix(lmp, narg, arg), region_wall(region_wall_), idregion(nullptr), region(nullptr), history(nullptr),
+    ncontact(nullptr), nmax_local(0)
+{
+  const char *me = region_wall ? "fix wall/gran/region/hmr" : "fix wall/gran/hmr";
+  if (!atom->radius_flag || !atom->rmass_flag || !atom->omega_flag)
+    error->all(FLERR, "{} requires atom attributes radius, rmass, omega", me);
+  auto num = [&](int k) { return utils::numeric(FLERR, arg[k], false, lmp); };
+  auto need = [&](int k, const char *what) {
+    if (k >= narg) error->all(FLERR, "{}: missing arguments for {}", me, what);
+  };
+  int iarg = 3;
+  need(iarg + 4, "granular hertz/material");
+  if (strcmp(arg[iarg], "granular") != 0 || strcmp(arg[iarg + 1], "hertz/material") != 0)
+    error->all(FLERR, "{} supports only 'granular hertz/material'", me);
+  const double E = num(iarg + 2), e = num(iarg + 3), p = num(iarg + 4);
+  iarg += 5;
+  double vkt = -1;
+  xt = 0;
+  mu = -1;
+  bool tang = false, damp = false, plane_given = false;
+  lo = hi = 0;
+  int lo_null = 1, hi_null = 1;
+  peratom_flag = 0;
+  while (iarg < narg) {
+    if (strcmp(arg[iarg], "tangential") == 0) {
+      need(iarg + 4, "tangential");
+      if (strcmp(arg[iarg + 1], "mindlin") != 0) error->all(FLERR, "{} supports only mindlin", me);
+      vkt = (strcmp(arg[iarg + 2], "NULL") == 0) ? -1 : num(iarg + 2);
+      xt = num(iarg + 3);
+      mu = num(iarg + 4);
+      tang = true;
+      iarg += 5;
+    } else if (strcmp(arg[iarg], "damping") == 0) {
+      need(iarg + 1, "damping");
+      if (strcmp(arg[iarg + 1], "coeff_restitution") != 0)
+        error->all(FLERR, "{} supports only coeff_restitution damping", me);
+      damp = true;
+      iarg += 2;
+    } else if (!region_wall && strcmp(arg[iarg], "zplane") == 0) {
+      need(iarg + 2, "zplane");
+      lo_null = strcmp(arg[iarg + 1], "NULL") == 0;
+      hi_null = strcmp(arg[iarg + 2], "NULL") == 0;
+      if (!lo_null) lo = num(iarg + 1);
+      if (!hi_null) hi = num(iarg + 2);
+      iarg += 3;
+    } else if (region_wall && strcmp(arg[iarg], "region") == 0) {
+      need(iarg + 1, "region");
+      idregion = utils::strdup(arg[iarg + 1]);
+      iarg += 2;
+    } else if (region_wall && strcmp(arg[iarg], "plane") == 0) {
+      need(iarg + 6, "plane");
+      xp = num(iarg + 1);
+      yp = num(iarg + 2);
+      zp = num(iarg + 3);
+      double n0 = num(iarg + 4), n1 = num(iarg + 5), n2 = num(iarg + 6);
+      double len = sqrt(n0 * n0 + n1 * n1 + n2 * n2);    // as RegPlane normalises its normal
+      if (len == 0.0) error->all(FLERR, "{}: zero plane normal", me);
+      nrm[0] = n0 / len;
+      nrm[1] = n1 / len;
+      nrm[2] = n2 / len;
+      plane_given = true;
+      iarg += 7;
+    } else if (strcmp(arg[iarg], "contacts") == 0) {
+      peratom_flag = 1;
+      size_peratom_cols = 8;
+      peratom_freq = 1;
+      iarg += 1;
+    } else
+      error->all(FLERR, "{}: unsupported keyword {}", me, arg[iarg]);
+  }
+  if (!tang || !damp) error->all(FLERR, "{} needs tangential mindlin and damping coeff_restitution", me);
+  if (region_wall && (!idregion || !plane_given)) error->all(FLERR, "{} needs region RID plane ...", me);
+  if (!region_wall) {
+    if (lo_null && hi_null) error->all(FLERR, "{}: both zplane walls are NULL", me);
+    if (lo_null) lo = -BIG_WALL;
+    if (hi_null) hi = BIG_WALL;
+  }
+
+  // what GranSubModNormalHertzMaterial, GranSubModTangentialMindlin and GranSubModDampingCoeffRestitution
+  // derive for a wall contact: the wall "mixed with itself", as for an unmixed pair coefficient
+  double f1 = (1 - p * p) / E, f2 = (1 - p * p) / E;
+  kn = FOURTHIRDS * (1 / (f1 + f2));
+  if (vkt == -1) {
+    double g1 = 2 * (2 - p) * (1 + p) / E, g2 = 2 * (2 - p) * (1 + p) / E;
+    kt = 8.0 * (1 / (g1 + g2));
+  } else
+    kt = vkt;
+  double logcor = log(e);
+  double d = -ROOTTHREEBYTWO * TWOROOTFIVEBYSIX * logcor;
+  d /= sqrt(PI * PI + logcor * logcor);
+  dampc = d;
+
+  if (region_wall) {
+    region = domain->get_region_by_id(idregion);
+    if (!region) error->all(FLERR, "Region {} for {} does not exist", idregion, me);
+  } else {
+    restart_peratom = 1;
+    // fix wall/gran's name and restart layout: a restart written by either fix is read by either
+    delete[] style;
+    style = utils::strdup("wall/gran");
+  }
+  create_attribute = 1;
+
+  grow_arrays(atom->nmax);
+  atom->add_callback(Atom::GROW);
+  if (restart_peratom) atom->add_callback(Atom::RESTART);
+  for (int i = 0; i < atom->nlocal; i++) set_arrays(i);
+}
+
+FixWallGranHMR::~FixWallGranHMR()
+{
+  if (copymode) return;
+  atom->delete_callback(id, Atom::GROW);
+  if (restart_peratom) atom->delete_callback(id, Atom::RESTART);
+  delete[] idregion;
+  memory->destroy(history);
+  memory->destroy(ncontact);
+  memory->destroy(array_atom);
+}
+
+int FixWallGranHMR::setmask()
+{
+  return FixConst::POST_FORCE;
+}
+
+void FixWallGranHMR::init()
+{
+  if (!force->pair_match("granular/hmr", 1))
+    error->all(FLERR, "fix {} is sigdem's kernel for pair_style granular/hmr only", style);
+  if (utils::strmatch(update->integrate_style, "^respa")) error->all(FLERR, "fix {}: no rRESPA", style);
+  for (const auto &ifix : modify->get_fix_list())
+    if (ifix->rigid_flag) error->all(FLERR, "fix {} does not support rigid bodies", style);
+  if (region_wall) {
+    region = domain->get_region_by_id(idregion);
+    if (!region) error->all(FLERR, "Region {} for fix {} does not exist", idregion, style);
+    if (strcmp(region->style, "plane") != 0 || region->rotateflag || region->varshape || region->openflag ||
+        !region->interior)
+      error->all(FLERR, "fix {}: region {} must be a plane (side in), at most translated", style, idregion);
+  }
+}
+
+// The region's plane must be the one given: compare with the region's own surface_interior() at a few
+// points (region coordinates), bit for bit.
+void FixWallGranHMR::check_plane()
+{
+  const double probes[4][3] = {{0.0, 0.0, 0.0}, {1.25, -3.5, 2.0}, {-7.0, 11.0, -5.5}, {3.0, 3.0, 9.75}};
+  for (const auto &pr : probes) {
+    double q[3] = {pr[0] + xp, pr[1] + yp, pr[2] + zp};
+    double dot = (q[0] - xp) * nrm[0] + (q[1] - yp) * nrm[1] + (q[2] - zp) * nrm[2];
+    double qq[3] = {q[0], q[1], q[2]};
+    int n = region->surface_interior(qq, 1e300);
+    bool same = (dot >= 0.0) ? (n == 1 && region->contact[0].r == dot &&
+                                region->contact[0].delz == dot * nrm[2] &&
+                                region->contact[0].delx == dot * nrm[0] && region->contact[0].dely == dot * nrm[1])
+                             : (n == 0);
+    if (!same)
+      error->all(FLERR, "fix {}: the plane given is not region {}'s plane", style, idregion);
+  }
+}
+
+void FixWallGranHMR::setup(int vflag)
+{
+  if (region_wall) check_plane();
+  post_force(vflag);
+}
+
+// One particle-wall contact: GranularModel::calculate_forces() for a wall (radj = 0, Reff = radi, the wall's
+// velocity vwall and no spin), with hertz/material, coeff_restitution and mindlin.
+void FixWallGranHMR::contact(int i, const double *del, double r, double rsq, const double *vwall,
+                             double *forces, double *torquei, bool history_update)
+{
+  (void) rsq;
+  const double radi = atom->radius[i];
+  const double radj = 0.0;
+  const double meff = atom->rmass[i];
+  const double *vi = atom->v[i], *oi = atom->omega[i];
+  const double oj[3] = {0.0, 0.0, 0.0};
+  const double radsum = radi;
+  const double Reff = radi;
+  const double rinv = 1.0 / r;
+  const double delta = radsum - r;
+  const double dR = delta * Reff;
+  const double nx[3] = {rinv * del[0], rinv * del[1], rinv * del[2]};
+  const double vr[3] = {vi[0] - vwall[0], vi[1] - vwall[1], vi[2] - vwall[2]};
+  const double vnnr = vr[0] * nx[0] + vr[1] * nx[1] + vr[2] * nx[2];
+  const double vt[3] = {vr[0] - vnnr * nx[0], vr[1] - vnnr * nx[1], vr[2] - vnnr * nx[2]};
+  const double wr[3] = {radi * oi[0] + radj * oj[0], radi * oi[1] + radj * oj[1], radi * oi[2] + radj * oj[2]};
+  const double vtr[3] = {vt[0] - (wr[1] * nx[2] - wr[2] * nx[1]), vt[1] - (wr[2] * nx[0] - wr[0] * nx[2]),
+                         vt[2] - (wr[0] * nx[1] - wr[1] * nx[0])};
+
+  const double a = sqrt(dR);
+  const double Fnormal = kn * a * delta;
+  double sqrt1 = 0.0;
+  if (delta > 0.0) {
+    sqrt1 = meff * Fnormal / delta;
+    if (sqrt1 < 0.0) sqrt1 = 0.0;
+  }
+  const double damp_prefactor = dampc * sqrt(sqrt1);
+  const double Fdamp = -damp_prefactor * vnnr;
+  const double Fntot = Fnormal + Fdamp;
+  const double Fncrit = fabs(Fntot);
+
+  double *h = history[i];
+  const double damp = xt * damp_prefactor;
+  const double Fscrit = Fncrit * mu;
+  const double k_scaled = kt * a;
+  if (history_update) {
+    const double rsht = h[0] * nx[0] + h[1] * nx[1] + h[2] * nx[2];
+    if ((fabs(rsht) * k_scaled) > (EPSILON * Fscrit)) {
+      const double shrmag = sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
+      h[0] -= rsht * nx[0];
+      h[1] -= rsht * nx[1];
+      h[2] -= rsht * nx[2];
+      const double prjmag = sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
+      const double scale = (prjmag > 0) ? shrmag / prjmag : 0;
+      h[0] *= scale;
+      h[1] *= scale;
+      h[2] *= scale;
+    }
+    const double dt = update->dt;
+    h[0] += dt * vtr[0];
+    h[1] += dt * vtr[1];
+    h[2] += dt * vtr[2];
+  }
+  const double fdamp[3] = {-damp * vtr[0], -damp * vtr[1], -damp * vtr[2]};
+  double fs[3] = {-k_scaled * h[0] + fdamp[0], -k_scaled * h[1] + fdamp[1], -k_scaled * h[2] + fdamp[2]};
+  const double magfs = sqrt(fs[0] * fs[0] + fs[1] * fs[1] + fs[2] * fs[2]);
+  if (magfs > Fscrit) {
+    const double shrmag = sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
+    if (shrmag != 0.0) {
+      const double s = Fscrit * (1.0 / magfs);
+      fs[0] *= s;
+      fs[1] *= s;
+      fs[2] *= s;
+      const double kinv = -1.0 / k_scaled;
+      h[0] = (fs[0] - fdamp[0]) * kinv;
+      h[1] = (fs[1] - fdamp[1]) * kinv;
+      h[2] = (fs[2] - fdamp[2]) * kinv;
+    } else
+      fs[0] = fs[1] = fs[2] = 0.0;
+  }
+  forces[0] = Fntot * nx[0] + fs[0];
+  forces[1] = Fntot * nx[1] + fs[1];
+  forces[2] = Fntot * nx[2] + fs[2];
+  torquei[0] = -(nx[1] * fs[2] - nx[2] * fs[1]) * radi;
+  torquei[1] = -(nx[2] * fs[0] - nx[0] * fs[2]) * radi;
+  torquei[2] = -(nx[0] * fs[1] - nx[1] * fs[0]) * radi;
+}
+
+void FixWallGranHMR::post_force(int /*vflag*/)
+{
+  const bool history_update = update->setupflag == 0;
+  double **x = atom->x;
+  double **f = atom->f;
+  double **torque = atom->torque;
+  const double *radius = atom->radius;
+  const int *mask = atom->mask;
+  const int nlocal = atom->nlocal;
+  double forces[3], torquei[3];
+
+  if (peratom_flag)
+    for (int i = 0; i < nlocal; i++)
+      for (int m = 0; m < 8; m++) array_atom[i][m] = 0.0;
+
+  if (!region_wall) {
+    const double vwall[3] = {0.0, 0.0, 0.0};
+    for (int i = 0; i < nlocal; i++) {
+      if (!(mask[i] & groupbit)) continue;
+      // fix wall/gran, zplane: the nearer of the two planes
+      const double del1 = x[i][2] - lo, del2 = hi - x[i][2];
+      const double dz = (del1 < del2) ? del1 : -del2;
+      const double del[3] = {0.0, 0.0, dz};
+      const double rsq = del[0] * del[0] + del[1] * del[1] + del[2] * del[2];
+      const double radi = radius[i];
+      if (!(rsq < radi * radi)) {
+        history[i][0] = history[i][1] = history[i][2] = 0.0;
+        continue;
+      }
+      contact(i, del, sqrt(rsq), rsq, vwall, forces, torquei, history_update);
+      f[i][0] += forces[0];
+      f[i][1] += forces[1];
+      f[i][2] += forces[2];
+      torque[i][0] += torquei[0];
+      torque[i][1] += torquei[1];
+      torque[i][2] += torquei[2];
+      if (peratom_flag) {
+        double *c = array_atom[i];
+        c[0] = 1.0;
+        c[1] = forces[0];
+        c[2] = forces[1];
+        c[3] = forces[2];
+        c[4] = x[i][0] - del[0];
+        c[5] = x[i][1] - del[1];
+        c[6] = x[i][2] - del[2];
+        c[7] = radi;
+      }
+    }
+    return;
+  }
+
+  // fix wall/gran/region on a translated plane: the region's motion once per step, as that fix sets it
+  const int dynamic = region->dynamic_check();
+  double vwall[3] = {0.0, 0.0, 0.0};
+  if (dynamic) {
+    region->prematch();
+    region->set_velocity();
+    vwall[0] = region->v[0];
+    vwall[1] = region->v[1];
+    vwall[2] = region->v[2];
+  }
+  const double rdx = region->dx, rdy = region->dy, rdz = region->dz;
+  const bool moves = dynamic && region->moveflag;
+  for (int i = 0; i < nlocal; i++) {
+    if (!(mask[i] & groupbit)) continue;
+    // Region::match and Region::surface: the particle in region coordinates, its signed distance
+    double q0 = x[i][0], q1 = x[i][1], q2 = x[i][2];
+    if (moves) {
+      q0 -= rdx;
+      q1 -= rdy;
+      q2 -= rdz;
+    }
+    const double dot = (q0 - xp) * nrm[0] + (q1 - yp) * nrm[1] + (q2 - zp) * nrm[2];
+    if (!(dot >= 0.0)) continue;    // outside the region: skipped, contact state kept
+    const double radi = radius[i];
+    if (!(dot < radi)) {            // no contact
+      ncontact[i] = 0;
+      continue;
+    }
+    if (ncontact[i] == 0) {    // a new contact starts with no history
+      ncontact[i] = 1;
+      history[i][0] = history[i][1] = history[i][2] = 0.0;
+    }
+    const double r = dot;
+    const double rsq = r * r;
+    if (!(rsq < radi * radi)) continue;    // GranularModel's own touch test
+    const double del[3] = {dot * nrm[0], dot * nrm[1], dot * nrm[2]};
+    contact(i, del, r, rsq, vwall, forces, torquei, history_update);
+    f[i][0] += forces[0];
+    f[i][1] += forces[1];
+    f[i][2] += forces[2];
+    torque[i][0] += torquei[0];
+    torque[i][1] += torquei[1];
+    torque[i][2] += torquei[2];
+    if (peratom_flag) {
+      double *c = array_atom[i];
+      c[0] = 1.0;
+      c[1] = forces[0];
+      c[2] = forces[1];
+      c[3] = forces[2];
+      c[4] = x[i][0] - del[0];
+      c[5] = x[i][1] - del[1];
+      c[6] = x[i][2] - del[2];
+      c[7] = radi;
+    }
+  }
+}
+
+double FixWallGranHMR::memory_usage()
+{
+  double n = atom->nmax;
+  return n * NH * sizeof(double) + (region_wall ? n * sizeof(int) : 0.0) + (peratom_flag ? n * 8 * sizeof(double) : 0.0);
+}
+
+void FixWallGranHMR::grow_arrays(int nmax)
+{
+  memory->grow(history, nmax, NH, "wall/gran/hmr:history");
+  if (region_wall) memory->grow(ncontact, nmax, "wall/gran/hmr:ncontact");
+  if (peratom_flag) memory->grow(array_atom, nmax, 8, "wall/gran/hmr:array_atom");
+  nmax_local = nmax;
+}
+
+void FixWallGranHMR::copy_arrays(int i, int j, int /*delflag*/)
+{
+  for (int m = 0; m < NH; m++) history[j][m] = history[i][m];
+  if (region_wall) ncontact[j] = ncontact[i];
+  if (peratom_flag)
+    for (int m = 0; m < 8; m++) array_atom[j][m] = array_atom[i][m];
+}
+
+void FixWallGranHMR::set_arrays(int i)
+{
+  for (int m = 0; m < NH; m++) history[i][m] = 0.0;
+  if (region_wall) ncontact[i] = 0;
+  if (peratom_flag)
+    for (int m = 0; m < 8; m++) array_atom[i][m] = 0.0;
+}
+
+int FixWallGranHMR::pack_exchange(int i, double *buf)
+{
+  int n = 0;
+  if (region_wall) buf[n++] = ubuf(ncontact[i]).d;
+  for (int m = 0; m < NH; m++) buf[n++] = history[i][m];
+  if (peratom_flag)
+    for (int m = 0; m < 8; m++) buf[n++] = array_atom[i][m];
+  return n;
+}
+
+int FixWallGranHMR::unpack_exchange(int nlocal, double *buf)
+{
+  int n = 0;
+  if (region_wall) ncontact[nlocal] = (int) ubuf(buf[n++]).i;
+  for (int m = 0; m < NH; m++) history[nlocal][m] = buf[n++];
+  if (peratom_flag)
+    for (int m = 0; m < 8; m++) array_atom[nlocal][m] = buf[n++];
+  return n;
+}
+
+// fix wall/gran's restart layout: [count = 1 + 3, history x3]
+int FixWallGranHMR::pack_restart(int i, double *buf)
+{
+  if (!restart_peratom) return 0;
+  int n = 0;
+  buf[n++] = NH + 1;
+  for (int m = 0; m < NH; m++) buf[n++] = history[i][m];
+  return n;
+}
+
+void FixWallGranHMR::unpack_restart(int nlocal, int nth)
+{
+  if (!restart_peratom) return;
+  double **extra = atom->extra;
+  int m = 0;
+  for (int i = 0; i < nth; i++) m += static_cast<int>(extra[nlocal][m]);
+  m++;
+  for (int k = 0; k < NH; k++) history[nlocal][k] = extra[nlocal][m++];
+}
+
+int FixWallGranHMR::maxsize_restart()
+{
+  return restart_peratom ? 1 + NH : 0;
+}
+
+int FixWallGranHMR::size_restart(int /*nlocal*/)
+{
+  return restart_peratom ? 1 + NH : 0;
+}
+
 }    // namespace LAMMPS_NS
 
 /* ---------------------------------------------------------------------- plugin registration */
@@ -746,16 +1246,37 @@ static void *hmr_creator(void *lmp)
   return (void *) new PairGranularHMR((LAMMPS *) lmp);
 }
 
+static void *wall_creator(void *lmp, int argc, char **argv)
+{
+  return (void *) new FixWallGranHMR((LAMMPS *) lmp, argc, argv, false);
+}
+
+static void *wall_region_creator(void *lmp, int argc, char **argv)
+{
+  return (void *) new FixWallGranHMR((LAMMPS *) lmp, argc, argv, true);
+}
+
 void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
 {
   lammpsplugin_t plugin;
   plugin.version = ((LAMMPS *) lmp)->version;
   plugin.style = "pair";
   plugin.name = "granular/hmr";
-  plugin.info = "granular/hmr: hertz/material + mindlin + coeff_restitution in one loop (sigdem opt-in kernel)";
+  plugin.info = "granular/hmr: hertz/material + mindlin + coeff_restitution, batched (sigdem kernel)";
   plugin.author = "sigdem";
   plugin.creator.v1 = (lammpsplugin_factory1 *) &hmr_creator;
   plugin.handle = handle;
+  ((lammpsplugin_regfunc) regfunc)(&plugin, lmp);
+
+  plugin.style = "fix";
+  plugin.name = "wall/gran/hmr";
+  plugin.info = "wall/gran/hmr: fix wall/gran zplane with the granular/hmr contact law (sigdem kernel)";
+  plugin.creator.v2 = (lammpsplugin_factory2 *) &wall_creator;
+  ((lammpsplugin_regfunc) regfunc)(&plugin, lmp);
+
+  plugin.name = "wall/gran/region/hmr";
+  plugin.info = "wall/gran/region/hmr: fix wall/gran/region on a moving plane with the granular/hmr law (sigdem kernel)";
+  plugin.creator.v2 = (lammpsplugin_factory2 *) &wall_region_creator;
   ((lammpsplugin_regfunc) regfunc)(&plugin, lmp);
 }
 }

@@ -119,7 +119,10 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
 
     A settle folder uses the plugin when ``choice`` allows it, the plugin is verified here and the deck has
     no rolling resistance (not in the plugin) and Hertz contacts. A folder that continues a settle restart
-    keeps the kernel that wrote it (the restart names its pair style), whatever ``choice`` says.
+    keeps the kernel that wrote it (the restart names its pair style), whatever ``choice`` says. A Hertz stage
+    that continues such a restart also gets the plugin's wall fixes (``wall_kernel=hmr``: the floor and the
+    moving top wall); an mdr stage only loads the plugin to read the restart and keeps LAMMPS's walls. (The
+    settle deck keeps LAMMPS's floor: its restart is read by either floor fix.)
     """
     if choice not in KERNEL_CHOICES:
         raise InputError("kernel", f"{choice!r} is not allowed; allowed: {', '.join(KERNEL_CHOICES)}")
@@ -132,7 +135,7 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
         if plugin is None:
             raise EnvironmentProblem(f"{folder.path.name} continues a bed settled with {PAIR_STYLE}, whose plugin is "
                                      "not built and verified here: run `sigdem kernel build`")
-        return {"load_plugin": 1, "kernel_plugin": plugin}
+        return {"load_plugin": 1, "kernel_plugin": plugin, **({"wall_kernel": "hmr"} if stage.contact == "hertz" else {})}
     unusable = ("rolling resistance" if rec.rolling_friction > 0 else "mdr contacts" if stage.contact != "hertz"
                 else None)
     if choice == "auto" and plugin is None and not unusable:
