@@ -777,6 +777,7 @@ class FixWallGranHMR : public Fix {
   void check_plane();
   void contact(int i, const double *del, double r, double rsq, const double *vwall, double *forces,
                double *torquei, bool history_update);
+  void apply(int i, const double *del, double r, double rsq, const double *vwall, bool history_update);
 };
 
 FixWallGranHMR::FixWallGranHMR(LAMMPS *lmp, int narg, char **arg, bool region_wall_) :
@@ -1033,12 +1034,9 @@ void FixWallGranHMR::post_force(int /*vflag*/)
 {
   const bool history_update = update->setupflag == 0;
   double **x = atom->x;
-  double **f = atom->f;
-  double **torque = atom->torque;
   const double *radius = atom->radius;
   const int *mask = atom->mask;
   const int nlocal = atom->nlocal;
-  double forces[3], torquei[3];
 
   if (peratom_flag)
     for (int i = 0; i < nlocal; i++)
@@ -1058,24 +1056,7 @@ void FixWallGranHMR::post_force(int /*vflag*/)
         history[i][0] = history[i][1] = history[i][2] = 0.0;
         continue;
       }
-      contact(i, del, sqrt(rsq), rsq, vwall, forces, torquei, history_update);
-      f[i][0] += forces[0];
-      f[i][1] += forces[1];
-      f[i][2] += forces[2];
-      torque[i][0] += torquei[0];
-      torque[i][1] += torquei[1];
-      torque[i][2] += torquei[2];
-      if (peratom_flag) {
-        double *c = array_atom[i];
-        c[0] = 1.0;
-        c[1] = forces[0];
-        c[2] = forces[1];
-        c[3] = forces[2];
-        c[4] = x[i][0] - del[0];
-        c[5] = x[i][1] - del[1];
-        c[6] = x[i][2] - del[2];
-        c[7] = radi;
-      }
+      apply(i, del, sqrt(rsq), rsq, vwall, history_update);
     }
     return;
   }
@@ -1116,24 +1097,34 @@ void FixWallGranHMR::post_force(int /*vflag*/)
     const double rsq = r * r;
     if (!(rsq < radi * radi)) continue;    // GranularModel's own touch test
     const double del[3] = {dot * nrm[0], dot * nrm[1], dot * nrm[2]};
-    contact(i, del, r, rsq, vwall, forces, torquei, history_update);
-    f[i][0] += forces[0];
-    f[i][1] += forces[1];
-    f[i][2] += forces[2];
-    torque[i][0] += torquei[0];
-    torque[i][1] += torquei[1];
-    torque[i][2] += torquei[2];
-    if (peratom_flag) {
-      double *c = array_atom[i];
-      c[0] = 1.0;
-      c[1] = forces[0];
-      c[2] = forces[1];
-      c[3] = forces[2];
-      c[4] = x[i][0] - del[0];
-      c[5] = x[i][1] - del[1];
-      c[6] = x[i][2] - del[2];
-      c[7] = radi;
-    }
+    apply(i, del, r, rsq, vwall, history_update);
+  }
+}
+
+// One contact's force and torque added to particle i, and its contact record (the `contacts` array, as
+// fix wall/gran fills it: flag, force, contact point, radius).
+void FixWallGranHMR::apply(int i, const double *del, double r, double rsq, const double *vwall, bool history_update)
+{
+  double forces[3], torquei[3];
+  contact(i, del, r, rsq, vwall, forces, torquei, history_update);
+  double *fi = atom->f[i], *ti = atom->torque[i];
+  fi[0] += forces[0];
+  fi[1] += forces[1];
+  fi[2] += forces[2];
+  ti[0] += torquei[0];
+  ti[1] += torquei[1];
+  ti[2] += torquei[2];
+  if (peratom_flag) {
+    const double *xi = atom->x[i];
+    double *c = array_atom[i];
+    c[0] = 1.0;
+    c[1] = forces[0];
+    c[2] = forces[1];
+    c[3] = forces[2];
+    c[4] = xi[0] - del[0];
+    c[5] = xi[1] - del[1];
+    c[6] = xi[2] - del[2];
+    c[7] = atom->radius[i];
   }
 }
 
