@@ -111,6 +111,58 @@ static constexpr double TWOROOTFIVEBYSIX = 1.82574185835055380345;    // 2 sqrt(
 static constexpr double ROOTTHREEBYTWO = 1.22474487139158894067;      // sqrt(3/2)
 static constexpr double PI = 3.14159265358979323846;
 
+// What GranSubModNormalHertzMaterial, GranSubModTangentialMindlin and GranSubModDampingCoeffRestitution derive from
+// E, e, nu and kt (NULL = -1) for an unmixed coefficient: the material "mixed with itself". A wall's coefficients
+// are derived the same way (fix wall/gran mixes the wall with itself).
+static void law_constants(double E, double e, double p, double kt_in, double &kn, double &kt, double &dampc)
+{
+  double f1 = (1 - p * p) / E, f2 = (1 - p * p) / E;
+  kn = FOURTHIRDS * (1 / (f1 + f2));
+  if (kt_in == -1) {
+    double g1 = 2 * (2 - p) * (1 + p) / E, g2 = 2 * (2 - p) * (1 + p) / E;
+    kt = 8.0 * (1 / (g1 + g2));
+  } else
+    kt = kt_in;
+  double logcor = log(e);
+  double d = -ROOTTHREEBYTWO * TWOROOTFIVEBYSIX * logcor;
+  d /= sqrt(PI * PI + logcor * logcor);
+  dampc = d;
+}
+
+// The law's keywords after "hertz/material E e nu", in pair_coeff and in the wall fixes: "tangential mindlin
+// NULL|kt xt mu" and "damping coeff_restitution". Reads arg[iarg] if it is one of them (advancing iarg) and
+// returns true; returns false for any other keyword.
+struct LawKeywords {
+  double kt_in = -1, xt = 0, mu = -1;
+  bool tangential = false, damping = false;
+};
+static bool read_law_keyword(LAMMPS *lmp, const char *who, int narg, char **arg, int &iarg, LawKeywords &law)
+{
+  Error *error = lmp->error;
+  auto need = [&](int k, const char *what) {
+    if (k >= narg) error->all(FLERR, "{}: missing arguments for {}", who, what);
+  };
+  if (strcmp(arg[iarg], "tangential") == 0) {
+    need(iarg + 4, "tangential");
+    if (strcmp(arg[iarg + 1], "mindlin") != 0) error->all(FLERR, "{} supports only the mindlin tangential model", who);
+    law.kt_in = (strcmp(arg[iarg + 2], "NULL") == 0) ? -1 : utils::numeric(FLERR, arg[iarg + 2], false, lmp);
+    law.xt = utils::numeric(FLERR, arg[iarg + 3], false, lmp);
+    law.mu = utils::numeric(FLERR, arg[iarg + 4], false, lmp);
+    law.tangential = true;
+    iarg += 5;
+    return true;
+  }
+  if (strcmp(arg[iarg], "damping") == 0) {
+    need(iarg + 1, "damping");
+    if (strcmp(arg[iarg + 1], "coeff_restitution") != 0)
+      error->all(FLERR, "{} supports only coeff_restitution damping", who);
+    law.damping = true;
+    iarg += 2;
+    return true;
+  }
+  return false;
+}
+
 static inline double len3(const double *a)
 {
   return sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
@@ -203,24 +255,11 @@ void PairGranularHMR::coeff(int narg, char **arg)
     error->all(FLERR, "pair granular/hmr supports only the hertz/material normal model");
   double vE = num(iarg + 1), ve = num(iarg + 2), vnu = num(iarg + 3);
   iarg += 4;
-  double vkt = -1, vxt = 0, vmu = -1, vcut = -1;
-  bool tang = false, damp = false;
+  double vcut = -1;
+  LawKeywords law;
   while (iarg < narg) {
-    if (strcmp(arg[iarg], "tangential") == 0) {
-      need(iarg + 4, "tangential");
-      if (strcmp(arg[iarg + 1], "mindlin") != 0)
-        error->all(FLERR, "pair granular/hmr supports only the mindlin tangential model");
-      vkt = (strcmp(arg[iarg + 2], "NULL") == 0) ? -1 : num(iarg + 2);
-      vxt = num(iarg + 3);
-      vmu = num(iarg + 4);
-      tang = true;
-      iarg += 5;
-    } else if (strcmp(arg[iarg], "damping") == 0) {
-      need(iarg + 1, "damping");
-      if (strcmp(arg[iarg + 1], "coeff_restitution") != 0)
-        error->all(FLERR, "pair granular/hmr supports only coeff_restitution damping");
-      damp = true;
-      iarg += 2;
+    if (read_law_keyword(lmp, "pair granular/hmr", narg, arg, iarg, law)) {
+      continue;
     } else if (strcmp(arg[iarg], "cutoff") == 0) {
       need(iarg + 1, "cutoff");
       vcut = num(iarg + 1);
@@ -228,8 +267,9 @@ void PairGranularHMR::coeff(int narg, char **arg)
     } else
       error->all(FLERR, "pair granular/hmr: unsupported pair_coeff keyword {}", arg[iarg]);
   }
-  if (!tang || !damp)
+  if (!law.tangential || !law.damping)
     error->all(FLERR, "pair granular/hmr needs 'tangential mindlin' and 'damping coeff_restitution'");
+  const double vkt = law.kt_in, vxt = law.xt, vmu = law.mu;
   if (vE < 0.0 || ve <= 0.0 || vkt < -1 || vxt < 0.0 || vmu < 0.0)
     error->all(FLERR, "pair granular/hmr: illegal coefficients");
 
@@ -254,18 +294,7 @@ void PairGranularHMR::coeff(int narg, char **arg)
 // GranSubModDampingCoeffRestitution derive from the pair_coeff numbers (pair contact, unmixed)
 void PairGranularHMR::derive(int i, int j)
 {
-  double Em = E[i][j], p = nu[i][j];
-  double f1 = (1 - p * p) / Em, f2 = (1 - p * p) / Em;
-  kn[i][j] = FOURTHIRDS * (1 / (f1 + f2));
-  if (kt_in[i][j] == -1) {
-    double g1 = 2 * (2 - p) * (1 + p) / Em, g2 = 2 * (2 - p) * (1 + p) / Em;
-    kt[i][j] = 8.0 * (1 / (g1 + g2));
-  } else
-    kt[i][j] = kt_in[i][j];
-  double logcor = log(e[i][j]);
-  double d = -ROOTTHREEBYTWO * TWOROOTFIVEBYSIX * logcor;
-  d /= sqrt(PI * PI + logcor * logcor);
-  dampc[i][j] = d;
+  law_constants(E[i][j], e[i][j], nu[i][j], kt_in[i][j], kn[i][j], kt[i][j], dampc[i][j]);
 }
 
 void PairGranularHMR::init_style()
@@ -797,28 +826,14 @@ FixWallGranHMR::FixWallGranHMR(LAMMPS *lmp, int narg, char **arg, bool region_wa
     error->all(FLERR, "{} supports only 'granular hertz/material'", me);
   const double E = num(iarg + 2), e = num(iarg + 3), p = num(iarg + 4);
   iarg += 5;
-  double vkt = -1;
-  xt = 0;
-  mu = -1;
-  bool tang = false, damp = false, plane_given = false;
+  LawKeywords law;
+  bool plane_given = false;
   lo = hi = 0;
   int lo_null = 1, hi_null = 1;
   peratom_flag = 0;
   while (iarg < narg) {
-    if (strcmp(arg[iarg], "tangential") == 0) {
-      need(iarg + 4, "tangential");
-      if (strcmp(arg[iarg + 1], "mindlin") != 0) error->all(FLERR, "{} supports only mindlin", me);
-      vkt = (strcmp(arg[iarg + 2], "NULL") == 0) ? -1 : num(iarg + 2);
-      xt = num(iarg + 3);
-      mu = num(iarg + 4);
-      tang = true;
-      iarg += 5;
-    } else if (strcmp(arg[iarg], "damping") == 0) {
-      need(iarg + 1, "damping");
-      if (strcmp(arg[iarg + 1], "coeff_restitution") != 0)
-        error->all(FLERR, "{} supports only coeff_restitution damping", me);
-      damp = true;
-      iarg += 2;
+    if (read_law_keyword(lmp, me, narg, arg, iarg, law)) {
+      continue;
     } else if (!region_wall && strcmp(arg[iarg], "zplane") == 0) {
       need(iarg + 2, "zplane");
       lo_null = strcmp(arg[iarg + 1], "NULL") == 0;
@@ -851,7 +866,8 @@ FixWallGranHMR::FixWallGranHMR(LAMMPS *lmp, int narg, char **arg, bool region_wa
     } else
       error->all(FLERR, "{}: unsupported keyword {}", me, arg[iarg]);
   }
-  if (!tang || !damp) error->all(FLERR, "{} needs tangential mindlin and damping coeff_restitution", me);
+  if (!law.tangential || !law.damping)
+    error->all(FLERR, "{} needs tangential mindlin and damping coeff_restitution", me);
   if (region_wall && (!idregion || !plane_given)) error->all(FLERR, "{} needs region RID plane ...", me);
   if (!region_wall) {
     if (lo_null && hi_null) error->all(FLERR, "{}: both zplane walls are NULL", me);
@@ -859,19 +875,10 @@ FixWallGranHMR::FixWallGranHMR(LAMMPS *lmp, int narg, char **arg, bool region_wa
     if (hi_null) hi = BIG_WALL;
   }
 
-  // what GranSubModNormalHertzMaterial, GranSubModTangentialMindlin and GranSubModDampingCoeffRestitution
-  // derive for a wall contact: the wall "mixed with itself", as for an unmixed pair coefficient
-  double f1 = (1 - p * p) / E, f2 = (1 - p * p) / E;
-  kn = FOURTHIRDS * (1 / (f1 + f2));
-  if (vkt == -1) {
-    double g1 = 2 * (2 - p) * (1 + p) / E, g2 = 2 * (2 - p) * (1 + p) / E;
-    kt = 8.0 * (1 / (g1 + g2));
-  } else
-    kt = vkt;
-  double logcor = log(e);
-  double d = -ROOTTHREEBYTWO * TWOROOTFIVEBYSIX * logcor;
-  d /= sqrt(PI * PI + logcor * logcor);
-  dampc = d;
+  // a wall contact's constants: derived as for an unmixed pair coefficient (law_constants)
+  law_constants(E, e, p, law.kt_in, kn, kt, dampc);
+  xt = law.xt;
+  mu = law.mu;
 
   if (region_wall) {
     region = domain->get_region_by_id(idregion);
