@@ -68,7 +68,7 @@ def verification_deck():
 #: The walls of the calender and pellet decks (a floor, a plane region moved by a variable, both with `contacts`)
 #: on the verification bed, continuing the plugin's settle restart: run with LAMMPS's wall fixes and with the
 #: plugin's (wall_kernel=hmr), 17-digit dumps (forces, spins, torques, both walls' per-atom contact arrays)
-#: compared. The numbers come from the settle deck's header (-var).
+#: compared. The numbers are the verification settle deck's own (deck_variables, as -var).
 WALL_CHECK = """\
 variable wall_kernel index granular
 if "${wall_kernel} == hmr" then "variable wall_suffix string /hmr" else "variable wall_suffix string ''"
@@ -104,20 +104,13 @@ WALL_CHECK_VARIABLES = ("E", "e", "nu", "mu", "E_floor", "e_floor", "mu_floor", 
                         "g")
 
 
-def _header_values(in_lmp: Path, names) -> dict[str, str]:
-    """The first ``variable NAME index VALUE`` of each name in a rendered deck (its header of values)."""
-    found: dict[str, str] = {}
-    for line in in_lmp.read_text().splitlines():
-        parts = line.split()
-        if len(parts) >= 4 and parts[0] == "variable" and parts[2] == "index" and parts[1] in names:
-            found.setdefault(parts[1], parts[3])
-    return found
-
-
 def verify_walls(plugin: Path, trial: Path, d_max: float) -> int:
     """Run WALL_CHECK in ``trial`` (the plugin's settle) with LAMMPS's walls and with the plugin's; raise
     EnvironmentProblem unless walls.dump is the same bytes. Returns its size."""
-    values = _header_values(trial / "in.lmp", WALL_CHECK_VARIABLES)
+    from sigdem.deck.sections import deck_variables
+
+    settle_values = deck_variables(verification_deck())
+    values = {name: settle_values[name] for name in WALL_CHECK_VARIABLES}
     dumps = {}
     for kernel in ("granular", "hmr"):
         folder = trial / f"walls_{kernel}"
