@@ -802,7 +802,6 @@ class FixWallGranHMR : public Fix {
   double xp, yp, zp, nrm[3];       // the region's plane (region coordinates)
   double **history;                // [nmax][3]
   int *ncontact;                   // region wall: 0 or 1 contact
-  int nmax_local;
   void check_plane();
   void contact(int i, const double *del, double r, double rsq, const double *vwall, double *forces,
                double *torquei, bool history_update);
@@ -811,7 +810,7 @@ class FixWallGranHMR : public Fix {
 
 FixWallGranHMR::FixWallGranHMR(LAMMPS *lmp, int narg, char **arg, bool region_wall_) :
     Fix(lmp, narg, arg), region_wall(region_wall_), idregion(nullptr), region(nullptr), history(nullptr),
-    ncontact(nullptr), nmax_local(0)
+    ncontact(nullptr)
 {
   const char *me = region_wall ? "fix wall/gran/region/hmr" : "fix wall/gran/hmr";
   if (!atom->radius_flag || !atom->rmass_flag || !atom->omega_flag)
@@ -1146,7 +1145,6 @@ void FixWallGranHMR::grow_arrays(int nmax)
   memory->grow(history, nmax, NH, "wall/gran/hmr:history");
   if (region_wall) memory->grow(ncontact, nmax, "wall/gran/hmr:ncontact");
   if (peratom_flag) memory->grow(array_atom, nmax, 8, "wall/gran/hmr:array_atom");
-  nmax_local = nmax;
 }
 
 void FixWallGranHMR::copy_arrays(int i, int j, int /*delflag*/)
