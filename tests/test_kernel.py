@@ -69,7 +69,9 @@ def test_build_stamps_a_verified_plugin_in_the_cache(cache):
     assert folder.parent == kcache.cache_root() and folder.name == f"{kcache.lammps_version()}-{kcache.source_hash()}"
     stamp = json.loads((folder / kcache.STAMP_NAME).read_text())
     assert stamp["flags"] == list(kcache.CXXFLAGS) and "-ffp-contract=off" in stamp["flags"]
-    assert set(stamp["checked"]["identical_bytes"]) == {*build.COMPARED, "walls.dump"}  # the walls were checked too
+    # the walls were checked too, and a second settle with rolling resistance
+    assert set(stamp["checked"]["identical_bytes"]) == {*build.COMPARED, *(f"rolling/{n}" for n in build.COMPARED),
+                                                        "walls.dump"}
     status = kcache.kernel_status()
     assert status["verified"] and status["path"] == str(cache)
     assert build.build_kernel() == cache  # already verified: not rebuilt
@@ -208,12 +210,29 @@ def test_unknown_kernel_is_refused_naming_the_field(bad):
         runners.Executable(kernel=bad)
 
 
-def test_hmr_refuses_rolling_friction_and_auto_falls_back(cache, tmp_path):
-    deck = Deck(make_bed(), material=replace(GRAPHITE, rolling_friction=0.1), numerics=NUMERICS)
-    folder = runners.render(deck, tmp_path)
-    with pytest.raises(InputError, match="kernel.*rolling"):
-        runners.execute(folder, HMR)
-    assert runners.kernel_variables(folder, "auto") == {}
+def test_rolling_resistance_settle_and_calender_equal_pair_granular_on_two_ranks(cache, tmp_path):
+    """SDS rolling resistance, as the calendering study's settle (0.3) and calender (0.1) have it: `auto` picks
+    the plugin, and a settle and the calender continuing it, on 2 ranks, give pair granular's bytes."""
+    bed = make_bed(seed=7)
+    deck = Deck(bed, material=replace(GRAPHITE, rolling_friction=0.3), numerics=NUMERICS)
+    assert runners.kernel_variables(runners.render(deck, tmp_path / "auto"), "auto")["pair_style"] == "granular/hmr"
+    a, b = (runners.run(deck, tmp_path / k, runners.Executable(ranks=2, kernel=k)) for k in ("granular", "hmr"))
+    assert b.status()["kernel"] == "hmr"
+    for f in (a, b):  # both really ran with rolling resistance
+        assert "rolling sds" in f.fn("log.lammps").read_text()
+    for name in SETTLE_FILES:
+        assert a.fn(name).read_bytes() == b.fn(name).read_bytes(), name
+
+    def calender_rolling(folder):
+        return replace(calender(folder), material=replace(GRAPHITE, rolling_friction=0.1))
+
+    ca, cb = (runners.run(calender_rolling(f), tmp_path / k, runners.Executable(ranks=2, kernel=k))
+              for f, k in ((a, "granular"), (b, "hmr")))
+    log = cb.fn("log.lammps").read_text()
+    assert "restoring pair style granular/hmr from restart" in log and "rolling sds" in log
+    assert "fix top all wall/gran/region/hmr" in log
+    for name in CALENDER_FILES:
+        assert ca.fn(name).read_bytes() == cb.fn(name).read_bytes(), name
 
 
 def test_hmr_refuses_mdr(settled, tmp_path):

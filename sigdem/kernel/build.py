@@ -50,10 +50,15 @@ COMPARED = ("settled.dump", "settled_contacts.dump", "thermo.txt", "settle_resul
 FULL_DUMP = ("write_dump all custom ${dir}/full.dump id x y z vx vy vz fx fy fz omegax omegay omegaz tqx tqy tqz "
              "modify sort id format float %.17g\n")
 
-def verification_deck():
-    """27 spheres of two sizes (10 and 7 µm) on a 3 x 3 x 3 lattice, softened so a settle takes seconds."""
+def verification_deck(rolling_friction: float = 0.0):
+    """27 spheres of two sizes (10 and 7 µm) on a 3 x 3 x 3 lattice, softened so a settle takes seconds.
+
+    ``rolling_friction`` > 0 adds SDS rolling resistance (the calendering study's settle and release have it)."""
+    from dataclasses import replace
+
     from sigdem.deck.deck import Bed, Deck, Numerics
     from sigdem.deck.stages import Settle
+    from sigdem.model.materials import GRAPHITE
 
     ijk = np.array([(i, j, k) for k in range(3) for j in range(3) for i in range(3)], dtype=float)
     d = np.where(np.arange(27) % 2 == 0, 10.0, 7.0)
@@ -61,8 +66,8 @@ def verification_deck():
     pos = np.column_stack([8.0 + 14.0 * ijk[:, 0] + 0.7 * ijk[:, 2], 8.0 + 14.0 * ijk[:, 1] + 0.4 * ijk[:, 2],
                            6.0 + 12.0 * ijk[:, 2]])
     bed = Bed(d, (np.arange(27) % 2).astype(int), pos, ("large", "small"), (2.26, 2.26), 42.0, 42.0, 60.0)
-    return Deck(bed=bed, numerics=Numerics(modulus_scale=0.01),
-                protocol=Settle(ke_tol=1e-4, check_every=100, thermo_every=100))
+    return Deck(bed=bed, material=replace(GRAPHITE, rolling_friction=rolling_friction),
+                numerics=Numerics(modulus_scale=0.01), protocol=Settle(ke_tol=1e-4, check_every=100, thermo_every=100))
 
 
 #: The walls of the calender and pellet decks (a floor, a plane region moved by a variable, both with `contacts`)
@@ -134,13 +139,30 @@ def verify_walls(plugin: Path, trial: Path, d_max: float) -> int:
     return len(dumps["hmr"])
 
 
+#: Rolling resistance of the second verification settle (the calendering study's settle value).
+VERIFY_ROLLING_FRICTION = 0.3
+
+
 def verify_plugin(plugin: Path, workdir: Path) -> dict:
-    """Run the verification deck both ways under ``workdir``; raise EnvironmentProblem unless identical.
+    """Run the verification deck both ways under ``workdir``, without and with rolling resistance, and the wall
+    check; raise EnvironmentProblem unless every compared file is identical.
 
     Returns what was compared (file names and sizes), for the stamp.
     """
     workdir = Path(workdir)
-    reference = render(verification_deck(), workdir / "granular")
+    sizes = _verify_settle(plugin, verification_deck(), workdir)
+    rolling = _verify_settle(plugin, verification_deck(VERIFY_ROLLING_FRICTION), workdir / "rolling")
+    sizes.update({f"rolling/{name}": size for name, size in rolling.items()})
+    sizes["walls.dump"] = verify_walls(plugin, workdir / "hmr", float(verification_deck().bed.diameters_um.max()))
+    log.info("plugin %s: %s identical to pair granular's (without and with rolling resistance), walls.dump to "
+             "LAMMPS's wall fixes'", plugin, ", ".join(COMPARED))
+    return {"deck": "sigdem.kernel.build.verification_deck", "identical_bytes": sizes}
+
+
+def _verify_settle(plugin: Path, deck, workdir: Path) -> dict[str, int]:
+    """Settle ``deck`` with pair granular in workdir/granular and with the plugin in workdir/hmr; the sizes of
+    the COMPARED files, or EnvironmentProblem if any differs."""
+    reference = render(deck, workdir / "granular")
     with reference.fn("in.lmp").open("a") as fh:
         fh.write(FULL_DUMP)
     execute(reference, Executable(kernel="granular"))
@@ -166,9 +188,7 @@ def verify_plugin(plugin: Path, workdir: Path) -> dict:
             raise EnvironmentProblem(f"the granular/hmr plugin {plugin} is not bitwise equal to pair granular on "
                                      f"this machine ({name} differs; see {workdir}): not used")
         sizes[name] = len(a)
-    sizes["walls.dump"] = verify_walls(plugin, trial, float(verification_deck().bed.diameters_um.max()))
-    log.info("plugin %s: %s identical to pair granular's, walls.dump to LAMMPS's wall fixes'", plugin, ", ".join(COMPARED))
-    return {"deck": "sigdem.kernel.build.verification_deck", "identical_bytes": sizes}
+    return sizes
 
 
 # ---- build -----------------------------------------------------------------------------------

@@ -3,15 +3,18 @@
 
    One contact law, the one sigdem's decks use, with its sub-models written out in one batched loop:
 
-     pair_coeff * * hertz/material E e nu tangential mindlin NULL|kt xt mu damping coeff_restitution [cutoff d]
+     pair_coeff * * hertz/material E e nu tangential mindlin NULL|kt xt mu damping coeff_restitution
+                    [rolling sds k_roll gamma_roll mu_roll] [cutoff d]
 
    i.e. what `pair_style granular` computes for that line, without GranularModel's per-contact
    virtual calls, and for a batch of contacts at a time (vectorised with AVX2; see compute()). Same
    formulas, same order of operations, same contact-history
-   layout (3 doubles per neighbour: the Mindlin tangential displacement), same history fix
+   layout (3 doubles per neighbour: the Mindlin tangential displacement; 6 with rolling resistance, the SDS
+   rolling displacement after it), same history fix
    (ID NEIGH_HISTORY_GRANULAR, style NEIGH_HISTORY, created where pair granular creates it), so a
    restart's contact history is read back by either style. single() fills the same 12 extra values
-   (compute pair/local p1..p12). Not supported (error): other sub-models, rolling/twisting/heat,
+   (compute pair/local p1..p12). Not supported (error): other sub-models, twisting/heat, rolling on some
+   type pairs and not on others,
    type mixing (every type pair must be set), fix rigid, fix pour/deposit radius look-ahead; on x86-64
    it needs AVX2 (checked at init: a CPU without it runs pair granular).
 
@@ -62,6 +65,9 @@ struct alignas(64) HMRBatch {
   double oi0[BATCH], oi1[BATCH], oi2[BATCH], oj0[BATCH], oj1[BATCH], oj2[BATCH];
   double kn[BATCH], kt[BATCH], dampc[BATCH], xt[BATCH], mu[BATCH];
   double h0[BATCH], h1[BATCH], h2[BATCH];    // history in, updated history out
+  double r0[BATCH], r1[BATCH], r2[BATCH];    // rolling history in and out (SDS rolling only)
+  double kr[BATCH], gr[BATCH], mr[BATCH];    // SDS rolling k, gamma, mu
+  double fr0[BATCH], fr1[BATCH], fr2[BATCH], tr0[BATCH], tr1[BATCH], tr2[BATCH];    // rolling force, torque
   double fx[BATCH], fy[BATCH], fz[BATCH], t0[BATCH], t1[BATCH], t2[BATCH], di[BATCH], dj[BATCH];
   double fs0[BATCH], fs1[BATCH], fs2[BATCH], fntot[BATCH];
   double *hist[BATCH];
@@ -84,8 +90,6 @@ class PairGranularHMR : public Pair {
   double single(int, int, int, int, double, double, double, double &) override;
   double memory_usage() override;
 
-  static constexpr int NHIST = 3;
-
  private:
   using Batch = HMRBatch;
   static constexpr int BATCH = HMR_BATCH;
@@ -94,10 +98,13 @@ class PairGranularHMR : public Pair {
   void add_forces(Batch &b, int n, int nlocal, int newton_pair);
 
   Fix *fix_history;
+  int rolling;    // -1 before the first pair_coeff, then 0 or 1 (SDS rolling on every type pair or none)
+  int nhist;      // history values per neighbour: 3 (Mindlin), 6 with rolling
+  int nhist_fix;  // ... when the history fix was made
   double cutoff_global;
   int freeze_group_bit;
   // per type pair: the pair_coeff numbers and what LAMMPS derives from them
-  double **E, **e, **nu, **kt_in, **xt, **mu, **cutoff_type;
+  double **E, **e, **nu, **kt_in, **xt, **mu, **cutoff_type, **k_roll, **gamma_roll, **mu_roll;
   double **kn, **kt, **dampc;
   double *maxrad;
   int neighprev;
@@ -182,10 +189,12 @@ PairGranularHMR::PairGranularHMR(LAMMPS *lmp) : Pair(lmp)
   nondefault_history_transfer = 0;
   neighprev = 0;
   cutoff_global = -1;
+  rolling = -1;
+  nhist = nhist_fix = 3;
   freeze_group_bit = 0;
   maxrad = nullptr;
   batch = new Batch;
-  E = e = nu = kt_in = xt = mu = cutoff_type = kn = kt = dampc = nullptr;
+  E = e = nu = kt_in = xt = mu = cutoff_type = kn = kt = dampc = k_roll = gamma_roll = mu_roll = nullptr;
   // placeholder replaced by the history fix at init, as pair granular does (keeps the fix order)
   fix_history = nullptr;
   modify->add_fix("NEIGH_HISTORY_GRANULAR_DUMMY all DUMMY");
@@ -202,7 +211,8 @@ PairGranularHMR::~PairGranularHMR()
   if (allocated) {
     memory->destroy(setflag);
     memory->destroy(cutsq);
-    for (double **a : {E, e, nu, kt_in, xt, mu, cutoff_type, kn, kt, dampc}) memory->destroy(a);
+    for (double **a : {E, e, nu, kt_in, xt, mu, cutoff_type, kn, kt, dampc, k_roll, gamma_roll, mu_roll})
+      memory->destroy(a);
     delete[] maxrad;
   }
 }
@@ -225,6 +235,9 @@ void PairGranularHMR::allocate()
   memory->create(kn, n + 1, n + 1, "pair:kn");
   memory->create(kt, n + 1, n + 1, "pair:kt");
   memory->create(dampc, n + 1, n + 1, "pair:dampc");
+  memory->create(k_roll, n + 1, n + 1, "pair:k_roll");
+  memory->create(gamma_roll, n + 1, n + 1, "pair:gamma_roll");
+  memory->create(mu_roll, n + 1, n + 1, "pair:mu_roll");
   maxrad = new double[n + 1];
 }
 
@@ -257,9 +270,26 @@ void PairGranularHMR::coeff(int narg, char **arg)
   iarg += 4;
   double vcut = -1;
   LawKeywords law;
+  int vrolling = 0;
+  double vkr = 0.0, vgr = 0.0, vmr = 0.0;
   while (iarg < narg) {
     if (read_law_keyword(lmp, "pair granular/hmr", narg, arg, iarg, law)) {
       continue;
+    } else if (strcmp(arg[iarg], "rolling") == 0) {
+      need(iarg + 1, "rolling");
+      if (strcmp(arg[iarg + 1], "none") == 0) {
+        iarg += 2;
+        continue;
+      }
+      if (strcmp(arg[iarg + 1], "sds") != 0) error->all(FLERR, "pair granular/hmr supports only the sds rolling model");
+      need(iarg + 4, "rolling sds");
+      vrolling = 1;
+      vkr = num(iarg + 2);
+      vgr = num(iarg + 3);
+      vmr = num(iarg + 4);
+      // GranSubModRollingSDS::coeffs_to_local's check
+      if (vkr < 0.0 || vmr < 0.0 || vgr < 0.0) error->all(FLERR, "Illegal SDS rolling model");
+      iarg += 5;
     } else if (strcmp(arg[iarg], "cutoff") == 0) {
       need(iarg + 1, "cutoff");
       vcut = num(iarg + 1);
@@ -272,6 +302,11 @@ void PairGranularHMR::coeff(int narg, char **arg)
   const double vkt = law.kt_in, vxt = law.xt, vmu = law.mu;
   if (vE < 0.0 || ve <= 0.0 || vkt < -1 || vxt < 0.0 || vmu < 0.0)
     error->all(FLERR, "pair granular/hmr: illegal coefficients");
+  // one contact-history layout for every pair: rolling resistance on all type pairs or on none
+  if (rolling >= 0 && vrolling != rolling)
+    error->all(FLERR, "pair granular/hmr: rolling resistance must be set for every type pair or for none");
+  rolling = vrolling;
+  nhist = rolling ? 6 : 3;
 
   int count = 0;
   for (int i = ilo; i <= ihi; i++)
@@ -282,6 +317,9 @@ void PairGranularHMR::coeff(int narg, char **arg)
       kt_in[i][j] = vkt;
       xt[i][j] = vxt;
       mu[i][j] = vmu;
+      k_roll[i][j] = vkr;
+      gamma_roll[i][j] = vgr;
+      mu_roll[i][j] = vmr;
       cutoff_type[i][j] = cutoff_type[j][i] = vcut;
       derive(i, j);
       setflag[i][j] = 1;
@@ -313,11 +351,15 @@ void PairGranularHMR::init_style()
   if (fix_history == nullptr) {
     fix_history = modify->replace_fix("NEIGH_HISTORY_GRANULAR_DUMMY",
                                       "NEIGH_HISTORY_GRANULAR all NEIGH_HISTORY " +
-                                          std::to_string(NHIST), 1);
+                                          std::to_string(nhist), 1);
     static_cast<FixNeighHistoryView *>(fix_history)->pair = this;
+    nhist_fix = nhist;
   } else {
     fix_history = modify->get_fix_by_id("NEIGH_HISTORY_GRANULAR");
     if (!fix_history) error->all(FLERR, "Could not find pair fix neigh history ID");
+    if (nhist != nhist_fix)
+      error->all(FLERR, "pair granular/hmr: rolling resistance switched on or off after the first run (the "
+                        "contact history has {} values per contact, this law needs {})", nhist_fix, nhist);
   }
 
   auto fixlist = modify->get_fix_by_style("^freeze");
@@ -346,7 +388,7 @@ double PairGranularHMR::init_one(int i, int j)
 {
   if (setflag[i][j] == 0)
     error->all(FLERR, "pair granular/hmr: set every type pair explicitly (no mixing), {} {}", i, j);
-  for (double **a : {E, e, nu, kt_in, xt, mu, kn, kt, dampc}) a[j][i] = a[i][j];
+  for (double **a : {E, e, nu, kt_in, xt, mu, kn, kt, dampc, k_roll, gamma_roll, mu_roll}) a[j][i] = a[i][j];
   double cutoff = 0.0;
   if (cutoff_type[i][j] < 0 && cutoff_global < 0) {
     if (maxrad[i] > 0.0 && maxrad[j] > 0.0)
@@ -385,7 +427,7 @@ double PairGranularHMR::init_one(int i, int j)
 #define HMR_SIMD
 #endif
 
-template <bool history_update>
+template <bool history_update, bool rolling>
 static __attribute__((noinline)) HMR_SIMD void forces_t(HMRBatch &b, int n, double dt)
 {
 #pragma omp simd
@@ -474,16 +516,80 @@ static __attribute__((noinline)) HMR_SIMD void forces_t(HMRBatch &b, int n, doub
     b.t2[k] = -(n0 * fs1 - n1 * fs0);
     b.di[k] = radi - 0.5 * delta;
     b.dj[k] = radj - 0.5 * delta;
+
+    if (rolling) {
+      // rolling resistance, SDS (GranSubModRollingSDS and GranularModel::calculate_forces): a spring-dashpot on
+      // the rolling displacement, capped at mu_roll |Fntot|; history = rolling displacement
+      const double rr0 = b.oi0[k] - b.oj0[k], rr1 = b.oi1[k] - b.oj1[k], rr2 = b.oi2[k] - b.oj2[k];
+      const double vrl0 = (rr1 * n2 - rr2 * n1) * Reff;
+      const double vrl1 = (rr2 * n0 - rr0 * n2) * Reff;
+      const double vrl2 = (rr0 * n1 - rr1 * n0) * Reff;
+      const double kr = b.kr[k], gr = b.gr[k];
+      const double Frcrit = Fncrit * b.mr[k];
+      double q0 = b.r0[k], q1 = b.r1[k], q2 = b.r2[k];
+      {
+        // history_update: as the tangential history above (rotate into the tangent plane, keep the magnitude,
+        // add this step's rolling displacement)
+        const double rolldotn = q0 * n0 + q1 * n1 + q2 * n2;
+        const bool rotate = history_update && (fabs(rolldotn) * kr) > (EPSILON * Frcrit);
+        const double rollmag = sqrt(q0 * q0 + q1 * q1 + q2 * q2);
+        const double p0 = q0 - rolldotn * n0, p1 = q1 - rolldotn * n1, p2 = q2 - rolldotn * n2;
+        const double prjmag = sqrt(p0 * p0 + p1 * p1 + p2 * p2);
+        const double scale = (prjmag > 0) ? rollmag / prjmag : 0;
+        q0 = rotate ? p0 * scale : q0;
+        q1 = rotate ? p1 * scale : q1;
+        q2 = rotate ? p2 * scale : q2;
+        q0 = history_update ? q0 + dt * vrl0 : q0;
+        q1 = history_update ? q1 + dt * vrl1 : q1;
+        q2 = history_update ? q2 + dt * vrl2 : q2;
+      }
+      double fr0 = (-kr) * q0 + (-gr) * vrl0, fr1 = (-kr) * q1 + (-gr) * vrl1, fr2 = (-kr) * q2 + (-gr) * vrl2;
+      // rolling past the limit: scale the force to it and the history to match (no history: no force)
+      const double magfr = sqrt(fr0 * fr0 + fr1 * fr1 + fr2 * fr2);
+      const bool rslide = magfr > Frcrit;
+      const double qmag = sqrt(q0 * q0 + q1 * q1 + q2 * q2);
+      const bool rrescale = rslide && (qmag != 0.0);
+      const double k_inv = 1.0 / kr;
+      const double magfr_inv = 1.0 / magfr;
+      const double qf = -Frcrit * k_inv * magfr_inv, qv = -gr * k_inv, sf = Frcrit * magfr_inv;
+      q0 = rrescale ? qf * fr0 + qv * vrl0 : q0;
+      q1 = rrescale ? qf * fr1 + qv * vrl1 : q1;
+      q2 = rrescale ? qf * fr2 + qv * vrl2 : q2;
+      fr0 = rrescale ? sf * fr0 : (rslide ? 0.0 : fr0);
+      fr1 = rrescale ? sf * fr1 : (rslide ? 0.0 : fr1);
+      fr2 = rrescale ? sf * fr2 : (rslide ? 0.0 : fr2);
+      // LAMMPS writes the rolling history back only on a history update
+      if (history_update) {
+        b.r0[k] = q0;
+        b.r1[k] = q1;
+        b.r2[k] = q2;
+      }
+      b.fr0[k] = fr0;
+      b.fr1[k] = fr1;
+      b.fr2[k] = fr2;
+      // torque Reff (n x fr): added to i's torque, taken from j's
+      b.tr0[k] = (n1 * fr2 - n2 * fr1) * Reff;
+      b.tr1[k] = (n2 * fr0 - n0 * fr2) * Reff;
+      b.tr2[k] = (n0 * fr1 - n1 * fr0) * Reff;
+    }
   }
 }
 
-// history_update as a template argument: the loop has no branch and no select on it (AVX2 vectorises it)
-static void forces(HMRBatch &b, int n, bool history_update, double dt)
+// history_update and rolling as template arguments: the loop has no branch and no select on them (AVX2
+// vectorises it)
+static void forces(HMRBatch &b, int n, bool history_update, bool rolling, double dt)
 {
-  if (history_update)
-    forces_t<true>(b, n, dt);
-  else
-    forces_t<false>(b, n, dt);
+  if (rolling) {
+    if (history_update)
+      forces_t<true, true>(b, n, dt);
+    else
+      forces_t<false, true>(b, n, dt);
+  } else {
+    if (history_update)
+      forces_t<true, false>(b, n, dt);
+    else
+      forces_t<false, false>(b, n, dt);
+  }
 }
 
 void PairGranularHMR::fill(Batch &b, int n)
@@ -522,6 +628,14 @@ void PairGranularHMR::fill(Batch &b, int n)
     b.h0[k] = h[0];
     b.h1[k] = h[1];
     b.h2[k] = h[2];
+    if (rolling) {
+      b.r0[k] = h[3];
+      b.r1[k] = h[4];
+      b.r2[k] = h[5];
+      b.kr[k] = k_roll[itype][jtype];
+      b.gr[k] = gamma_roll[itype][jtype];
+      b.mr[k] = mu_roll[itype][jtype];
+    }
   }
 }
 
@@ -538,21 +652,41 @@ void PairGranularHMR::add_forces(Batch &b, int n, int nlocal, int newton_pair)
     const double t0 = b.t0[k], t1 = b.t1[k], t2 = b.t2[k];
     const double di = b.di[k];
     double *fi = fa + 3 * i, *ti = ta + 3 * i;
+    // rolling: each particle's contact torque is summed first (tangential + rolling), then added, as in
+    // GranularModel::calculate_forces and PairGranular::compute
+    const double tr0 = rolling ? b.tr0[k] : 0.0, tr1 = rolling ? b.tr1[k] : 0.0, tr2 = rolling ? b.tr2[k] : 0.0;
+    if (rolling) {
+      history[3] = b.r0[k];
+      history[4] = b.r1[k];
+      history[5] = b.r2[k];
+    }
     fi[0] += fx;
     fi[1] += fy;
     fi[2] += fz;
-    ti[0] += t0 * di;
-    ti[1] += t1 * di;
-    ti[2] += t2 * di;
+    if (rolling) {
+      ti[0] += t0 * di + tr0;
+      ti[1] += t1 * di + tr1;
+      ti[2] += t2 * di + tr2;
+    } else {
+      ti[0] += t0 * di;
+      ti[1] += t1 * di;
+      ti[2] += t2 * di;
+    }
     if (newton_pair || j < nlocal) {
       const double dj = b.dj[k];
       double *fj = fa + 3 * j, *tj = ta + 3 * j;
       fj[0] -= fx;
       fj[1] -= fy;
       fj[2] -= fz;
-      tj[0] += t0 * dj;
-      tj[1] += t1 * dj;
-      tj[2] += t2 * dj;
+      if (rolling) {
+        tj[0] += t0 * dj - tr0;
+        tj[1] += t1 * dj - tr1;
+        tj[2] += t2 * dj - tr2;
+      } else {
+        tj[0] += t0 * dj;
+        tj[1] += t1 * dj;
+        tj[2] += t2 * dj;
+      }
     }
     if (evflag) ev_tally_xyz(i, j, nlocal, newton_pair, 0.0, 0.0, fx, fy, fz, b.dx0[k], b.dx1[k], b.dx2[k]);
   }
@@ -602,10 +736,10 @@ void PairGranularHMR::compute(int eflag, int vflag)
       const double rsq = d0 * d0 + d1 * d1 + d2 * d2;
       const double radj = radius[j];
       const double radsum = radi + radj;
-      double *history = &allhistory[NHIST * jj];
+      double *history = &allhistory[nhist * jj];
       if (!(rsq < radsum * radsum)) {
         touch[jj] = 0;
-        history[0] = history[1] = history[2] = 0.0;
+        for (int m = 0; m < nhist; m++) history[m] = 0.0;
         continue;
       }
       touch[jj] = 1;
@@ -622,7 +756,7 @@ void PairGranularHMR::compute(int eflag, int vflag)
       __builtin_prefetch(oa + 3 * j);
       if (++n == BATCH) {
         fill(b, n);
-        forces(b, n, history_update, dt);
+        forces(b, n, history_update, rolling, dt);
         add_forces(b, n, nlocal, newton_pair);
         n = 0;
       }
@@ -630,14 +764,15 @@ void PairGranularHMR::compute(int eflag, int vflag)
   }
   if (n) {
     fill(b, n);
-    forces(b, n, history_update, dt);
+    forces(b, n, history_update, rolling, dt);
     add_forces(b, n, nlocal, newton_pair);
   }
 }
 
 /* ----------------------------------------------------------------------
    compute pair/local: fforce = elastic normal force / r; svector as pair granular
-   (tangential force on i, its magnitude, rolling 0 0 0 0, twisting 0, branch vector dx)
+   (tangential force on i, its magnitude, rolling force and its magnitude (0 without rolling), twisting 0,
+   branch vector dx)
 ---------------------------------------------------------------------- */
 
 double PairGranularHMR::single(int i, int j, int itype, int jtype, double /*rsq*/, double /*fc*/,
@@ -659,7 +794,7 @@ double PairGranularHMR::single(int i, int j, int itype, int jtype, double /*rsq*
     if (neighprev >= jnum) neighprev = 0;
     if (jlist[neighprev] == j) break;
   }
-  double *history = &allhistory[NHIST * neighprev];
+  double *history = &allhistory[nhist * neighprev];
 
   double **x = atom->x;
   double dx[3] = {x[i][0] - x[j][0], x[i][1] - x[j][1], x[i][2] - x[j][2]};
@@ -679,7 +814,7 @@ double PairGranularHMR::single(int i, int j, int itype, int jtype, double /*rsq*
   b.radj[0] = radj;
   b.hist[0] = history;
   fill(b, 1);
-  forces(b, 1, false, update->dt);
+  forces(b, 1, false, rolling, update->dt);
   history[0] = b.h0[0];
   history[1] = b.h1[0];
   history[2] = b.h2[0];
@@ -689,6 +824,13 @@ double PairGranularHMR::single(int i, int j, int itype, int jtype, double /*rsq*
   svector[1] = fs[1];
   svector[2] = fs[2];
   svector[3] = len3(fs);
+  if (rolling) {
+    const double fr[3] = {b.fr0[0], b.fr1[0], b.fr2[0]};
+    svector[4] = fr[0];
+    svector[5] = fr[1];
+    svector[6] = fr[2];
+    svector[7] = len3(fr);
+  }
   svector[9] = dx[0];
   svector[10] = dx[1];
   svector[11] = dx[2];
@@ -697,14 +839,18 @@ double PairGranularHMR::single(int i, int j, int itype, int jtype, double /*rsq*
 
 /* ---------------------------------------------------------------------- */
 
+// Per set type pair: a flag (1: the 7 Hertz/Mindlin numbers; 2: those and the 3 SDS rolling ones; 0: not set),
+// so that a restart written before rolling existed here reads back as one without it.
 void PairGranularHMR::write_restart(FILE *fp)
 {
   for (int i = 1; i <= atom->ntypes; i++)
     for (int j = i; j <= atom->ntypes; j++) {
-      fwrite(&setflag[i][j], sizeof(int), 1, fp);
-      if (setflag[i][j]) {
-        double vals[7] = {E[i][j], e[i][j], nu[i][j], kt_in[i][j], xt[i][j], mu[i][j], cutoff_type[i][j]};
-        fwrite(vals, sizeof(double), 7, fp);
+      const int flag = setflag[i][j] ? (rolling == 1 ? 2 : 1) : 0;
+      fwrite(&flag, sizeof(int), 1, fp);
+      if (flag) {
+        double vals[10] = {E[i][j], e[i][j], nu[i][j], kt_in[i][j], xt[i][j], mu[i][j], cutoff_type[i][j],
+                           k_roll[i][j], gamma_roll[i][j], mu_roll[i][j]};
+        fwrite(vals, sizeof(double), flag == 2 ? 10 : 7, fp);
       }
     }
 }
@@ -715,12 +861,20 @@ void PairGranularHMR::read_restart(FILE *fp)
   int me = comm->me;
   for (int i = 1; i <= atom->ntypes; i++)
     for (int j = i; j <= atom->ntypes; j++) {
-      if (me == 0) utils::sfread(FLERR, &setflag[i][j], sizeof(int), 1, fp, nullptr, error);
-      MPI_Bcast(&setflag[i][j], 1, MPI_INT, 0, world);
-      if (setflag[i][j]) {
-        double vals[7];
-        if (me == 0) utils::sfread(FLERR, vals, sizeof(double), 7, fp, nullptr, error);
-        MPI_Bcast(vals, 7, MPI_DOUBLE, 0, world);
+      int flag = 0;
+      if (me == 0) utils::sfread(FLERR, &flag, sizeof(int), 1, fp, nullptr, error);
+      MPI_Bcast(&flag, 1, MPI_INT, 0, world);
+      setflag[i][j] = flag ? 1 : 0;
+      if (flag) {
+        const int nvals = (flag == 2) ? 10 : 7;
+        double vals[10] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        if (me == 0) utils::sfread(FLERR, vals, sizeof(double), nvals, fp, nullptr, error);
+        MPI_Bcast(vals, nvals, MPI_DOUBLE, 0, world);
+        rolling = (flag == 2) ? 1 : 0;
+        nhist = rolling ? 6 : 3;
+        k_roll[i][j] = vals[7];
+        gamma_roll[i][j] = vals[8];
+        mu_roll[i][j] = vals[9];
         E[i][j] = vals[0];
         e[i][j] = vals[1];
         nu[i][j] = vals[2];

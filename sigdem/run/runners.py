@@ -118,7 +118,7 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
     """``-var`` overrides that make a folder run with the plugin, or ``{}`` for pair granular.
 
     A settle folder uses the plugin when ``choice`` allows it, the plugin is verified here and the deck has
-    no rolling resistance (not in the plugin) and Hertz contacts. A folder that continues a settle restart
+    Hertz contacts (with or without SDS rolling resistance). A folder that continues a settle restart
     keeps the kernel that wrote it (the restart names its pair style), whatever ``choice`` says. A Hertz stage
     that continues such a restart also gets the plugin's wall fixes (``wall_kernel=hmr``: the floor and the
     moving top wall); an mdr stage only loads the plugin to read the restart and keeps LAMMPS's walls. (The
@@ -136,8 +136,7 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
             raise EnvironmentProblem(f"{folder.path.name} continues a bed settled with {PAIR_STYLE}, whose plugin is "
                                      "not built and verified here: run `sigdem kernel build`")
         return {"load_plugin": 1, "kernel_plugin": plugin, **({"wall_kernel": "hmr"} if stage.contact == "hertz" else {})}
-    unusable = ("rolling resistance" if rec.rolling_friction > 0 else "mdr contacts" if stage.contact != "hertz"
-                else None)
+    unusable = "mdr contacts" if stage.contact != "hertz" else None
     if choice == "auto" and plugin is None and not unusable:
         _notice_no_plugin()
     if choice == "granular" or (choice == "auto" and (plugin is None or unusable)):
