@@ -427,6 +427,29 @@ double PairGranularHMR::init_one(int i, int j)
 #define HMR_SIMD
 #endif
 
+// A contact's history vector h (the Mindlin tangential or the SDS rolling displacement) on a history update:
+// rotated into the tangent plane with its magnitude kept, where it has left the plane by more than
+// (|h.n| k > EPSILON Fcrit, GranSubMod::rotate_rescale_vec), then this step's displacement v dt added.
+// Selects, not branches: the batch loop vectorises.
+template <bool history_update>
+static inline __attribute__((always_inline)) HMR_SIMD void advance_history(
+    double &h0, double &h1, double &h2, double n0, double n1, double n2, double k, double Fcrit, double v0,
+    double v1, double v2, double dt)
+{
+  const double hn = h0 * n0 + h1 * n1 + h2 * n2;
+  const bool rotate = history_update && (fabs(hn) * k) > (EPSILON * Fcrit);
+  const double hmag = sqrt(h0 * h0 + h1 * h1 + h2 * h2);
+  const double p0 = h0 - hn * n0, p1 = h1 - hn * n1, p2 = h2 - hn * n2;
+  const double prjmag = sqrt(p0 * p0 + p1 * p1 + p2 * p2);
+  const double scale = (prjmag > 0) ? hmag / prjmag : 0;
+  h0 = rotate ? p0 * scale : h0;
+  h1 = rotate ? p1 * scale : h1;
+  h2 = rotate ? p2 * scale : h2;
+  h0 = history_update ? h0 + dt * v0 : h0;
+  h1 = history_update ? h1 + dt * v1 : h1;
+  h2 = history_update ? h2 + dt * v2 : h2;
+}
+
 template <bool history_update, bool rolling>
 static __attribute__((noinline)) HMR_SIMD void forces_t(HMRBatch &b, int n, double dt)
 {
@@ -467,22 +490,7 @@ static __attribute__((noinline)) HMR_SIMD void forces_t(HMRBatch &b, int n, doub
     const double Fscrit = Fncrit * b.mu[k];
     const double k_scaled = b.kt[k] * a;
     double h0 = b.h0[k], h1 = b.h1[k], h2 = b.h2[k];
-    {
-      // history_update: rotate into the tangent plane, keep the magnitude (where the history has left the
-      // plane), then add this step's tangential displacement. Selects, not branches: the loop vectorises.
-      const double rsht = h0 * n0 + h1 * n1 + h2 * n2;
-      const bool rotate = history_update && (fabs(rsht) * k_scaled) > (EPSILON * Fscrit);
-      const double shrmag = sqrt(h0 * h0 + h1 * h1 + h2 * h2);
-      const double p0 = h0 - rsht * n0, p1 = h1 - rsht * n1, p2 = h2 - rsht * n2;
-      const double prjmag = sqrt(p0 * p0 + p1 * p1 + p2 * p2);
-      const double scale = (prjmag > 0) ? shrmag / prjmag : 0;
-      h0 = rotate ? p0 * scale : h0;
-      h1 = rotate ? p1 * scale : h1;
-      h2 = rotate ? p2 * scale : h2;
-      h0 = history_update ? h0 + dt * vtr0 : h0;
-      h1 = history_update ? h1 + dt * vtr1 : h1;
-      h2 = history_update ? h2 + dt * vtr2 : h2;
-    }
+    advance_history<history_update>(h0, h1, h2, n0, n1, n2, k_scaled, Fscrit, vtr0, vtr1, vtr2, dt);
     const double fd0 = -damp * vtr0, fd1 = -damp * vtr1, fd2 = -damp * vtr2;
     double fs0 = -k_scaled * h0 + fd0, fs1 = -k_scaled * h1 + fd1, fs2 = -k_scaled * h2 + fd2;
     // sliding: scale the force to the Coulomb limit and the history to match (no history: no force)
@@ -527,22 +535,7 @@ static __attribute__((noinline)) HMR_SIMD void forces_t(HMRBatch &b, int n, doub
       const double kr = b.kr[k], gr = b.gr[k];
       const double Frcrit = Fncrit * b.mr[k];
       double q0 = b.r0[k], q1 = b.r1[k], q2 = b.r2[k];
-      {
-        // history_update: as the tangential history above (rotate into the tangent plane, keep the magnitude,
-        // add this step's rolling displacement)
-        const double rolldotn = q0 * n0 + q1 * n1 + q2 * n2;
-        const bool rotate = history_update && (fabs(rolldotn) * kr) > (EPSILON * Frcrit);
-        const double rollmag = sqrt(q0 * q0 + q1 * q1 + q2 * q2);
-        const double p0 = q0 - rolldotn * n0, p1 = q1 - rolldotn * n1, p2 = q2 - rolldotn * n2;
-        const double prjmag = sqrt(p0 * p0 + p1 * p1 + p2 * p2);
-        const double scale = (prjmag > 0) ? rollmag / prjmag : 0;
-        q0 = rotate ? p0 * scale : q0;
-        q1 = rotate ? p1 * scale : q1;
-        q2 = rotate ? p2 * scale : q2;
-        q0 = history_update ? q0 + dt * vrl0 : q0;
-        q1 = history_update ? q1 + dt * vrl1 : q1;
-        q2 = history_update ? q2 + dt * vrl2 : q2;
-      }
+      advance_history<history_update>(q0, q1, q2, n0, n1, n2, kr, Frcrit, vrl0, vrl1, vrl2, dt);
       double fr0 = (-kr) * q0 + (-gr) * vrl0, fr1 = (-kr) * q1 + (-gr) * vrl1, fr2 = (-kr) * q2 + (-gr) * vrl2;
       // rolling past the limit: scale the force to it and the history to match (no history: no force)
       const double magfr = sqrt(fr0 * fr0 + fr1 * fr1 + fr2 * fr2);
