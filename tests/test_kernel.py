@@ -233,6 +233,10 @@ def test_rolling_resistance_settle_and_calender_equal_pair_granular_on_two_ranks
     assert "fix top all wall/gran/region/hmr" in log
     for name in CALENDER_FILES:
         assert ca.fn(name).read_bytes() == cb.fn(name).read_bytes(), name
+    # a stage without rolling resistance cannot continue it: LAMMPS would read its 6-value contact history as 3
+    with pytest.raises(InputError, match=r"deck.material.rolling_friction.*settled with rolling.*allowed: > 0"):
+        runners.render(replace(calender(a), material=GRAPHITE), tmp_path / "switch")
+    assert not (tmp_path / "switch").exists()
 
 
 def test_hmr_refuses_mdr(settled, tmp_path):

@@ -98,13 +98,14 @@ class PairGranularHMR : public Pair {
   void add_forces(Batch &b, int n, int nlocal, int newton_pair);
 
   Fix *fix_history;
-  int rolling;    // -1 before the first pair_coeff, then 0 or 1 (SDS rolling on every type pair or none)
+  int rolling;    // SDS rolling resistance on every type pair (1) or on none (0): set at init_style
   int nhist;      // history values per neighbour: 3 (Mindlin), 6 with rolling
   int nhist_fix;  // ... when the history fix was made
   double cutoff_global;
   int freeze_group_bit;
   // per type pair: the pair_coeff numbers and what LAMMPS derives from them
   double **E, **e, **nu, **kt_in, **xt, **mu, **cutoff_type, **k_roll, **gamma_roll, **mu_roll;
+  int **rolling_type;    // per type pair: pair_coeff has rolling sds
   double **kn, **kt, **dampc;
   double *maxrad;
   int neighprev;
@@ -189,8 +190,9 @@ PairGranularHMR::PairGranularHMR(LAMMPS *lmp) : Pair(lmp)
   nondefault_history_transfer = 0;
   neighprev = 0;
   cutoff_global = -1;
-  rolling = -1;
+  rolling = 0;
   nhist = nhist_fix = 3;
+  rolling_type = nullptr;
   freeze_group_bit = 0;
   maxrad = nullptr;
   batch = new Batch;
@@ -213,6 +215,7 @@ PairGranularHMR::~PairGranularHMR()
     memory->destroy(cutsq);
     for (double **a : {E, e, nu, kt_in, xt, mu, cutoff_type, kn, kt, dampc, k_roll, gamma_roll, mu_roll})
       memory->destroy(a);
+    memory->destroy(rolling_type);
     delete[] maxrad;
   }
 }
@@ -238,6 +241,7 @@ void PairGranularHMR::allocate()
   memory->create(k_roll, n + 1, n + 1, "pair:k_roll");
   memory->create(gamma_roll, n + 1, n + 1, "pair:gamma_roll");
   memory->create(mu_roll, n + 1, n + 1, "pair:mu_roll");
+  memory->create(rolling_type, n + 1, n + 1, "pair:rolling_type");
   maxrad = new double[n + 1];
 }
 
@@ -302,11 +306,6 @@ void PairGranularHMR::coeff(int narg, char **arg)
   const double vkt = law.kt_in, vxt = law.xt, vmu = law.mu;
   if (vE < 0.0 || ve <= 0.0 || vkt < -1 || vxt < 0.0 || vmu < 0.0)
     error->all(FLERR, "pair granular/hmr: illegal coefficients");
-  // one contact-history layout for every pair: rolling resistance on all type pairs or on none
-  if (rolling >= 0 && vrolling != rolling)
-    error->all(FLERR, "pair granular/hmr: rolling resistance must be set for every type pair or for none");
-  rolling = vrolling;
-  nhist = rolling ? 6 : 3;
 
   int count = 0;
   for (int i = ilo; i <= ihi; i++)
@@ -320,6 +319,7 @@ void PairGranularHMR::coeff(int narg, char **arg)
       k_roll[i][j] = vkr;
       gamma_roll[i][j] = vgr;
       mu_roll[i][j] = vmr;
+      rolling_type[i][j] = vrolling;
       cutoff_type[i][j] = cutoff_type[j][i] = vcut;
       derive(i, j);
       setflag[i][j] = 1;
@@ -347,6 +347,18 @@ void PairGranularHMR::init_style()
     error->all(FLERR, "Pair granular/hmr requires ghost atoms store velocity");
 
   neighbor->add_request(this, NeighConst::REQ_SIZE | NeighConst::REQ_HISTORY);
+
+  // one contact-history layout for every pair: rolling resistance on all type pairs or on none
+  int first = -1;
+  for (int i = 1; i <= atom->ntypes; i++)
+    for (int j = i; j <= atom->ntypes; j++) {
+      if (!setflag[i][j]) continue;
+      if (first < 0) first = rolling_type[i][j];
+      if (rolling_type[i][j] != first)
+        error->all(FLERR, "pair granular/hmr: rolling resistance must be set for every type pair or for none");
+    }
+  rolling = (first == 1) ? 1 : 0;
+  nhist = rolling ? 6 : 3;
 
   if (fix_history == nullptr) {
     fix_history = modify->replace_fix("NEIGH_HISTORY_GRANULAR_DUMMY",
@@ -389,6 +401,7 @@ double PairGranularHMR::init_one(int i, int j)
   if (setflag[i][j] == 0)
     error->all(FLERR, "pair granular/hmr: set every type pair explicitly (no mixing), {} {}", i, j);
   for (double **a : {E, e, nu, kt_in, xt, mu, kn, kt, dampc, k_roll, gamma_roll, mu_roll}) a[j][i] = a[i][j];
+  rolling_type[j][i] = rolling_type[i][j];
   double cutoff = 0.0;
   if (cutoff_type[i][j] < 0 && cutoff_global < 0) {
     if (maxrad[i] > 0.0 && maxrad[j] > 0.0)
@@ -838,7 +851,7 @@ void PairGranularHMR::write_restart(FILE *fp)
 {
   for (int i = 1; i <= atom->ntypes; i++)
     for (int j = i; j <= atom->ntypes; j++) {
-      const int flag = setflag[i][j] ? (rolling == 1 ? 2 : 1) : 0;
+      const int flag = setflag[i][j] ? (rolling_type[i][j] ? 2 : 1) : 0;
       fwrite(&flag, sizeof(int), 1, fp);
       if (flag) {
         double vals[10] = {E[i][j], e[i][j], nu[i][j], kt_in[i][j], xt[i][j], mu[i][j], cutoff_type[i][j],
@@ -863,8 +876,7 @@ void PairGranularHMR::read_restart(FILE *fp)
         double vals[10] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
         if (me == 0) utils::sfread(FLERR, vals, sizeof(double), nvals, fp, nullptr, error);
         MPI_Bcast(vals, nvals, MPI_DOUBLE, 0, world);
-        rolling = (flag == 2) ? 1 : 0;
-        nhist = rolling ? 6 : 3;
+        rolling_type[i][j] = (flag == 2) ? 1 : 0;
         k_roll[i][j] = vals[7];
         gamma_roll[i][j] = vals[8];
         mu_roll[i][j] = vals[9];

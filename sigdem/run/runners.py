@@ -100,6 +100,15 @@ def check_start(deck: Deck) -> None:
         raise InputError("deck.die", f"{deck.die!r}: {start.path.name} was settled in "
                          f"{'a periodic box' if rec.die_diameter_um is None else f'a die of {rec.die_diameter_um:g} µm'}"
                          "; allowed: the die the bed was settled in")
+    # pair_coeff after read_restart must keep the settle's contact-history layout (3 values per contact, 6 with
+    # SDS rolling): another layout is read silently by LAMMPS (and by the plugin) as if it were this one
+    rolling_then, rolling_now = rec.rolling_friction > 0, deck.material.rolling_friction > 0
+    if rolling_then != rolling_now:
+        raise InputError("deck.material.rolling_friction",
+                         f"{deck.material.rolling_friction:g}: {start.path.name} was settled "
+                         f"{'with' if rolling_then else 'without'} rolling resistance (rolling_friction "
+                         f"{rec.rolling_friction:g}), whose contact history this stage reads; allowed: "
+                         f"{'> 0' if rolling_then else '0'}")
     for there, _ in deck.stage.start_files:
         if not start.fn(there).is_file():
             raise IncompleteRunError(start.path, "done", f"{there} is missing")
