@@ -94,8 +94,10 @@ class PairGranularHMR : public Pair {
   using Batch = HMRBatch;
   static constexpr int BATCH = HMR_BATCH;
   Batch *batch;
-  void fill(Batch &b, int n);
-  void add_forces(Batch &b, int n, int nlocal, int newton_pair);
+  // ROLL: rolling resistance on (a template argument, so the loops without it carry no test of it)
+  template <bool ROLL> void compute_t(int eflag, int vflag);
+  template <bool ROLL> void fill(Batch &b, int n);
+  template <bool ROLL> void add_forces(Batch &b, int n, int nlocal, int newton_pair);
 
   Fix *fix_history;
   int rolling;    // SDS rolling resistance on every type pair (1) or on none (0): set at init_style
@@ -598,7 +600,7 @@ static void forces(HMRBatch &b, int n, bool history_update, bool rolling, double
   }
 }
 
-void PairGranularHMR::fill(Batch &b, int n)
+template <bool ROLL> void PairGranularHMR::fill(Batch &b, int n)
 {
   // atom arrays are one block each (Memory::create): indexed flat, one load instead of two dependent ones
   const double *va = atom->v[0], *oa = atom->omega[0];
@@ -634,7 +636,7 @@ void PairGranularHMR::fill(Batch &b, int n)
     b.h0[k] = h[0];
     b.h1[k] = h[1];
     b.h2[k] = h[2];
-    if (rolling) {
+    if (ROLL) {
       b.r0[k] = h[3];
       b.r1[k] = h[4];
       b.r2[k] = h[5];
@@ -645,7 +647,7 @@ void PairGranularHMR::fill(Batch &b, int n)
   }
 }
 
-void PairGranularHMR::add_forces(Batch &b, int n, int nlocal, int newton_pair)
+template <bool ROLL> void PairGranularHMR::add_forces(Batch &b, int n, int nlocal, int newton_pair)
 {
   double *fa = atom->f[0], *ta = atom->torque[0];
   for (int k = 0; k < n; k++) {
@@ -660,8 +662,8 @@ void PairGranularHMR::add_forces(Batch &b, int n, int nlocal, int newton_pair)
     double *fi = fa + 3 * i, *ti = ta + 3 * i;
     // rolling: each particle's contact torque is summed first (tangential + rolling), then added, as in
     // GranularModel::calculate_forces and PairGranular::compute
-    const double tr0 = rolling ? b.tr0[k] : 0.0, tr1 = rolling ? b.tr1[k] : 0.0, tr2 = rolling ? b.tr2[k] : 0.0;
-    if (rolling) {
+    const double tr0 = ROLL ? b.tr0[k] : 0.0, tr1 = ROLL ? b.tr1[k] : 0.0, tr2 = ROLL ? b.tr2[k] : 0.0;
+    if (ROLL) {
       history[3] = b.r0[k];
       history[4] = b.r1[k];
       history[5] = b.r2[k];
@@ -669,7 +671,7 @@ void PairGranularHMR::add_forces(Batch &b, int n, int nlocal, int newton_pair)
     fi[0] += fx;
     fi[1] += fy;
     fi[2] += fz;
-    if (rolling) {
+    if (ROLL) {
       ti[0] += t0 * di + tr0;
       ti[1] += t1 * di + tr1;
       ti[2] += t2 * di + tr2;
@@ -684,7 +686,7 @@ void PairGranularHMR::add_forces(Batch &b, int n, int nlocal, int newton_pair)
       fj[0] -= fx;
       fj[1] -= fy;
       fj[2] -= fz;
-      if (rolling) {
+      if (ROLL) {
         tj[0] += t0 * dj - tr0;
         tj[1] += t1 * dj - tr1;
         tj[2] += t2 * dj - tr2;
@@ -699,6 +701,14 @@ void PairGranularHMR::add_forces(Batch &b, int n, int nlocal, int newton_pair)
 }
 
 void PairGranularHMR::compute(int eflag, int vflag)
+{
+  if (rolling)
+    compute_t<true>(eflag, vflag);
+  else
+    compute_t<false>(eflag, vflag);
+}
+
+template <bool ROLL> void PairGranularHMR::compute_t(int eflag, int vflag)
 {
   ev_init(eflag, vflag);
   const bool history_update = update->setupflag == 0;
@@ -742,10 +752,11 @@ void PairGranularHMR::compute(int eflag, int vflag)
       const double rsq = d0 * d0 + d1 * d1 + d2 * d2;
       const double radj = radius[j];
       const double radsum = radi + radj;
-      double *history = &allhistory[nhist * jj];
+      double *history = &allhistory[(ROLL ? 6 : 3) * jj];
       if (!(rsq < radsum * radsum)) {
         touch[jj] = 0;
-        for (int m = 0; m < nhist; m++) history[m] = 0.0;
+        history[0] = history[1] = history[2] = 0.0;
+        if (ROLL) history[3] = history[4] = history[5] = 0.0;
         continue;
       }
       touch[jj] = 1;
@@ -761,17 +772,17 @@ void PairGranularHMR::compute(int eflag, int vflag)
       __builtin_prefetch(va + 3 * j);    // read by fill()
       __builtin_prefetch(oa + 3 * j);
       if (++n == BATCH) {
-        fill(b, n);
-        forces(b, n, history_update, rolling, dt);
-        add_forces(b, n, nlocal, newton_pair);
+        fill<ROLL>(b, n);
+        forces(b, n, history_update, ROLL, dt);
+        add_forces<ROLL>(b, n, nlocal, newton_pair);
         n = 0;
       }
     }
   }
   if (n) {
-    fill(b, n);
-    forces(b, n, history_update, rolling, dt);
-    add_forces(b, n, nlocal, newton_pair);
+    fill<ROLL>(b, n);
+    forces(b, n, history_update, ROLL, dt);
+    add_forces<ROLL>(b, n, nlocal, newton_pair);
   }
 }
 
@@ -819,7 +830,10 @@ double PairGranularHMR::single(int i, int j, int itype, int jtype, double /*rsq*
   b.radi[0] = radi;
   b.radj[0] = radj;
   b.hist[0] = history;
-  fill(b, 1);
+  if (rolling)
+    fill<true>(b, 1);
+  else
+    fill<false>(b, 1);
   forces(b, 1, false, rolling, update->dt);
   history[0] = b.h0[0];
   history[1] = b.h1[0];
