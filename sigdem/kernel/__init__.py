@@ -2,8 +2,8 @@
 
 The plugin (``pair_granular_hmr.cpp`` beside this file) computes exactly the contact law of sigdem's decks
 (``pair_style granular``, ``hertz/material ... tangential mindlin NULL 1.0 mu damping coeff_restitution``,
-optionally ``rolling sds k gamma mu``) with the sub-models written out in one loop over batches of 16 contacts, vectorised with AVX2
-(x86-64 CPUs without AVX2 are refused at build time and run pair granular), and reuses pair granular's
+optionally ``rolling sds k gamma mu``) with the sub-models written out in one loop over batches of 16 contacts,
+vectorised with AVX2 (x86-64 CPUs without AVX2 are refused at build time and run pair granular), and reuses pair granular's
 contact-history fix, so restarts carry the history. The same plugin defines the two Hertz wall fixes of the calender
 and pellet decks, ``fix wall/gran/hmr`` (the floor; fix wall/gran's history layout and name, so its restart data is
 read by either fix) and ``fix wall/gran/region/hmr`` (the moving top plane), which the runner switches on with the

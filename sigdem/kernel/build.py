@@ -109,13 +109,14 @@ WALL_CHECK_VARIABLES = ("E", "e", "nu", "mu", "E_floor", "e_floor", "mu_floor", 
                         "g")
 
 
-def verify_walls(plugin: Path, trial: Path, d_max: float) -> int:
-    """Run WALL_CHECK in ``trial`` (the plugin's settle) with LAMMPS's walls and with the plugin's; raise
-    EnvironmentProblem unless walls.dump is the same bytes. Returns its size."""
+def verify_walls(plugin: Path, trial: Path, deck) -> int:
+    """Run WALL_CHECK in ``trial`` (the plugin's settle of ``deck``) with LAMMPS's walls and with the plugin's;
+    raise EnvironmentProblem unless walls.dump is the same bytes. Returns its size."""
     from sigdem.deck.sections import deck_variables
 
-    settle_values = deck_variables(verification_deck())
+    settle_values = deck_variables(deck)
     values = {name: settle_values[name] for name in WALL_CHECK_VARIABLES}
+    d_max = float(deck.bed.diameters_um.max())
     dumps = {}
     for kernel in ("granular", "hmr"):
         folder = trial / f"walls_{kernel}"
@@ -150,10 +151,11 @@ def verify_plugin(plugin: Path, workdir: Path) -> dict:
     Returns what was compared (file names and sizes), for the stamp.
     """
     workdir = Path(workdir)
-    sizes = _verify_settle(plugin, verification_deck(), workdir)
+    deck = verification_deck()
+    sizes = _verify_settle(plugin, deck, workdir)
     rolling = _verify_settle(plugin, verification_deck(VERIFY_ROLLING_FRICTION), workdir / "rolling")
     sizes.update({f"rolling/{name}": size for name, size in rolling.items()})
-    sizes["walls.dump"] = verify_walls(plugin, workdir / "hmr", float(verification_deck().bed.diameters_um.max()))
+    sizes["walls.dump"] = verify_walls(plugin, workdir / "hmr", deck)
     log.info("plugin %s: %s identical to pair granular's (without and with rolling resistance), walls.dump to "
              "LAMMPS's wall fixes'", plugin, ", ".join(COMPARED))
     return {"deck": "sigdem.kernel.build.verification_deck", "identical_bytes": sizes}

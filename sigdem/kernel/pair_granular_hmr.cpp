@@ -101,8 +101,8 @@ class PairGranularHMR : public Pair {
 
   Fix *fix_history;
   int rolling;    // SDS rolling resistance on every type pair (1) or on none (0): set at init_style
-  int nhist;      // history values per neighbour: 3 (Mindlin), 6 with rolling
-  int nhist_fix;  // ... when the history fix was made
+  int nhist() const { return rolling ? 6 : 3; }    // history values per neighbour: Mindlin (+ SDS rolling)
+  int nhist_fix;  // nhist() when the history fix was made
   double cutoff_global;
   int freeze_group_bit;
   // per type pair: the pair_coeff numbers and what LAMMPS derives from them
@@ -193,7 +193,7 @@ PairGranularHMR::PairGranularHMR(LAMMPS *lmp) : Pair(lmp)
   neighprev = 0;
   cutoff_global = -1;
   rolling = 0;
-  nhist = nhist_fix = 3;
+  nhist_fix = 3;
   rolling_type = nullptr;
   freeze_group_bit = 0;
   maxrad = nullptr;
@@ -360,20 +360,19 @@ void PairGranularHMR::init_style()
         error->all(FLERR, "pair granular/hmr: rolling resistance must be set for every type pair or for none");
     }
   rolling = (first == 1) ? 1 : 0;
-  nhist = rolling ? 6 : 3;
 
   if (fix_history == nullptr) {
     fix_history = modify->replace_fix("NEIGH_HISTORY_GRANULAR_DUMMY",
                                       "NEIGH_HISTORY_GRANULAR all NEIGH_HISTORY " +
-                                          std::to_string(nhist), 1);
+                                          std::to_string(nhist()), 1);
     static_cast<FixNeighHistoryView *>(fix_history)->pair = this;
-    nhist_fix = nhist;
+    nhist_fix = nhist();
   } else {
     fix_history = modify->get_fix_by_id("NEIGH_HISTORY_GRANULAR");
     if (!fix_history) error->all(FLERR, "Could not find pair fix neigh history ID");
-    if (nhist != nhist_fix)
+    if (nhist() != nhist_fix)
       error->all(FLERR, "pair granular/hmr: rolling resistance switched on or off after the first run (the "
-                        "contact history has {} values per contact, this law needs {})", nhist_fix, nhist);
+                        "contact history has {} values per contact, this law needs {})", nhist_fix, nhist());
   }
 
   auto fixlist = modify->get_fix_by_style("^freeze");
@@ -811,7 +810,7 @@ double PairGranularHMR::single(int i, int j, int itype, int jtype, double /*rsq*
     if (neighprev >= jnum) neighprev = 0;
     if (jlist[neighprev] == j) break;
   }
-  double *history = &allhistory[nhist * neighprev];
+  double *history = &allhistory[nhist() * neighprev];
 
   double **x = atom->x;
   double dx[3] = {x[i][0] - x[j][0], x[i][1] - x[j][1], x[i][2] - x[j][2]};
