@@ -76,7 +76,44 @@ enum Prop {
   SIGXX, SIGYY, SIGZZ, DRAVG, NPROPS
 };
 
+// a neighbour in contact with particle i (FixGranularMDRHMR::calculate_contact_penalty)
+struct Touching {
+  double dx, dy, dz, r, rinv;
+  int j, jj;
+};
+
 }    // namespace
+
+#if defined(__x86_64__)
+#define MDR_SIMD __attribute__((target("avx2")))
+#else
+#define MDR_SIMD
+#endif
+
+constexpr int MDR_BATCH = 16;
+constexpr int NH_MAX = NMDR + 6;
+struct alignas(64) MDRBatch {
+  static constexpr int B = MDR_BATCH;
+  int i[B], j[B];
+  int si[2][B];    // the particle of each side
+  double *hist[B];
+  double dx0[B], dx1[B], dx2[B], rsq[B], radi[B], radj[B], meff[B];
+  double vi0[B], vi1[B], vi2[B], vj0[B], vj1[B], vj2[B];
+  double oi0[B], oi1[B], oi2[B], oj0[B], oj1[B], oj2[B];
+  // per side: the particle's radius, the other's, and its mdr state
+  double R[2][B], Rother[2][B], Ro[2][B], psi[2][B], ddb[2][B], Vgeo[2][B], Acon0[2][B], Velas[2][B];
+  double h[NH_MAX][B];    // the contact history, in and out
+  // between the loops
+  double delta[B], n0[B], n1[B], n2[B], vnnr[B], vtr0[B], vtr1[B], vtr2[B], a[B], Reff[B];
+  double dlt[2][B], deltao[2][B], ddeltao[2][B], dMDR[2][B], dBULK[2][B], earg[2][B], ex[2][B];
+  double A[2][B], Ainv[2][B], Bw[2][B], d1max[2][B], arg1[2][B], ac1[2][B], arg2[2][B], ac2[2][B];
+  double de1D[2][B], amax[2][B], ana[2][B];
+  // per side, for scatter(): the per-atom contributions and F_MDR
+  double atot[2][B], acon1[2][B], vcaps[2][B], eps[2][B], drn1[2][B], drn2[2][B], drd[2][B], fmdr[2][B];
+  double sxx[2][B], syy[2][B], szz[2][B], nan[2][B];
+  // out
+  double fx[B], fy[B], fz[B], ti0[B], ti1[B], ti2[B], tj0[B], tj1[B], tj2[B];
+};
 
 class FixGranularMDRHMR;
 
@@ -109,8 +146,13 @@ class PairGranularMDRHMR : public Pair {
   int idx[NPROPS];    // atom->dvector indices of the per-atom properties
 
   void derive();
-  double mdr_force(int i_true, int j_true, double radi_true, double radj_true, double delta_in, double meff,
-                   const double *nx, double *history, bool history_update);
+  MDRBatch *batch;
+  double memo_x, memo_y;    // the last acos() argument and result (evaluate())
+  void fill(MDRBatch &b, int n);
+  template <bool HU, bool ROLL> void evaluate(MDRBatch &b, int n);
+  template <bool HU> void scatter(MDRBatch &b, int n);
+  template <bool HU, bool ROLL> void run_batch(MDRBatch &b, int n);
+  template <bool HU, bool ROLL> void compute_t(int eflag, int vflag);
 };
 
 class FixGranularMDRHMR : public Fix {
@@ -131,6 +173,8 @@ class FixGranularMDRHMR : public Fix {
   int idx[NPROPS];
   int comm_stage;
   char *id_props;
+  Touching *cbuf;    // the neighbours of one particle in contact with it
+  int cmax;
   void calculate_contact_penalty();
   void mean_surf_disp();
 };
@@ -157,11 +201,15 @@ PairGranularMDRHMR::PairGranularMDRHMR(LAMMPS *lmp) : Pair(lmp)
   G = kappa = Eeff = Eeffinv = kt = 0.0;
   for (int &k : idx) k = -1;
   fix_history = nullptr;
+  batch = new MDRBatch;
+  memo_x = memo_y = 0.0;
+  memo_x = 2.0;    // outside acos()'s domain: no argument matches it
   modify->add_fix("NEIGH_HISTORY_GRANULAR_DUMMY all DUMMY");
 }
 
 PairGranularMDRHMR::~PairGranularMDRHMR()
 {
+  delete batch;
   if (!fix_history)
     modify->delete_fix("NEIGH_HISTORY_GRANULAR_DUMMY");
   else
@@ -356,214 +404,495 @@ void PairGranularMDRHMR::transfer_history(double *source, double *target, int, i
 }
 
 /* ----------------------------------------------------------------------
-   GranSubModNormalMDR::calculate_forces for a pair contact, gamma = 0 (non-adhesive); returns the normal force
-   and leaves the damping scale in history[DAMP_SCALE] (on a history update)
+   The contacts of a step, in batches of MDR_BATCH (structure of arrays), as granular/hmr does for Hertz:
+     compute()   walks the neighbour lists, zeroes the history of pairs out of contact and queues each contact;
+     fill()      gathers what the batch needs: velocities, spins, masses, the per-atom mdr state of both
+                 particles (side 0 is the one with the larger tag, as GranSubModNormalMDR takes it) and the
+                 contact history (27 mdr + 3 Mindlin + 3 SDS values);
+     evaluate()  GranSubModNormalMDR::calculate_forces (non-adhesive), damping mdr 1, Mindlin and SDS for
+                 every contact of the batch, in vector loops with selects for the branches; exp() and acos()
+                 stay libm's scalar calls, between the loops, so every value is the one LAMMPS computes;
+     scatter()   adds the per-atom sums (contact areas, cap volumes, strains, radius-update terms, stresses),
+                 forces and torques in neighbour-list order, side 0 before side 1, as the scalar code does, and
+                 writes the history back.
+   Hence the same bits as pair granular with mdr (checked against it).
 ---------------------------------------------------------------------- */
 
-double PairGranularMDRHMR::mdr_force(int i_true, int j_true, double radi_true, double radj_true, double delta_in,
-                                     double meff, const double *nx, double *history, bool history_update)
+// A contact's history vector h (Mindlin tangential or SDS rolling displacement) on a history update: rotated
+// into the tangent plane with its magnitude kept where it has left it (GranSubMod::rotate_rescale_vec), then
+// v dt added; as in pair_granular_hmr.cpp, selects instead of branches.
+template <bool history_update>
+static inline __attribute__((always_inline)) MDR_SIMD void advance_history(
+    double &h0, double &h1, double &h2, double n0, double n1, double n2, double k, double Fcrit, double v0,
+    double v1, double v2, double dt)
+{
+  const double hn = h0 * n0 + h1 * n1 + h2 * n2;
+  const bool rotate = history_update && (fabs(hn) * k) > (EPSILON * Fcrit);
+  const double hmag = sqrt(h0 * h0 + h1 * h1 + h2 * h2);
+  const double p0 = h0 - hn * n0, p1 = h1 - hn * n1, p2 = h2 - hn * n2;
+  const double prjmag = sqrt(p0 * p0 + p1 * p1 + p2 * p2);
+  const double scale = (prjmag > 0) ? hmag / prjmag : 0;
+  h0 = rotate ? p0 * scale : h0;
+  h1 = rotate ? p1 * scale : h1;
+  h2 = rotate ? p2 * scale : h2;
+  h0 = history_update ? h0 + dt * v0 : h0;
+  h1 = history_update ? h1 + dt * v1 : h1;
+  h2 = history_update ? h2 + dt * v2 : h2;
+}
+
+// the material constants the loops need
+struct MDRConst {
+  double Y, Eeff, Eeffinv, G, kappa, poiss, psi_b, damp, kt, xt, mu, kr, gr, mr, dt;
+};
+
+// loop 1: geometry; per side the rigid-flat partition of the overlap, the MDR/bulk split, and exp()'s argument
+template <bool HU>
+static __attribute__((noinline)) MDR_SIMD void loop_geometry(MDRBatch &b, int n, const MDRConst &c)
+{
+#pragma omp simd
+  for (int k = 0; k < n; k++) {
+    const double radi = b.radi[k], radj = b.radj[k];
+    const double radsum = radi + radj;
+    b.Reff[k] = radi * radj / radsum;
+    const double r = sqrt(b.rsq[k]);
+    const double rinv = 1.0 / r;
+    const double delta = radsum - r;
+    b.delta[k] = delta;
+    const double dR = delta * b.Reff[k];
+    const double n0 = rinv * b.dx0[k], n1 = rinv * b.dx1[k], n2 = rinv * b.dx2[k];
+    b.n0[k] = n0;
+    b.n1[k] = n1;
+    b.n2[k] = n2;
+    const double vr0 = b.vi0[k] - b.vj0[k], vr1 = b.vi1[k] - b.vj1[k], vr2 = b.vi2[k] - b.vj2[k];
+    const double vnnr = vr0 * n0 + vr1 * n1 + vr2 * n2;
+    b.vnnr[k] = vnnr;
+    const double vt0 = vr0 - vnnr * n0, vt1 = vr1 - vnnr * n1, vt2 = vr2 - vnnr * n2;
+    const double wr0 = radi * b.oi0[k] + radj * b.oj0[k];
+    const double wr1 = radi * b.oi1[k] + radj * b.oj1[k];
+    const double wr2 = radi * b.oi2[k] + radj * b.oj2[k];
+    b.vtr0[k] = vt0 - (wr1 * n2 - wr2 * n1);
+    b.vtr1[k] = vt1 - (wr2 * n0 - wr0 * n2);
+    b.vtr2[k] = vt2 - (wr0 * n1 - wr1 * n0);
+    b.a[k] = sqrt(dR);
+
+    const double deltap0 = b.h[DELTAP_0][k], deltap1 = b.h[DELTAP_1][k];
+    const double dmax_old = b.h[DELTA_MAX][k];
+    const double deltamax = (delta >= dmax_old) ? delta : dmax_old;
+    b.h[DELTA_MAX][k] = deltamax;
+    for (int s = 0; s < 2; s++) {
+      const double Rs = b.R[s][k], Rt = b.Rother[s][k];
+      const double denom = 1.0 / (2.0 * (deltamax - Rs - Rt));
+      const double opt1 = deltamax * (deltamax - 2.0 * Rt) * denom;
+      const double opt2 = deltamax * (deltamax - 2.0 * Rs) * denom;
+      const bool smaller = Rs < Rt;
+      double geo = smaller ? dmax(opt1, opt2) : dmin(opt1, opt2);
+      const double alt = smaller ? dmin(opt1, opt2) : dmax(opt1, opt2);
+      const bool cap = geo / Rs > MDR_OVERLAP_LIMIT;
+      const bool cap_alt = !cap && (alt / Rt > MDR_OVERLAP_LIMIT);
+      geo = cap ? Rs * MDR_OVERLAP_LIMIT : (cap_alt ? deltamax - Rt * MDR_OVERLAP_LIMIT : geo);
+      const double deltap = deltap0 + deltap1;
+      const double dps = (s == 0) ? deltap0 : deltap1;
+      const double dl = geo + (dps - geo) * (delta - deltamax) / (deltap - deltamax);
+      b.dlt[s][k] = dl;
+
+      const double Ro = b.Ro[s][k];
+      const double ddelta = dl - b.h[DELTA_0 + s][k];
+      if (HU) b.h[DELTA_0 + s][k] = dl;
+      const double deltao = dl - (Rs - Ro);
+      b.deltao[s][k] = deltao;
+      b.ddeltao[s][k] = deltao - b.h[DELTAO_0 + s][k];
+      if (HU) b.h[DELTAO_0 + s][k] = deltao;
+      const double hMDR = b.h[DELTA_MDR_0 + s][k];
+      const bool bulk = b.psi[s][k] < c.psi_b;
+      const double ddb = b.ddb[s][k];
+      const double ddelta_MDR = bulk ? dmin(ddelta - ddb, dl - hMDR) : ddelta;
+      const double ddelta_BULK = bulk ? ddb : 0.0;
+      const double delta_MDR = hMDR + ddelta_MDR;
+      if (HU) b.h[DELTA_MDR_0 + s][k] = delta_MDR;
+      const double delta_BULK = dmax(0.0, b.h[DELTA_BULK_0 + s][k] + ddelta_BULK);
+      if (HU) b.h[DELTA_BULK_0 + s][k] = delta_BULK;
+      const double hmax = b.h[DELTAMAX_MDR_0 + s][k];
+      const double deltamax_MDR = (delta_MDR > hmax) ? delta_MDR : hmax;
+      b.h[DELTAMAX_MDR_0 + s][k] = deltamax_MDR;
+      b.dMDR[s][k] = delta_MDR;
+      b.dBULK[s][k] = delta_BULK;
+      b.earg[s][k] = -4.4 * deltamax_MDR / Rs;
+    }
+  }
+}
+
+// loop 2: yield, the elliptical indenter (elastic or plastic), acos()'s first argument
+template <bool HU>
+static __attribute__((noinline)) MDR_SIMD void loop_indenter(MDRBatch &b, int n, const MDRConst &c)
+{
+#pragma omp simd
+  for (int k = 0; k < n; k++) {
+    for (int s = 0; s < 2; s++) {
+      const double R = b.R[s][k];
+      const double delta_MDR = b.dMDR[s][k], deltamax_MDR = b.h[DELTAMAX_MDR_0 + s][k];
+      const double pY = c.Y * (1.75 * b.ex[s][k] + 1.0);
+      const double phertz = 4 * c.Eeff * sqrt(delta_MDR) / (3 * PI * sqrt(R));
+      const bool yields = HU && (b.h[YFLAG_0 + s][k] == 0.0) && (delta_MDR >= deltamax_MDR) && (phertz > pY);
+      b.h[YFLAG_0 + s][k] = yields ? 1.0 : b.h[YFLAG_0 + s][k];
+      b.h[DELTAY_0 + s][k] = yields ? delta_MDR : b.h[DELTAY_0 + s][k];
+      const double dY = b.h[DELTAY_0 + s][k];
+      b.h[CA_0 + s][k] = yields ? PI * (square(dY) - dY * R) : b.h[CA_0 + s][k];
+      const double cA = b.h[CA_0 + s][k];
+      const bool elastic = b.h[YFLAG_0 + s][k] == 0.0;
+      const double amax = sqrt(2.0 * deltamax_MDR * R - square(deltamax_MDR) + cA * PIINV);
+      const double Ap = 4.0 * pY * c.Eeffinv * amax;
+      const double Ae = 4.0 * R;
+      const double A = elastic ? Ae : Ap;
+      const double Ainv = 1.0 / A;
+      b.A[s][k] = A;
+      b.Ainv[s][k] = Ainv;
+      b.Bw[s][k] = elastic ? 2.0 * R : 2.0 * amax;
+      const double d1max = A * 0.5;
+      b.d1max[s][k] = d1max;
+      b.arg1[s][k] = 1 - 2 * d1max * Ainv;
+      b.amax[s][k] = amax;
+    }
+  }
+}
+
+// loop 3: the plastic displacement correction, the transformed elastic displacement, acos()'s second argument
+template <bool HU>
+static __attribute__((noinline)) MDR_SIMD void loop_elastic(MDRBatch &b, int n, const MDRConst &c)
+{
+#pragma omp simd
+  for (int k = 0; k < n; k++) {
+    for (int s = 0; s < 2; s++) {
+      const double R = b.R[s][k];
+      const double delta_MDR = b.dMDR[s][k], deltamax_MDR = b.h[DELTAMAX_MDR_0 + s][k];
+      const bool elastic = b.h[YFLAG_0 + s][k] == 0.0;
+      const double A = b.A[s][k], Ainv = b.Ainv[s][k], B = b.Bw[s][k], d1max = b.d1max[s][k];
+      const double amax = b.amax[s][k];
+      const double amaxsq = amax * amax;
+      double Fmax = c.Eeff * (A * B * 0.25) * b.ac1[s][k];
+      Fmax -= (2 - 4 * d1max * Ainv) * sqrt(d1max * Ainv - square(d1max * Ainv));
+      const double zR = R - (deltamax_MDR - d1max);
+      const double root = sqrt(amaxsq + square(zR));
+      double deltaR = 2 * amaxsq * (-1 + c.poiss) - (-1 + 2 * c.poiss) * zR * (-zR + root);
+      deltaR *= Fmax / (TWO_PI * amaxsq * c.G * root);
+      const double de1D_p = (delta_MDR - deltamax_MDR + d1max + deltaR) / (1 + deltaR / d1max);
+      const double de1D = elastic ? delta_MDR : de1D_p;
+      if (HU) b.h[DELTAP_0 + s][k] = elastic ? b.h[DELTAP_0 + s][k] : deltamax_MDR - (d1max + deltaR);
+      b.de1D[s][k] = de1D;
+      b.arg2[s][k] = 1.0 - 2.0 * de1D * Ainv;
+    }
+  }
+}
+
+// loop 4, one side of a contact: the mdr and bulk forces and the per-atom contributions; returns the side's
+// force (a_na in b.ana)
+template <bool HU, int s>
+static inline __attribute__((always_inline)) MDR_SIMD double side_forces(MDRBatch &b, int k, const MDRConst &c,
+                                                                          double wij)
+{
+  const double n0 = b.n0[k], n1 = b.n1[k], n2 = b.n2[k];
+  const double R = b.R[s][k], Ro = b.Ro[s][k];
+  const double dl = b.dlt[s][k];
+  const double A = b.A[s][k], Ainv = b.Ainv[s][k], B = b.Bw[s][k], de1D = b.de1D[s][k];
+  const double a_na = (de1D >= 0.0) ? B * sqrt(A - de1D) * sqrt(de1D) * Ainv : 0.0;
+  double F_na = b.ac2[s][k];
+  F_na -= (2 - 4 * de1D * Ainv) * sqrt(de1D * Ainv - square(de1D * Ainv));
+  F_na *= 0.25 * c.Eeff * A * B;
+  const double F_MDR = (de1D <= 0.0) ? 0.0 : F_na;
+  b.nan[s][k] = (F_MDR != F_MDR) ? 1.0 : 0.0;
+  if (HU) b.h[AADH_0 + s][k] = a_na;
+
+  const bool elastic = b.h[YFLAG_0 + s][k] == 0.0;
+  const double cA = b.h[CA_0 + s][k];
+  double Ac = elastic ? PI * dl * R : PI * (2.0 * dl * R - square(dl)) + cA;
+  Ac = (Ac < 0.0) ? 0.0 : Ac;
+  const double deltamax_MDR = b.h[DELTAMAX_MDR_0 + s][k], delta_BULK = b.dBULK[s][k];
+  b.atot[s][k] = wij * (Ac - TWO_PI * R * (deltamax_MDR + delta_BULK));
+  b.acon1[s][k] = wij * Ac;
+  const double F_BULK =
+      (delta_BULK <= 0.0) ? 0.0 : (1.0 / b.Vgeo[s][k]) * b.Acon0[s][k] * delta_BULK * c.kappa * Ac;
+  if (HU) b.h[AC_0 + s][k] = wij * Ac;
+  b.vcaps[s][k] = PI * THIRD * square(dl) * (3.0 * R - dl);
+
+  const double Fntmp = wij * (F_MDR + F_BULK);
+  const double fx = Fntmp * n0, fy = Fntmp * n1, fz = Fntmp * n2;
+  const double deltao = b.deltao[s][k];
+  const double bx = -(Ro - deltao) * n0, by = -(Ro - deltao) * n1, bz = -(Ro - deltao) * n2;
+  const double Velas = b.Velas[s][k];
+  const double eps_c = (fx * bx + fy * by + fz * bz) / (3 * c.kappa * Velas);
+  b.eps[s][k] = eps_c;
+  b.fmdr[s][k] = F_MDR;    // scatter() tests whether the radius-update terms apply
+  const double Vo = FOURTHIRDS * PI * cube(Ro);
+  b.drn1[s][k] = Vo * (eps_c - b.h[EPS_BAR_0 + s][k]);
+  const double ddeltao = b.ddeltao[s][k];
+  b.drn2[s][k] = wij * PI * ddeltao * (2 * deltao * Ro - square(deltao) + square(R) - square(Ro));
+  b.drd[s][k] = wij * 2.0 * PI * R * (deltao + R - Ro);
+  if (HU) b.h[EPS_BAR_0 + s][k] = eps_c;
+  b.sxx[s][k] = fx * bx / Velas;
+  b.syy[s][k] = fy * by / Velas;
+  b.szz[s][k] = fz * bz / Velas;
+  b.ana[s][k] = a_na;
+  return F_MDR + F_BULK;
+}
+
+// loop 4: the mdr and bulk forces, the per-atom contributions, damping, Mindlin, SDS rolling, forces, torques
+template <bool HU, bool ROLL>
+static __attribute__((noinline)) MDR_SIMD void loop_forces(MDRBatch &b, int n, const MDRConst &c)
+{
+#pragma omp simd
+  for (int k = 0; k < n; k++) {
+    const double n0 = b.n0[k], n1 = b.n1[k], n2 = b.n2[k];
+    const double wij = dmax(1.0 - b.h[PENALTY][k], 0.0);
+    const double F0 = side_forces<HU, 0>(b, k, c, wij);
+    const double F1 = side_forces<HU, 1>(b, k, c, wij);
+    double a_damp = 0.0;
+    a_damp += b.ana[0][k];
+    a_damp += b.ana[1][k];
+    const double damp_scale = sqrt(b.meff[k] * 2.0 * c.Eeff * a_damp);
+    const double Fnormal = wij * (F0 + F1) * 0.5;
+    if (HU) b.h[DAMP_SCALE][k] = (a_damp <= 0.0) ? 0.0 : damp_scale;
+
+    // damping mdr 1, then Mindlin (history after the 27 mdr values)
+    const double damp_prefactor = c.damp * b.h[DAMP_SCALE][k];
+    const double Fntot = Fnormal + (-damp_prefactor * b.vnnr[k]);
+    const double Fncrit = fabs(Fntot);
+    const double vtr0 = b.vtr0[k], vtr1 = b.vtr1[k], vtr2 = b.vtr2[k];
+    const double dampt = c.xt * damp_prefactor;
+    const double Fscrit = Fncrit * c.mu;
+    const double k_scaled = c.kt * b.a[k];
+    double h0 = b.h[NMDR][k], h1 = b.h[NMDR + 1][k], h2 = b.h[NMDR + 2][k];
+    advance_history<HU>(h0, h1, h2, n0, n1, n2, k_scaled, Fscrit, vtr0, vtr1, vtr2, c.dt);
+    const double fd0 = -dampt * vtr0, fd1 = -dampt * vtr1, fd2 = -dampt * vtr2;
+    double fs0 = -k_scaled * h0 + fd0, fs1 = -k_scaled * h1 + fd1, fs2 = -k_scaled * h2 + fd2;
+    const double magfs = sqrt(fs0 * fs0 + fs1 * fs1 + fs2 * fs2);
+    const bool slide = magfs > Fscrit;
+    const double shrmag = sqrt(h0 * h0 + h1 * h1 + h2 * h2);
+    const bool rescale = slide && (shrmag != 0.0);
+    const double sc = Fscrit * (1.0 / magfs);
+    const double kinv = -1.0 / k_scaled;
+    const double g0 = fs0 * sc, g1 = fs1 * sc, g2 = fs2 * sc;
+    h0 = rescale ? (g0 - fd0) * kinv : h0;
+    h1 = rescale ? (g1 - fd1) * kinv : h1;
+    h2 = rescale ? (g2 - fd2) * kinv : h2;
+    fs0 = rescale ? g0 : (slide ? 0.0 : fs0);
+    fs1 = rescale ? g1 : (slide ? 0.0 : fs1);
+    fs2 = rescale ? g2 : (slide ? 0.0 : fs2);
+    b.h[NMDR][k] = h0;
+    b.h[NMDR + 1][k] = h1;
+    b.h[NMDR + 2][k] = h2;
+    b.fx[k] = Fntot * n0 + fs0;
+    b.fy[k] = Fntot * n1 + fs1;
+    b.fz[k] = Fntot * n2 + fs2;
+    const double t0 = -(n1 * fs2 - n2 * fs1), t1 = -(n2 * fs0 - n0 * fs2), t2 = -(n0 * fs1 - n1 * fs0);
+    const double delta = b.delta[k];
+    const double di = b.radi[k] - 0.5 * delta, dj = b.radj[k] - 0.5 * delta;
+    double ti0 = t0 * di, ti1 = t1 * di, ti2 = t2 * di;
+    double tj0 = t0 * dj, tj1 = t1 * dj, tj2 = t2 * dj;
+    if (ROLL) {
+      const double Reff = b.Reff[k];
+      const double rr0 = b.oi0[k] - b.oj0[k], rr1 = b.oi1[k] - b.oj1[k], rr2 = b.oi2[k] - b.oj2[k];
+      const double vrl0 = (rr1 * n2 - rr2 * n1) * Reff;
+      const double vrl1 = (rr2 * n0 - rr0 * n2) * Reff;
+      const double vrl2 = (rr0 * n1 - rr1 * n0) * Reff;
+      const double Frcrit = Fncrit * c.mr;
+      double q0 = b.h[NMDR + 3][k], q1 = b.h[NMDR + 4][k], q2 = b.h[NMDR + 5][k];
+      advance_history<HU>(q0, q1, q2, n0, n1, n2, c.kr, Frcrit, vrl0, vrl1, vrl2, c.dt);
+      double fr0 = (-c.kr) * q0 + (-c.gr) * vrl0, fr1 = (-c.kr) * q1 + (-c.gr) * vrl1,
+             fr2 = (-c.kr) * q2 + (-c.gr) * vrl2;
+      const double magfr = sqrt(fr0 * fr0 + fr1 * fr1 + fr2 * fr2);
+      const bool rslide = magfr > Frcrit;
+      const double qmag = sqrt(q0 * q0 + q1 * q1 + q2 * q2);
+      const bool rrescale = rslide && (qmag != 0.0);
+      const double k_inv = 1.0 / c.kr;
+      const double magfr_inv = 1.0 / magfr;
+      const double qf = -Frcrit * k_inv * magfr_inv, qv = -c.gr * k_inv, sf = Frcrit * magfr_inv;
+      q0 = rrescale ? qf * fr0 + qv * vrl0 : q0;
+      q1 = rrescale ? qf * fr1 + qv * vrl1 : q1;
+      q2 = rrescale ? qf * fr2 + qv * vrl2 : q2;
+      fr0 = rrescale ? sf * fr0 : (rslide ? 0.0 : fr0);
+      fr1 = rrescale ? sf * fr1 : (rslide ? 0.0 : fr1);
+      fr2 = rrescale ? sf * fr2 : (rslide ? 0.0 : fr2);
+      if (HU) {
+        b.h[NMDR + 3][k] = q0;
+        b.h[NMDR + 4][k] = q1;
+        b.h[NMDR + 5][k] = q2;
+      }
+      const double tr0 = (n1 * fr2 - n2 * fr1) * Reff;
+      const double tr1 = (n2 * fr0 - n0 * fr2) * Reff;
+      const double tr2 = (n0 * fr1 - n1 * fr0) * Reff;
+      ti0 += tr0;
+      ti1 += tr1;
+      ti2 += tr2;
+      tj0 -= tr0;
+      tj1 -= tr1;
+      tj2 -= tr2;
+    }
+    b.ti0[k] = ti0;
+    b.ti1[k] = ti1;
+    b.ti2[k] = ti2;
+    b.tj0[k] = tj0;
+    b.tj1[k] = tj1;
+    b.tj2[k] = tj2;
+  }
+}
+
+void PairGranularMDRHMR::fill(MDRBatch &b, int n)
 {
   double **dv = atom->dvector;
-  const double *Rinitial = dv[idx[RO]], *Vgeo = dv[idx[VGEO]], *Velas = dv[idx[VELAS]];
-  const double *Acon0 = dv[idx[ACON0]], *ddelta_bar = dv[idx[DDELTA_BAR]], *psi = dv[idx[PSI]];
+  const double *Ro = dv[idx[RO]], *psi = dv[idx[PSI]], *ddb = dv[idx[DDELTA_BAR]], *Vgeo = dv[idx[VGEO]];
+  const double *Acon0 = dv[idx[ACON0]], *Velas = dv[idx[VELAS]];
+  const double *va = atom->v[0], *oa = atom->omega[0];
+  const double *rmass = atom->rmass;
+  const int *mask = atom->mask;
+  const tagint *tag = atom->tag;
+  const int nh = nhist();
+  for (int k = 0; k < n; k++) {
+    const int i = b.i[k], j = b.j[k];
+    double meff = rmass[i] * rmass[j] / (rmass[i] + rmass[j]);
+    if (mask[i] & freeze_group_bit) meff = rmass[j];
+    if (mask[j] & freeze_group_bit) meff = rmass[i];
+    b.meff[k] = meff;
+    const double *vi = va + 3 * i, *vj = va + 3 * j, *oi = oa + 3 * i, *oj = oa + 3 * j;
+    b.vi0[k] = vi[0];
+    b.vi1[k] = vi[1];
+    b.vi2[k] = vi[2];
+    b.vj0[k] = vj[0];
+    b.vj1[k] = vj[1];
+    b.vj2[k] = vj[2];
+    b.oi0[k] = oi[0];
+    b.oi1[k] = oi[1];
+    b.oi2[k] = oi[2];
+    b.oj0[k] = oj[0];
+    b.oj1[k] = oj[1];
+    b.oj2[k] = oj[2];
+    // side 0: the particle with the larger tag
+    const bool i_first = tag[i] > tag[j];
+    const int s0 = i_first ? i : j, s1 = i_first ? j : i;
+    const double r0 = i_first ? b.radi[k] : b.radj[k], r1 = i_first ? b.radj[k] : b.radi[k];
+    b.si[0][k] = s0;
+    b.si[1][k] = s1;
+    b.R[0][k] = r0;
+    b.Rother[0][k] = r1;
+    b.R[1][k] = r1;
+    b.Rother[1][k] = r0;
+    for (int s = 0; s < 2; s++) {
+      const int p = b.si[s][k];
+      b.Ro[s][k] = Ro[p];
+      b.psi[s][k] = psi[p];
+      b.ddb[s][k] = ddb[p];
+      b.Vgeo[s][k] = Vgeo[p];
+      b.Acon0[s][k] = Acon0[p];
+      b.Velas[s][k] = Velas[p];
+    }
+    const double *h = b.hist[k];
+    for (int m = 0; m < nh; m++) b.h[m][k] = h[m];
+  }
+}
+
+// exp() and acos() of the batch, libm's scalar calls as in LAMMPS; acos() of the same argument as the last
+// call returns the last result (the plastic indenter's argument 1 - A (1/A) takes a few values only)
+static inline double acos_memo(double x, double &last_x, double &last_y)
+{
+  if (x == last_x && x == x) return last_y;
+  last_x = x;
+  last_y = acos(x);
+  return last_y;
+}
+
+template <bool HU, bool ROLL> void PairGranularMDRHMR::evaluate(MDRBatch &b, int n)
+{
+  const MDRConst c = {Y, Eeff, Eeffinv, G, kappa, poiss, psi_b, damp, kt, xt, mu, k_roll, gamma_roll, mu_roll,
+                      update->dt};
+  loop_geometry<HU>(b, n, c);
+  for (int k = 0; k < n; k++) {
+    b.ex[0][k] = exp(b.earg[0][k]);
+    b.ex[1][k] = exp(b.earg[1][k]);
+  }
+  loop_indenter<HU>(b, n, c);
+  for (int k = 0; k < n; k++)
+    for (int s = 0; s < 2; s++)
+      b.ac1[s][k] = (b.h[YFLAG_0 + s][k] == 0.0) ? 0.0 : acos_memo(b.arg1[s][k], memo_x, memo_y);
+  loop_elastic<HU>(b, n, c);
+  for (int k = 0; k < n; k++)
+    for (int s = 0; s < 2; s++) b.ac2[s][k] = (b.de1D[s][k] <= 0.0) ? 0.0 : acos(b.arg2[s][k]);
+  loop_forces<HU, ROLL>(b, n, c);
+}
+
+template <bool HU> void PairGranularMDRHMR::scatter(MDRBatch &b, int n)
+{
+  double **dv = atom->dvector;
   double *Vcaps = dv[idx[VCAPS]], *eps_bar = dv[idx[EPS_BAR]], *dRnumerator = dv[idx[DRNUM]];
   double *dRdenominator = dv[idx[DRDEN]], *Acon1 = dv[idx[ACON1]], *Atot_sum = dv[idx[ATOT_SUM]];
   double *sigmaxx = dv[idx[SIGXX]], *sigmayy = dv[idx[SIGYY]], *sigmazz = dv[idx[SIGZZ]];
-  const tagint itag_true = atom->tag[i_true], jtag_true = atom->tag[j_true];
-
-  double F0 = 0.0, F1 = 0.0;
-  double delta = delta_in;
-  double a_damp = 0.0;
-
-  const double deltap0 = history[DELTAP_0];
-  const double deltap1 = history[DELTAP_1];
-  if (delta_in >= history[DELTA_MAX]) history[DELTA_MAX] = delta_in;
-  const double deltamax = history[DELTA_MAX];
-
-  for (int side = 0; side < 2; side++) {
-    int i;
-    double radi, radj;
-    if ((side == 0 && itag_true > jtag_true) || (side != 0 && itag_true < jtag_true)) {
-      i = i_true;
-      radi = radi_true;
-      radj = radj_true;
-    } else {
-      i = j_true;
-      radi = radj_true;
-      radj = radi_true;
-    }
-    // the two largest geometric overlaps either side of the rigid flat
-    double delta_geo, delta_geo_alt;
-    const double denom = 1.0 / (2.0 * (deltamax - radi - radj));
-    const double opt1 = deltamax * (deltamax - 2.0 * radj) * denom;
-    const double opt2 = deltamax * (deltamax - 2.0 * radi) * denom;
-    if (radi < radj) {
-      delta_geo = dmax(opt1, opt2);
-      delta_geo_alt = dmin(opt1, opt2);
-    } else {
-      delta_geo = dmin(opt1, opt2);
-      delta_geo_alt = dmax(opt1, opt2);
-    }
-    if (delta_geo / radi > MDR_OVERLAP_LIMIT) {
-      delta_geo = radi * MDR_OVERLAP_LIMIT;
-    } else if (delta_geo_alt / radj > MDR_OVERLAP_LIMIT) {
-      delta_geo = deltamax - radj * MDR_OVERLAP_LIMIT;
-    }
-    const double deltap = deltap0 + deltap1;
-    if (side == 0)
-      delta = delta_geo + (deltap0 - delta_geo) * (delta_in - deltamax) / (deltap - deltamax);
-    else
-      delta = delta_geo + (deltap1 - delta_geo) * (delta_in - deltamax) / (deltap - deltamax);
-
-    double *h_delta = &history[DELTA_0 + side], *h_deltao = &history[DELTAO_0 + side];
-    double *h_delta_MDR = &history[DELTA_MDR_0 + side], *h_delta_BULK = &history[DELTA_BULK_0 + side];
-    double *h_deltamax_MDR = &history[DELTAMAX_MDR_0 + side], *h_Yflag = &history[YFLAG_0 + side];
-    double *h_deltaY = &history[DELTAY_0 + side], *h_cA = &history[CA_0 + side];
-    double *h_aAdh = &history[AADH_0 + side], *h_Ac = &history[AC_0 + side];
-    double *h_eps_bar = &history[EPS_BAR_0 + side], *h_deltap = &history[DELTAP_0 + side];
-
-    const double Ro = Rinitial[i];
-    const double R = radi;
-
-    const double ddelta = delta - *h_delta;
-    if (history_update) *h_delta = delta;
-    const double deltao = delta - (R - Ro);
-    const double ddeltao = deltao - *h_deltao;
-    if (history_update) *h_deltao = deltao;
-
-    double ddelta_MDR, ddelta_BULK;
-    if (psi[i] < psi_b) {
-      ddelta_MDR = dmin(ddelta - ddelta_bar[i], delta - *h_delta_MDR);
-      ddelta_BULK = ddelta_bar[i];
-    } else {
-      ddelta_BULK = 0.0;
-      ddelta_MDR = ddelta;
-    }
-    const double delta_MDR = *h_delta_MDR + ddelta_MDR;
-    if (history_update) *h_delta_MDR = delta_MDR;
-    const double delta_BULK = dmax(0.0, *h_delta_BULK + ddelta_BULK);
-    if (history_update) *h_delta_BULK = delta_BULK;
-    if (delta_MDR > *h_deltamax_MDR) *h_deltamax_MDR = delta_MDR;
-    const double deltamax_MDR = *h_deltamax_MDR;
-
-    const double pY = Y * (1.75 * exp(-4.4 * deltamax_MDR / R) + 1.0);
-    if (*h_Yflag == 0.0 && delta_MDR >= deltamax_MDR) {
-      const double phertz = 4 * Eeff * sqrt(delta_MDR) / (3 * PI * sqrt(R));
-      if (history_update && phertz > pY) {
-        *h_Yflag = 1.0;
-        *h_deltaY = delta_MDR;
-        *h_cA = PI * (square(*h_deltaY) - *h_deltaY * R);
-      }
-    }
-
-    double A, Ainv, B, deltae1D, amax;
-    const double cA = *h_cA;
-    if (*h_Yflag == 0.0) {
-      A = 4.0 * R;
-      Ainv = 1.0 / A;
-      B = 2.0 * R;
-      deltae1D = delta_MDR;
-      amax = sqrt(deltamax_MDR * R);
-    } else {
-      amax = sqrt(2.0 * deltamax_MDR * R - square(deltamax_MDR) + cA * PIINV);
-      const double amaxsq = amax * amax;
-      A = 4.0 * pY * Eeffinv * amax;
-      Ainv = 1.0 / A;
-      B = 2.0 * amax;
-      const double deltae1Dmax = A * 0.5;
-      double Fmax = Eeff * (A * B * 0.25) * acos(1 - 2 * deltae1Dmax * Ainv);
-      Fmax -= (2 - 4 * deltae1Dmax * Ainv) * sqrt(deltae1Dmax * Ainv - square(deltae1Dmax * Ainv));
-      const double zR = R - (deltamax_MDR - deltae1Dmax);
-      double deltaR = 2 * amaxsq * (-1 + poiss) - (-1 + 2 * poiss) * zR * (-zR + sqrt(amaxsq + square(zR)));
-      deltaR *= Fmax / (TWO_PI * amaxsq * G * sqrt(amaxsq + square(zR)));
-      deltae1D = (delta_MDR - deltamax_MDR + deltae1Dmax + deltaR) / (1 + deltaR / deltae1Dmax);
-      if (history_update) *h_deltap = deltamax_MDR - (deltae1Dmax + deltaR);
-    }
-    (void) amax;
-
-    double a_na;
-    (deltae1D >= 0.0) ? a_na = B * sqrt(A - deltae1D) * sqrt(deltae1D) * Ainv : a_na = 0.0;
-
-    double F_MDR;
-    if (deltae1D <= 0.0) {
-      F_MDR = 0.0;
-    } else {
-      F_MDR = acos(1.0 - 2.0 * deltae1D * Ainv);
-      F_MDR -= (2 - 4 * deltae1D * Ainv) * sqrt(deltae1D * Ainv - square(deltae1D * Ainv));
-      F_MDR *= 0.25 * Eeff * A * B;
-    }
-    if (std::isnan(F_MDR)) error->one(FLERR, "F_MDR is NaN, non-adhesive case");
-    if (history_update) *h_aAdh = a_na;
-
-    // contact penalty
-    const double pij = history[PENALTY];
-    const double wij = dmax(1.0 - pij, 0.0);
-
-    double Ac;
-    (*h_Yflag == 0.0) ? Ac = PI * delta * R : Ac = PI * (2.0 * delta * R - square(delta)) + cA;
-    if (Ac < 0.0) Ac = 0.0;
-    if (history_update) {
-      Atot_sum[i] += wij * (Ac - TWO_PI * R * (deltamax_MDR + delta_BULK));
-      Acon1[i] += wij * Ac;
-    }
-    a_damp += a_na;
-
-    double F_BULK;
-    (delta_BULK <= 0.0) ? F_BULK = 0.0 : F_BULK = (1.0 / Vgeo[i]) * Acon0[i] * delta_BULK * kappa * Ac;
-    (side == 0) ? F0 = F_MDR + F_BULK : F1 = F_MDR + F_BULK;
-
-    if (history_update) {
-      *h_Ac = wij * Ac;
-      Vcaps[i] += PI * THIRD * square(delta) * (3.0 * R - delta);
-    }
-
-    const double Fntmp = wij * (F_MDR + F_BULK);
-    const double fx = Fntmp * nx[0];
-    const double fy = Fntmp * nx[1];
-    const double fz = Fntmp * nx[2];
-    const double bx = -(Ro - deltao) * nx[0];
-    const double by = -(Ro - deltao) * nx[1];
-    const double bz = -(Ro - deltao) * nx[2];
-    const double eps_bar_contact = (fx * bx + fy * by + fz * bz) / (3 * kappa * Velas[i]);
-    if (history_update) eps_bar[i] += eps_bar_contact;
-
-    if (history_update && delta_MDR == deltamax_MDR && *h_Yflag > 0.0 && F_MDR > 0.0) {
-      const double Vo = FOURTHIRDS * PI * cube(Ro);
-      dRnumerator[i] -= Vo * (eps_bar_contact - *h_eps_bar);
-      dRnumerator[i] -= wij * PI * ddeltao * (2 * deltao * Ro - square(deltao) + square(R) - square(Ro));
-      dRdenominator[i] += wij * 2.0 * PI * R * (deltao + R - Ro);
-    }
-    if (history_update) {
-      *h_eps_bar = eps_bar_contact;
-      sigmaxx[i] += fx * bx / Velas[i];
-      sigmayy[i] += fy * by / Velas[i];
-      sigmazz[i] += fz * bz / Velas[i];
-    }
-  }
-
-  const double wij = dmax(1.0 - history[PENALTY], 0.0);
-  const double damp_scale = sqrt(meff * 2.0 * Eeff * a_damp);
-  const double F = wij * (F0 + F1) * 0.5;
-  if (history_update) history[DAMP_SCALE] = (a_damp <= 0.0) ? 0.0 : damp_scale;
-  return F;
-}
-
-/* ----------------------------------------------------------------------
-   PairGranular::compute with GranularModel::calculate_forces for this law, one contact at a time
----------------------------------------------------------------------- */
-
-void PairGranularMDRHMR::compute(int eflag, int vflag)
-{
-  ev_init(eflag, vflag);
-  const bool history_update = update->setupflag == 0;
-  const double dt = update->dt;
-  double **x = atom->x, **v = atom->v, **f = atom->f, **omega = atom->omega, **torque = atom->torque;
-  const double *radius = atom->radius, *rmass = atom->rmass;
-  const int *mask = atom->mask;
+  double *fa = atom->f[0], *ta = atom->torque[0];
   const int nlocal = atom->nlocal;
   const int newton_pair = force->newton_pair;
   const int nh = nhist();
+  for (int k = 0; k < n; k++) {
+    for (int s = 0; s < 2; s++)
+      if (b.nan[s][k] != 0.0) error->one(FLERR, "F_MDR is NaN, non-adhesive case");
+    if (HU) {
+      for (int s = 0; s < 2; s++) {
+        const int p = b.si[s][k];
+        Atot_sum[p] += b.atot[s][k];
+        Acon1[p] += b.acon1[s][k];
+        Vcaps[p] += b.vcaps[s][k];
+        eps_bar[p] += b.eps[s][k];
+        if (b.dMDR[s][k] == b.h[DELTAMAX_MDR_0 + s][k] && b.h[YFLAG_0 + s][k] > 0.0 && b.fmdr[s][k] > 0.0) {
+          dRnumerator[p] -= b.drn1[s][k];
+          dRnumerator[p] -= b.drn2[s][k];
+          dRdenominator[p] += b.drd[s][k];
+        }
+        sigmaxx[p] += b.sxx[s][k];
+        sigmayy[p] += b.syy[s][k];
+        sigmazz[p] += b.szz[s][k];
+      }
+    }
+    double *h = b.hist[k];
+    for (int m = 0; m < nh; m++) h[m] = b.h[m][k];
+    const int i = b.i[k], j = b.j[k];
+    const double fx = b.fx[k], fy = b.fy[k], fz = b.fz[k];
+    double *fi = fa + 3 * i, *ti = ta + 3 * i;
+    fi[0] += fx;
+    fi[1] += fy;
+    fi[2] += fz;
+    ti[0] += b.ti0[k];
+    ti[1] += b.ti1[k];
+    ti[2] += b.ti2[k];
+    if (newton_pair || j < nlocal) {
+      double *fj = fa + 3 * j, *tj = ta + 3 * j;
+      fj[0] -= fx;
+      fj[1] -= fy;
+      fj[2] -= fz;
+      tj[0] += b.tj0[k];
+      tj[1] += b.tj1[k];
+      tj[2] += b.tj2[k];
+    }
+    if (evflag) ev_tally_xyz(i, j, nlocal, newton_pair, 0.0, 0.0, fx, fy, fz, b.dx0[k], b.dx1[k], b.dx2[k]);
+  }
+}
 
+template <bool HU, bool ROLL> void PairGranularMDRHMR::run_batch(MDRBatch &b, int n)
+{
+  fill(b, n);
+  evaluate<HU, ROLL>(b, n);
+  scatter<HU>(b, n);
+}
+
+void PairGranularMDRHMR::compute(int eflag, int vflag)
+{
+  const bool hu = update->setupflag == 0;
+  if (rolling)
+    hu ? compute_t<true, true>(eflag, vflag) : compute_t<false, true>(eflag, vflag);
+  else
+    hu ? compute_t<true, false>(eflag, vflag) : compute_t<false, false>(eflag, vflag);
+}
+
+template <bool HU, bool ROLL> void PairGranularMDRHMR::compute_t(int eflag, int vflag)
+{
+  ev_init(eflag, vflag);
+  const double *xa = atom->x[0];
+  const double *radius = atom->radius;
+  const int nh = nhist();
   const int inum = list->inum;
   const int *ilist = list->ilist;
   const int *numneigh = list->numneigh;
@@ -571,9 +900,11 @@ void PairGranularMDRHMR::compute(int eflag, int vflag)
   auto *fh = static_cast<FixNeighHistoryView *>(fix_history);
   int **firsttouch = fh->firstflag;
   double **firsthistory = fh->firstvalue;
-
+  MDRBatch &b = *batch;
+  int n = 0;
   for (int ii = 0; ii < inum; ii++) {
     const int i = ilist[ii];
+    const double xi0 = xa[3 * i], xi1 = xa[3 * i + 1], xi2 = xa[3 * i + 2];
     const double radi = radius[i];
     int *touch = firsttouch[i];
     double *allhistory = firsthistory[i];
@@ -581,173 +912,34 @@ void PairGranularMDRHMR::compute(int eflag, int vflag)
     const int jnum = numneigh[i];
     for (int jj = 0; jj < jnum; jj++) {
       const int j = jlist[jj] & NEIGHMASK;
-      const double dx[3] = {x[i][0] - x[j][0], x[i][1] - x[j][1], x[i][2] - x[j][2]};
-      const double rsq = dx[0] * dx[0] + dx[1] * dx[1] + dx[2] * dx[2];
+      const double *xj = xa + 3 * j;
+      const double d0 = xi0 - xj[0], d1 = xi1 - xj[1], d2 = xi2 - xj[2];
+      const double rsq = d0 * d0 + d1 * d1 + d2 * d2;
       const double radj = radius[j];
       const double radsum = radi + radj;
       double *history = &allhistory[nh * jj];
       if (!(rsq < radsum * radsum)) {
         touch[jj] = 0;
-        for (int k = 0; k < nh; k++) history[k] = 0.0;
+        for (int m = 0; m < nh; m++) history[m] = 0.0;
         continue;
       }
       touch[jj] = 1;
-      const double Reff = radi * radj / radsum;
-      double meff = rmass[i] * rmass[j] / (rmass[i] + rmass[j]);
-      if (mask[i] & freeze_group_bit) meff = rmass[j];
-      if (mask[j] & freeze_group_bit) meff = rmass[i];
-
-      // GranularModel::calculate_forces: geometry
-      const double r = sqrt(rsq);
-      const double rinv = 1.0 / r;
-      const double delta = radsum - r;
-      const double dR = delta * Reff;
-      const double nx[3] = {rinv * dx[0], rinv * dx[1], rinv * dx[2]};
-      const double vr0 = v[i][0] - v[j][0], vr1 = v[i][1] - v[j][1], vr2 = v[i][2] - v[j][2];
-      const double vnnr = vr0 * nx[0] + vr1 * nx[1] + vr2 * nx[2];
-      const double vt0 = vr0 - vnnr * nx[0], vt1 = vr1 - vnnr * nx[1], vt2 = vr2 - vnnr * nx[2];
-      const double wr0 = radi * omega[i][0] + radj * omega[j][0];
-      const double wr1 = radi * omega[i][1] + radj * omega[j][1];
-      const double wr2 = radi * omega[i][2] + radj * omega[j][2];
-      const double vtr0 = vt0 - (wr1 * nx[2] - wr2 * nx[1]);
-      const double vtr1 = vt1 - (wr2 * nx[0] - wr0 * nx[2]);
-      const double vtr2 = vt2 - (wr0 * nx[1] - wr1 * nx[0]);
-      const double a = sqrt(dR);    // contact radius (GranSubModNormal default)
-
-      const double Fnormal = mdr_force(i, j, radi, radj, delta, meff, nx, history, history_update);
-      // GranSubModDampingMDR, type 1
-      const double damp_prefactor = damp * history[DAMP_SCALE];
-      const double Fdamp = -damp_prefactor * vnnr;
-      const double Fntot = Fnormal + Fdamp;
-      const double Fncrit = fabs(Fntot);
-
-      // GranSubModTangentialMindlin (history after the 27 mdr values)
-      double *ht = history + NMDR;
-      const double dampt = xt * damp_prefactor;
-      const double Fscrit = Fncrit * mu;
-      const double k_scaled = kt * a;
-      double h0 = ht[0], h1 = ht[1], h2 = ht[2];
-      if (history_update) {
-        const double hn = h0 * nx[0] + h1 * nx[1] + h2 * nx[2];
-        if (fabs(hn) * k_scaled > EPSILON * Fscrit) {
-          const double hmag = sqrt(h0 * h0 + h1 * h1 + h2 * h2);
-          const double p0 = h0 - hn * nx[0], p1 = h1 - hn * nx[1], p2 = h2 - hn * nx[2];
-          const double prjmag = sqrt(p0 * p0 + p1 * p1 + p2 * p2);
-          const double scale = (prjmag > 0) ? hmag / prjmag : 0;
-          h0 = p0 * scale;
-          h1 = p1 * scale;
-          h2 = p2 * scale;
-        }
-        h0 += dt * vtr0;
-        h1 += dt * vtr1;
-        h2 += dt * vtr2;
+      b.i[n] = i;
+      b.j[n] = j;
+      b.dx0[n] = d0;
+      b.dx1[n] = d1;
+      b.dx2[n] = d2;
+      b.rsq[n] = rsq;
+      b.radi[n] = radi;
+      b.radj[n] = radj;
+      b.hist[n] = history;
+      if (++n == MDR_BATCH) {
+        run_batch<HU, ROLL>(b, n);
+        n = 0;
       }
-      const double fd0 = -dampt * vtr0, fd1 = -dampt * vtr1, fd2 = -dampt * vtr2;
-      double fs0 = -k_scaled * h0 + fd0, fs1 = -k_scaled * h1 + fd1, fs2 = -k_scaled * h2 + fd2;
-      const double magfs = sqrt(fs0 * fs0 + fs1 * fs1 + fs2 * fs2);
-      if (magfs > Fscrit) {
-        const double shrmag = sqrt(h0 * h0 + h1 * h1 + h2 * h2);
-        if (shrmag != 0.0) {
-          const double s = Fscrit * (1.0 / magfs);
-          const double kinv = -1.0 / k_scaled;
-          fs0 *= s;
-          fs1 *= s;
-          fs2 *= s;
-          h0 = (fs0 - fd0) * kinv;
-          h1 = (fs1 - fd1) * kinv;
-          h2 = (fs2 - fd2) * kinv;
-        } else {
-          fs0 = fs1 = fs2 = 0.0;
-        }
-      }
-      ht[0] = h0;
-      ht[1] = h1;
-      ht[2] = h2;
-
-      const double fx = Fntot * nx[0] + fs0, fy = Fntot * nx[1] + fs1, fz = Fntot * nx[2] + fs2;
-      const double t0 = -(nx[1] * fs2 - nx[2] * fs1);
-      const double t1 = -(nx[2] * fs0 - nx[0] * fs2);
-      const double t2 = -(nx[0] * fs1 - nx[1] * fs0);
-      const double di = radi - 0.5 * delta, dj = radj - 0.5 * delta;
-      double tri[3] = {t0 * di, t1 * di, t2 * di};
-      double trj[3] = {t0 * dj, t1 * dj, t2 * dj};
-
-      if (rolling) {
-        double *hr = history + NMDR + 3;
-        const double rr0 = omega[i][0] - omega[j][0], rr1 = omega[i][1] - omega[j][1],
-                     rr2 = omega[i][2] - omega[j][2];
-        const double vrl0 = (rr1 * nx[2] - rr2 * nx[1]) * Reff;
-        const double vrl1 = (rr2 * nx[0] - rr0 * nx[2]) * Reff;
-        const double vrl2 = (rr0 * nx[1] - rr1 * nx[0]) * Reff;
-        const double Frcrit = Fncrit * mu_roll;
-        double q0 = hr[0], q1 = hr[1], q2 = hr[2];
-        if (history_update) {
-          const double qn = q0 * nx[0] + q1 * nx[1] + q2 * nx[2];
-          if (fabs(qn) * k_roll > EPSILON * Frcrit) {
-            const double qmag0 = sqrt(q0 * q0 + q1 * q1 + q2 * q2);
-            const double p0 = q0 - qn * nx[0], p1 = q1 - qn * nx[1], p2 = q2 - qn * nx[2];
-            const double prjmag = sqrt(p0 * p0 + p1 * p1 + p2 * p2);
-            const double scale = (prjmag > 0) ? qmag0 / prjmag : 0;
-            q0 = p0 * scale;
-            q1 = p1 * scale;
-            q2 = p2 * scale;
-          }
-          q0 += dt * vrl0;
-          q1 += dt * vrl1;
-          q2 += dt * vrl2;
-        }
-        double fr0 = (-k_roll) * q0 + (-gamma_roll) * vrl0, fr1 = (-k_roll) * q1 + (-gamma_roll) * vrl1,
-               fr2 = (-k_roll) * q2 + (-gamma_roll) * vrl2;
-        const double magfr = sqrt(fr0 * fr0 + fr1 * fr1 + fr2 * fr2);
-        if (magfr > Frcrit) {
-          const double qmag = sqrt(q0 * q0 + q1 * q1 + q2 * q2);
-          if (qmag != 0.0) {
-            const double k_inv = 1.0 / k_roll;
-            const double magfr_inv = 1.0 / magfr;
-            const double qf = -Frcrit * k_inv * magfr_inv, qv = -gamma_roll * k_inv, sf = Frcrit * magfr_inv;
-            q0 = qf * fr0 + qv * vrl0;
-            q1 = qf * fr1 + qv * vrl1;
-            q2 = qf * fr2 + qv * vrl2;
-            fr0 *= sf;
-            fr1 *= sf;
-            fr2 *= sf;
-          } else {
-            fr0 = fr1 = fr2 = 0.0;
-          }
-        }
-        if (history_update) {
-          hr[0] = q0;
-          hr[1] = q1;
-          hr[2] = q2;
-        }
-        const double tr0 = (nx[1] * fr2 - nx[2] * fr1) * Reff;
-        const double tr1 = (nx[2] * fr0 - nx[0] * fr2) * Reff;
-        const double tr2 = (nx[0] * fr1 - nx[1] * fr0) * Reff;
-        tri[0] += tr0;
-        tri[1] += tr1;
-        tri[2] += tr2;
-        trj[0] -= tr0;
-        trj[1] -= tr1;
-        trj[2] -= tr2;
-      }
-
-      f[i][0] += fx;
-      f[i][1] += fy;
-      f[i][2] += fz;
-      torque[i][0] += tri[0];
-      torque[i][1] += tri[1];
-      torque[i][2] += tri[2];
-      if (newton_pair || j < nlocal) {
-        f[j][0] -= fx;
-        f[j][1] -= fy;
-        f[j][2] -= fz;
-        torque[j][0] += trj[0];
-        torque[j][1] += trj[1];
-        torque[j][2] += trj[2];
-      }
-      if (evflag) ev_tally_xyz(i, j, nlocal, newton_pair, 0.0, 0.0, fx, fy, fz, dx[0], dx[1], dx[2]);
     }
   }
+  if (n) run_batch<HU, ROLL>(b, n);
 }
 
 void PairGranularMDRHMR::write_restart(FILE *fp)
@@ -813,6 +1005,8 @@ FixGranularMDRHMR::FixGranularMDRHMR(LAMMPS *lmp, int narg, char **arg) : Fix(lm
   pair = nullptr;
   fix_history = nullptr;
   comm_stage = 0;
+  cbuf = nullptr;
+  cmax = 0;
   for (int &k : idx) k = -1;
 }
 
@@ -820,6 +1014,7 @@ FixGranularMDRHMR::~FixGranularMDRHMR()
 {
   if (id_props && modify->nfix) modify->delete_fix(id_props);
   delete[] id_props;
+  delete[] cbuf;
 }
 
 int FixGranularMDRHMR::setmask()
@@ -990,6 +1185,9 @@ void FixGranularMDRHMR::calculate_contact_penalty()
     for (int jj = 0; jj < jnum; jj++) (&allhistory[nh * jj])[PENALTY] = 0.0;
   }
 
+  // Per particle i, its neighbours in contact first (branch vector, distance, 1/distance), then every pair
+  // (j, k) of them in neighbour-list order: the same pairs, numbers and order of additions as the triple loop
+  // of FixGranularMDR, without recomputing i-k for every j.
   for (int ii = 0; ii < inum; ii++) {
     const int i = ilist[ii];
     const double xtmp = x[i][0], ytmp = x[i][1], ztmp = x[i][2];
@@ -997,30 +1195,34 @@ void FixGranularMDRHMR::calculate_contact_penalty()
     const double radi = radius[i];
     const int *jlist = firstneigh[i];
     const int jnum = numneigh[i];
+    if (jnum > cmax) {
+      cmax = jnum + 16;
+      delete[] cbuf;
+      cbuf = new Touching[cmax];
+    }
+    int nc = 0;
     for (int jj = 0; jj < jnum; jj++) {
       const int j = jlist[jj] & NEIGHMASK;
+      const double delx = x[j][0] - xtmp;
+      const double dely = x[j][1] - ytmp;
+      const double delz = x[j][2] - ztmp;
+      const double rsq = delx * delx + dely * dely + delz * delz;
+      const double r = sqrt(rsq);
+      const double rinv = 1.0 / r;
+      const double deltan = (radi + radius[j]) - r;
+      if (deltan < 0.0) continue;
+      cbuf[nc++] = {delx, dely, delz, r, rinv, j, jj};
+    }
+    for (int a = 0; a < nc; a++) {
+      const Touching &cj = cbuf[a];
+      const int j = cj.j;
+      const double delx_ij = cj.dx, dely_ij = cj.dy, delz_ij = cj.dz, r_ij = cj.r, rinv_ij = cj.rinv;
       const double radj = radius[j];
-      const double delx_ij = x[j][0] - xtmp;
-      const double dely_ij = x[j][1] - ytmp;
-      const double delz_ij = x[j][2] - ztmp;
-      const double rsq_ij = delx_ij * delx_ij + dely_ij * dely_ij + delz_ij * delz_ij;
-      const double r_ij = sqrt(rsq_ij);
-      const double rinv_ij = 1.0 / r_ij;
-      const double radsum_ij = radi + radj;
-      const double deltan_ij = radsum_ij - r_ij;
-      if (deltan_ij < 0.0) continue;
-      for (int kk = jj + 1; kk < jnum; kk++) {
-        const int k = jlist[kk] & NEIGHMASK;
-        const double delx_ik = x[k][0] - xtmp;
-        const double dely_ik = x[k][1] - ytmp;
-        const double delz_ik = x[k][2] - ztmp;
-        const double rsq_ik = delx_ik * delx_ik + dely_ik * dely_ik + delz_ik * delz_ik;
-        const double r_ik = sqrt(rsq_ik);
-        const double rinv_ik = 1.0 / r_ik;
+      for (int b = a + 1; b < nc; b++) {
+        const Touching &ck = cbuf[b];
+        const int k = ck.j;
+        const double delx_ik = ck.dx, dely_ik = ck.dy, delz_ik = ck.dz, r_ik = ck.r, rinv_ik = ck.rinv;
         const double radk = radius[k];
-        const double radsum_ik = radi + radk;
-        const double deltan_ik = radsum_ik - r_ik;
-        if (deltan_ik < 0.0) continue;
         const double delx_jk = x[k][0] - x[j][0];
         const double dely_jk = x[k][1] - x[j][1];
         const double delz_jk = x[k][2] - x[j][2];
@@ -1031,8 +1233,8 @@ void FixGranularMDRHMR::calculate_contact_penalty()
         const double deltan_jk = radsum_jk - r_jk;
         if (deltan_jk < 0.0) continue;
 
-        double *pij = &allhistory[nh * jj + PENALTY];
-        double *pik = &allhistory[nh * kk + PENALTY];
+        double *pij = &allhistory[nh * cj.jj + PENALTY];
+        double *pik = &allhistory[nh * ck.jj + PENALTY];
         const double r_max = dmax(r_ij, dmax(r_ik, r_jk));
         if (r_ij == r_max) {    // the central particle is k
           const double enx_ki = -delx_ik * rinv_ik, eny_ki = -dely_ik * rinv_ik, enz_ki = -delz_ik * rinv_ik;
