@@ -17,6 +17,8 @@
 
 #include "atom.h"
 #include "comm.h"
+#include "domain.h"
+#include "region.h"
 #include "error.h"
 #include "fix.h"
 #include "force.h"
@@ -31,6 +33,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace LAMMPS_NS {
 
@@ -116,6 +119,7 @@ struct alignas(64) MDRBatch {
 };
 
 class FixGranularMDRHMR;
+class FixWallGranRegionMDRHMR;
 
 class PairGranularMDRHMR : public Pair {
  public:
@@ -175,8 +179,45 @@ class FixGranularMDRHMR : public Fix {
   char *id_props;
   Touching *cbuf;    // the neighbours of one particle in contact with it
   int cmax;
+  std::vector<class FixWallGranRegionMDRHMR *> walls;    // the mdr walls, in fix order
   void calculate_contact_penalty();
   void mean_surf_disp();
+};
+
+class FixWallGranRegionMDRHMR : public Fix {
+ public:
+  FixWallGranRegionMDRHMR(LAMMPS *lmp, int narg, char **arg);
+  ~FixWallGranRegionMDRHMR() override;
+  int setmask() override { return FixConst::POST_FORCE; }
+  void init() override;
+  void setup(int) override;
+  void post_force(int) override;
+  void mean_surf_disp(double *ddelta_bar, const double *Acon0);
+  double memory_usage() override;
+  void grow_arrays(int) override;
+  void copy_arrays(int, int, int) override;
+  void set_arrays(int) override;
+  int pack_exchange(int, double *) override;
+  int unpack_exchange(int, double *) override;
+  int pack_restart(int, double *) override;
+  void unpack_restart(int, int) override;
+  int size_restart(int) override;
+  int maxsize_restart() override;
+
+  double Emod, poiss, Y, psi_b, damp;
+
+ private:
+  static constexpr int NW = NMDR + 3;    // 27 mdr + 3 Mindlin
+  static constexpr int NCOLS = 9;        // contacts: fix wall/gran's 8 columns and mdr's contact area
+  double xt, mu, G, kappa, Eeff, Eeffinv, kt;
+  char *idregion;
+  Region *region;
+  double xp, yp, zp, nrm[3];
+  double **history;    // [nmax][30]
+  int *ncontact;
+  int idx[NPROPS];
+  bool find_contact(int i, double &r, double *del);
+  void wall_force(int i, double r, const double *del, const double *vwall, bool history_update);
 };
 
 /* ====================================================================== pair */
@@ -370,7 +411,7 @@ void PairGranularMDRHMR::init_style()
   if (modify->get_fix_by_style("^granular/mdr/hmr$").empty()) modify->add_fix("MDR all granular/mdr/hmr");
   if (!modify->get_fix_by_style("^GRANULAR/MDR$").empty())
     error->all(FLERR, "pair granular/mdr/hmr cannot run beside fix GRANULAR/MDR");
-  for (const char *style : {"^wall/gran", "^rigid", "^pour", "^deposit"})
+  for (const char *style : {"^wall/gran$", "^wall/gran/region$", "^rigid", "^pour", "^deposit"})
     if (!modify->get_fix_by_style(style).empty())
       error->all(FLERR, "pair granular/mdr/hmr does not (yet) support fix {}", style + 1);
   int flag, cols;
@@ -1039,6 +1080,16 @@ void FixGranularMDRHMR::setup_pre_force(int /*vflag*/)
   if (force->newton) error->all(FLERR, "MDR contact model requires Newton off");
   fix_history = static_cast<FixNeighHistoryView *>(modify->get_fix_by_id("NEIGH_HISTORY_GRANULAR"));
   if (!fix_history) error->all(FLERR, "Cannot find fix storing granular history");
+  walls.clear();
+  for (auto *f : modify->get_fix_by_style("^wall/gran/region/mdr/hmr$")) {
+    auto *w = static_cast<FixWallGranRegionMDRHMR *>(f);
+    // FixGranularMDR's consistency checks of the walls' material
+    if (fabs(w->Emod - pair->Emod) > SETUP_EPSILON || fabs(w->poiss - pair->poiss) > SETUP_EPSILON ||
+        fabs(w->Y - pair->Y) > SETUP_EPSILON || fabs(w->psi_b - pair->psi_b) > SETUP_EPSILON ||
+        fabs(w->damp - pair->damp) > SETUP_EPSILON)
+      error->all(FLERR, "fix {}: E, nu, Y, psi_b and damping must be the pair's", f->id);
+    walls.push_back(w);
+  }
   pre_force(0);
 }
 
@@ -1117,6 +1168,7 @@ void FixGranularMDRHMR::pre_force(int)
   if (!update->setupflag) {
     calculate_contact_penalty();
     mean_surf_disp();
+    for (auto *w : walls) w->mean_surf_disp(ddelta_bar, Acon0);
   }
 
   comm_stage = 2;
@@ -1359,6 +1411,507 @@ void FixGranularMDRHMR::mean_surf_disp()
   }
 }
 
+/* ======================================================================
+   fix wall/gran/region/mdr/hmr -- fix wall/gran/region with mdr on a plane region, for pair granular/mdr/hmr
+
+     fix ID group wall/gran/region/mdr/hmr granular mdr E nu Y 0 psi_b damp damping mdr 1
+         tangential mindlin NULL xt mu region RID plane xp yp zp nx ny nz [contacts]
+
+   What fix wall/gran/region computes for that line (GranularModel::calculate_forces with contact type
+   WALLREGION: GranSubModNormalMDR's wall branch with its wall force magnifier, damping mdr 1, Mindlin), and
+   what fix GRANULAR/MDR's update_fix_gran_wall() adds to the mean surface displacement before the step's
+   forces (pre_force(), called by fix granular/mdr/hmr). The region moves the plane (prematch, set_velocity);
+   the plane is given again, as for wall/gran/region/hmr, and checked against the region at setup. Contact
+   history: the 30 values of fix wall/gran/region (27 mdr, 3 Mindlin), its restart layout.
+====================================================================== */
+
+
+FixWallGranRegionMDRHMR::FixWallGranRegionMDRHMR(LAMMPS *lmp, int narg, char **arg) :
+    Fix(lmp, narg, arg), idregion(nullptr), region(nullptr), history(nullptr), ncontact(nullptr)
+{
+  const char *me = "fix wall/gran/region/mdr/hmr";
+  if (!atom->radius_flag || !atom->rmass_flag || !atom->omega_flag)
+    error->all(FLERR, "{} requires atom attributes radius, rmass, omega", me);
+  auto num = [&](int k) { return utils::numeric(FLERR, arg[k], false, lmp); };
+  auto need = [&](int k, const char *what) {
+    if (k >= narg) error->all(FLERR, "{}: missing arguments for {}", me, what);
+  };
+  int iarg = 3;
+  need(iarg + 7, "granular mdr");
+  if (strcmp(arg[iarg], "granular") != 0 || strcmp(arg[iarg + 1], "mdr") != 0)
+    error->all(FLERR, "{} supports only 'granular mdr'", me);
+  Emod = num(iarg + 2);
+  poiss = num(iarg + 3);
+  Y = num(iarg + 4);
+  const double gamma = num(iarg + 5);
+  psi_b = num(iarg + 6);
+  damp = num(iarg + 7);
+  if (gamma != 0.0) error->all(FLERR, "{}: adhesion (surface energy > 0) is not supported", me);
+  iarg += 8;
+  bool damping = false, tangential = false, plane_given = false;
+  double kt_in = -1;
+  peratom_flag = 0;
+  while (iarg < narg) {
+    if (strcmp(arg[iarg], "damping") == 0) {
+      need(iarg + 2, "damping mdr");
+      if (strcmp(arg[iarg + 1], "mdr") != 0 || strcmp(arg[iarg + 2], "1") != 0)
+        error->all(FLERR, "{} supports only damping mdr 1", me);
+      damping = true;
+      iarg += 3;
+    } else if (strcmp(arg[iarg], "tangential") == 0) {
+      need(iarg + 4, "tangential");
+      if (strcmp(arg[iarg + 1], "mindlin") != 0) error->all(FLERR, "{} supports only tangential mindlin", me);
+      kt_in = (strcmp(arg[iarg + 2], "NULL") == 0) ? -1 : num(iarg + 2);
+      xt = num(iarg + 3);
+      mu = num(iarg + 4);
+      tangential = true;
+      iarg += 5;
+    } else if (strcmp(arg[iarg], "region") == 0) {
+      need(iarg + 1, "region");
+      idregion = utils::strdup(arg[iarg + 1]);
+      iarg += 2;
+    } else if (strcmp(arg[iarg], "plane") == 0) {
+      need(iarg + 6, "plane");
+      xp = num(iarg + 1);
+      yp = num(iarg + 2);
+      zp = num(iarg + 3);
+      const double n0 = num(iarg + 4), n1 = num(iarg + 5), n2 = num(iarg + 6);
+      const double len = sqrt(n0 * n0 + n1 * n1 + n2 * n2);
+      if (len == 0.0) error->all(FLERR, "{}: zero plane normal", me);
+      nrm[0] = n0 / len;
+      nrm[1] = n1 / len;
+      nrm[2] = n2 / len;
+      plane_given = true;
+      iarg += 7;
+    } else if (strcmp(arg[iarg], "contacts") == 0) {
+      peratom_flag = 1;
+      size_peratom_cols = NCOLS;
+      peratom_freq = 1;
+      iarg += 1;
+    } else
+      error->all(FLERR, "{}: unsupported keyword {}", me, arg[iarg]);
+  }
+  if (!damping || !tangential) error->all(FLERR, "{} needs damping mdr 1 and tangential mindlin", me);
+  if (!idregion || !plane_given) error->all(FLERR, "{} needs region RID plane ...", me);
+  // GranSubModNormalMDR::coeffs_to_local; Mindlin's kt as for a pair of this material (as wall/gran/region/hmr)
+  G = Emod / (2.0 * (1.0 + poiss));
+  kappa = Emod / (3.0 * (1.0 - 2.0 * poiss));
+  Eeff = Emod / (1.0 - square(poiss));
+  Eeffinv = 1.0 / Eeff;
+  if (kt_in == -1) {
+    double g1 = 2 * (2 - poiss) * (1 + poiss) / Emod, g2 = 2 * (2 - poiss) * (1 + poiss) / Emod;
+    kt = 8.0 * (1 / (g1 + g2));
+  } else
+    kt = kt_in;
+  region = domain->get_region_by_id(idregion);
+  if (!region) error->all(FLERR, "Region {} for {} does not exist", idregion, me);
+  restart_peratom = 1;
+  create_attribute = 1;
+  for (int &k : idx) k = -1;
+  grow_arrays(atom->nmax);
+  atom->add_callback(Atom::GROW);
+  atom->add_callback(Atom::RESTART);
+  for (int i = 0; i < atom->nlocal; i++) set_arrays(i);
+}
+
+FixWallGranRegionMDRHMR::~FixWallGranRegionMDRHMR()
+{
+  if (copymode) return;
+  atom->delete_callback(id, Atom::GROW);
+  atom->delete_callback(id, Atom::RESTART);
+  delete[] idregion;
+  memory->destroy(history);
+  memory->destroy(ncontact);
+  memory->destroy(array_atom);
+}
+
+void FixWallGranRegionMDRHMR::init()
+{
+  if (!force->pair_match("granular/mdr/hmr", 1))
+    error->all(FLERR, "fix {} is sigdem's kernel for pair_style granular/mdr/hmr only", style);
+  if (utils::strmatch(update->integrate_style, "^respa")) error->all(FLERR, "fix {}: no rRESPA", style);
+  region = domain->get_region_by_id(idregion);
+  if (!region) error->all(FLERR, "Region {} for fix {} does not exist", idregion, style);
+  if (strcmp(region->style, "plane") != 0 || region->rotateflag || region->varshape || region->openflag ||
+      !region->interior)
+    error->all(FLERR, "fix {}: region {} must be a plane (side in), at most translated", style, idregion);
+  int flag, cols;
+  for (int k = 0; k < NPROPS; k++) {
+    idx[k] = atom->find_custom(PROPS[k], flag, cols);
+    if (idx[k] < 0) error->all(FLERR, "fix {}: per-atom {} missing (pair granular/mdr/hmr makes it)", style, PROPS[k]);
+  }
+}
+
+void FixWallGranRegionMDRHMR::setup(int vflag)
+{
+  // the plane given must be the region's: compare with its own surface_interior() (region coordinates)
+  const double probes[4][3] = {{0.0, 0.0, 0.0}, {1.25, -3.5, 2.0}, {-7.0, 11.0, -5.5}, {3.0, 3.0, 9.75}};
+  for (const auto &pr : probes) {
+    double q[3] = {pr[0] + xp, pr[1] + yp, pr[2] + zp};
+    const double dot = (q[0] - xp) * nrm[0] + (q[1] - yp) * nrm[1] + (q[2] - zp) * nrm[2];
+    const int n = region->surface_interior(q, 1e300);
+    const bool same = (dot >= 0.0) ? (n == 1 && region->contact[0].r == dot && region->contact[0].delz == dot * nrm[2] &&
+                                      region->contact[0].delx == dot * nrm[0] && region->contact[0].dely == dot * nrm[1])
+                                   : (n == 0);
+    if (!same) error->all(FLERR, "fix {}: the plane given is not region {}'s plane", style, idregion);
+  }
+  post_force(vflag);
+}
+
+// Region::match and Region::surface for the (translated) plane, and fix wall/gran/region's contact book-keeping:
+// true when particle i touches the plane within its radius (r, branch vector del)
+bool FixWallGranRegionMDRHMR::find_contact(int i, double &r, double *del)
+{
+  double q0 = atom->x[i][0], q1 = atom->x[i][1], q2 = atom->x[i][2];
+  if (region->dynamic_check() && region->moveflag) {
+    q0 -= region->dx;
+    q1 -= region->dy;
+    q2 -= region->dz;
+  }
+  const double dot = (q0 - xp) * nrm[0] + (q1 - yp) * nrm[1] + (q2 - zp) * nrm[2];
+  if (!(dot >= 0.0)) return false;    // outside the region: skipped, contact state kept
+  if (!(dot < atom->radius[i])) {     // no contact
+    ncontact[i] = 0;
+    return false;
+  }
+  if (ncontact[i] == 0) {    // a new contact starts with no history
+    ncontact[i] = 1;
+    for (int m = 0; m < NW; m++) history[i][m] = 0.0;
+  }
+  r = dot;
+  del[0] = dot * nrm[0];
+  del[1] = dot * nrm[1];
+  del[2] = dot * nrm[2];
+  return true;
+}
+
+// FixGranularMDR::update_fix_gran_wall: the wall contacts' share of each particle's mean surface displacement
+void FixWallGranRegionMDRHMR::mean_surf_disp(double *ddelta_bar, const double *Acon0)
+{
+  const int *mask = atom->mask;
+  const double *radius = atom->radius;
+  if (region->dynamic_check()) region->prematch();
+  for (int i = 0; i < atom->nlocal; i++) {
+    if (!(mask[i] & groupbit)) continue;
+    double r, del[3];
+    if (!find_contact(i, r, del)) continue;
+    const double wij = 1.0;
+    if (Acon0[i] != 0.0) {
+      const double delta = radius[i] - r;
+      const double ddelta = delta - history[i][DELTA_0];
+      ddelta_bar[i] += wij * history[i][AC_0] / Acon0[i] * ddelta;
+    }
+  }
+}
+
+void FixWallGranRegionMDRHMR::post_force(int /*vflag*/)
+{
+  const bool history_update = update->setupflag == 0;
+  const int *mask = atom->mask;
+  const int nlocal = atom->nlocal;
+  if (peratom_flag)
+    for (int i = 0; i < nlocal; i++)
+      for (int m = 0; m < NCOLS; m++) array_atom[i][m] = 0.0;
+  double vwall[3] = {0.0, 0.0, 0.0};
+  if (region->dynamic_check()) {
+    region->prematch();
+    region->set_velocity();
+    vwall[0] = region->v[0];
+    vwall[1] = region->v[1];
+    vwall[2] = region->v[2];
+  }
+  for (int i = 0; i < nlocal; i++) {
+    if (!(mask[i] & groupbit)) continue;
+    double r, del[3];
+    if (!find_contact(i, r, del)) continue;
+    const double radi = atom->radius[i];
+    if (!(r * r < radi * radi)) {    // GranularModel::check_contact
+      for (int m = 0; m < NW; m++) history[i][m] = 0.0;
+      continue;
+    }
+    wall_force(i, r, del, vwall, history_update);
+  }
+}
+
+// GranularModel::calculate_forces for one particle-wall contact (radj = 0, Reff = radi)
+void FixWallGranRegionMDRHMR::wall_force(int i, double r, const double *del, const double *vwall, bool history_update)
+{
+  double **dv = atom->dvector;
+  const double *Rinitial = dv[idx[RO]], *Vgeo = dv[idx[VGEO]], *Velas = dv[idx[VELAS]];
+  const double *Acon0 = dv[idx[ACON0]], *ddelta_bar = dv[idx[DDELTA_BAR]], *psi = dv[idx[PSI]];
+  double *Vcaps = dv[idx[VCAPS]], *eps_bar = dv[idx[EPS_BAR]], *dRnumerator = dv[idx[DRNUM]];
+  double *dRdenominator = dv[idx[DRDEN]], *Acon1 = dv[idx[ACON1]], *Atot_sum = dv[idx[ATOT_SUM]];
+  double *sigmaxx = dv[idx[SIGXX]], *sigmayy = dv[idx[SIGYY]], *sigmazz = dv[idx[SIGZZ]];
+  double *h = history[i];
+  const double radi = atom->radius[i], radj = 0.0, meff = atom->rmass[i];
+  const double *vi = atom->v[i], *oi = atom->omega[i];
+  const double oj[3] = {0.0, 0.0, 0.0};
+  const double Reff = radi;
+  const double rinv = 1.0 / r;
+  const double delta = radi - r;
+  const double dR = delta * Reff;
+  const double nx[3] = {rinv * del[0], rinv * del[1], rinv * del[2]};
+  const double vr[3] = {vi[0] - vwall[0], vi[1] - vwall[1], vi[2] - vwall[2]};
+  const double vnnr = vr[0] * nx[0] + vr[1] * nx[1] + vr[2] * nx[2];
+  const double vt[3] = {vr[0] - vnnr * nx[0], vr[1] - vnnr * nx[1], vr[2] - vnnr * nx[2]};
+  const double wr[3] = {radi * oi[0] + radj * oj[0], radi * oi[1] + radj * oj[1], radi * oi[2] + radj * oj[2]};
+  const double vtr[3] = {vt[0] - (wr[1] * nx[2] - wr[2] * nx[1]), vt[1] - (wr[2] * nx[0] - wr[0] * nx[2]),
+                         vt[2] - (wr[0] * nx[1] - wr[1] * nx[0])};
+  const double a = sqrt(dR);
+
+  // GranSubModNormalMDR::calculate_forces, wall branch: side 0 only, no rigid-flat partition
+  if (delta >= h[DELTA_MAX]) h[DELTA_MAX] = delta;
+  const double Ro = Rinitial[i];
+  const double R = radi;
+  const double ddelta = delta - h[DELTA_0];
+  if (history_update) h[DELTA_0] = delta;
+  const double deltao = delta - (R - Ro);
+  const double ddeltao = deltao - h[DELTAO_0];
+  if (history_update) h[DELTAO_0] = deltao;
+  double ddelta_MDR, ddelta_BULK;
+  if (psi[i] < psi_b) {
+    ddelta_MDR = dmin(ddelta - ddelta_bar[i], delta - h[DELTA_MDR_0]);
+    ddelta_BULK = ddelta_bar[i];
+  } else {
+    ddelta_BULK = 0.0;
+    ddelta_MDR = ddelta;
+  }
+  const double delta_MDR = h[DELTA_MDR_0] + ddelta_MDR;
+  if (history_update) h[DELTA_MDR_0] = delta_MDR;
+  const double delta_BULK = dmax(0.0, h[DELTA_BULK_0] + ddelta_BULK);
+  if (history_update) h[DELTA_BULK_0] = delta_BULK;
+  if (delta_MDR > h[DELTAMAX_MDR_0]) h[DELTAMAX_MDR_0] = delta_MDR;
+  const double deltamax_MDR = h[DELTAMAX_MDR_0];
+  const double pY = Y * (1.75 * exp(-4.4 * deltamax_MDR / R) + 1.0);
+  if (h[YFLAG_0] == 0.0 && delta_MDR >= deltamax_MDR) {
+    const double phertz = 4 * Eeff * sqrt(delta_MDR) / (3 * PI * sqrt(R));
+    if (history_update && phertz > pY) {
+      h[YFLAG_0] = 1.0;
+      h[DELTAY_0] = delta_MDR;
+      h[CA_0] = PI * (square(h[DELTAY_0]) - h[DELTAY_0] * R);
+    }
+  }
+  double A, Ainv, B, deltae1D;
+  const double cA = h[CA_0];
+  if (h[YFLAG_0] == 0.0) {
+    A = 4.0 * R;
+    Ainv = 1.0 / A;
+    B = 2.0 * R;
+    deltae1D = delta_MDR;
+  } else {
+    const double amax = sqrt(2.0 * deltamax_MDR * R - square(deltamax_MDR) + cA * PIINV);
+    const double amaxsq = amax * amax;
+    A = 4.0 * pY * Eeffinv * amax;
+    Ainv = 1.0 / A;
+    B = 2.0 * amax;
+    const double d1max = A * 0.5;
+    double Fmax = Eeff * (A * B * 0.25) * acos(1 - 2 * d1max * Ainv);
+    Fmax -= (2 - 4 * d1max * Ainv) * sqrt(d1max * Ainv - square(d1max * Ainv));
+    const double zR = R - (deltamax_MDR - d1max);
+    double deltaR = 2 * amaxsq * (-1 + poiss) - (-1 + 2 * poiss) * zR * (-zR + sqrt(amaxsq + square(zR)));
+    deltaR *= Fmax / (TWO_PI * amaxsq * G * sqrt(amaxsq + square(zR)));
+    deltae1D = (delta_MDR - deltamax_MDR + d1max + deltaR) / (1 + deltaR / d1max);
+    if (history_update) h[DELTAP_0] = deltamax_MDR - (d1max + deltaR);
+  }
+  const double a_na = (deltae1D >= 0.0) ? B * sqrt(A - deltae1D) * sqrt(deltae1D) * Ainv : 0.0;
+  double F_MDR = 0.0;
+  if (deltae1D > 0.0) {
+    F_MDR = acos(1.0 - 2.0 * deltae1D * Ainv);
+    F_MDR -= (2 - 4 * deltae1D * Ainv) * sqrt(deltae1D * Ainv - square(deltae1D * Ainv));
+    F_MDR *= 0.25 * Eeff * A * B;
+  }
+  if (std::isnan(F_MDR)) error->one(FLERR, "F_MDR is NaN, non-adhesive case");
+  if (history_update) h[AADH_0] = a_na;
+  const double wij = dmax(1.0 - h[PENALTY], 0.0);
+  double Ac = (h[YFLAG_0] == 0.0) ? PI * delta * R : PI * (2.0 * delta * R - square(delta)) + cA;
+  if (Ac < 0.0) Ac = 0.0;
+  if (history_update) {
+    Atot_sum[i] += wij * (Ac - TWO_PI * R * (deltamax_MDR + delta_BULK));
+    Acon1[i] += wij * Ac;
+  }
+  const double F_BULK = (delta_BULK <= 0.0) ? 0.0 : (1.0 / Vgeo[i]) * Acon0[i] * delta_BULK * kappa * Ac;
+  const double F0 = F_MDR + F_BULK;
+  if (history_update) {
+    h[AC_0] = wij * Ac;
+    Vcaps[i] += PI * THIRD * square(delta) * (3.0 * R - delta);
+  }
+  const double Fntmp = wij * (F_MDR + F_BULK);
+  const double fx = Fntmp * nx[0], fy = Fntmp * nx[1], fz = Fntmp * nx[2];
+  const double bx = -(Ro - deltao) * nx[0], by = -(Ro - deltao) * nx[1], bz = -(Ro - deltao) * nx[2];
+  const double eps_bar_contact = (fx * bx + fy * by + fz * bz) / (3 * kappa * Velas[i]);
+  if (history_update) eps_bar[i] += eps_bar_contact;
+  if (history_update && delta_MDR == deltamax_MDR && h[YFLAG_0] > 0.0 && F_MDR > 0.0) {
+    const double Vo = FOURTHIRDS * PI * cube(Ro);
+    dRnumerator[i] -= Vo * (eps_bar_contact - h[EPS_BAR_0]);
+    dRnumerator[i] -= wij * PI * ddeltao * (2 * deltao * Ro - square(deltao) + square(R) - square(Ro));
+    dRdenominator[i] += wij * 2.0 * PI * R * (deltao + R - Ro);
+  }
+  if (history_update) {
+    h[EPS_BAR_0] = eps_bar_contact;
+    sigmaxx[i] += fx * bx / Velas[i];
+    sigmayy[i] += fy * by / Velas[i];
+    sigmazz[i] += fz * bz / Velas[i];
+  }
+  const double area = wij * Ac * 0.5;    // the contact area mdr reports (its svector: half the sides' sum)
+  double a_damp = 0.0;
+  a_damp += a_na;
+  a_damp = a_damp / 2.0;
+  const double damp_scale = sqrt(meff * 2.0 * (0.5 * Eeff) * a_damp);
+  const double wfm = exp(10.7 * h[DELTAO_0] / Rinitial[i] - 10.0) + 1.0;    // wall force magnifier
+  const double Fnormal = wij * F0 * wfm;
+  if (history_update) h[DAMP_SCALE] = (a_damp <= 0.0) ? 0.0 : damp_scale;
+
+  // damping mdr 1, Mindlin (history after the 27 mdr values)
+  const double damp_prefactor = damp * h[DAMP_SCALE];
+  const double Fntot = Fnormal + (-damp_prefactor * vnnr);
+  const double Fncrit = fabs(Fntot);
+  double *ht = h + NMDR;
+  const double dampt = xt * damp_prefactor;
+  const double Fscrit = Fncrit * mu;
+  const double k_scaled = kt * a;
+  if (history_update) {
+    const double rsht = ht[0] * nx[0] + ht[1] * nx[1] + ht[2] * nx[2];
+    if ((fabs(rsht) * k_scaled) > (EPSILON * Fscrit)) {
+      const double shrmag = sqrt(ht[0] * ht[0] + ht[1] * ht[1] + ht[2] * ht[2]);
+      ht[0] -= rsht * nx[0];
+      ht[1] -= rsht * nx[1];
+      ht[2] -= rsht * nx[2];
+      const double prjmag = sqrt(ht[0] * ht[0] + ht[1] * ht[1] + ht[2] * ht[2]);
+      const double scale = (prjmag > 0) ? shrmag / prjmag : 0;
+      ht[0] *= scale;
+      ht[1] *= scale;
+      ht[2] *= scale;
+    }
+    const double dt = update->dt;
+    ht[0] += dt * vtr[0];
+    ht[1] += dt * vtr[1];
+    ht[2] += dt * vtr[2];
+  }
+  const double fdamp[3] = {-dampt * vtr[0], -dampt * vtr[1], -dampt * vtr[2]};
+  double fs[3] = {-k_scaled * ht[0] + fdamp[0], -k_scaled * ht[1] + fdamp[1], -k_scaled * ht[2] + fdamp[2]};
+  const double magfs = sqrt(fs[0] * fs[0] + fs[1] * fs[1] + fs[2] * fs[2]);
+  if (magfs > Fscrit) {
+    const double shrmag = sqrt(ht[0] * ht[0] + ht[1] * ht[1] + ht[2] * ht[2]);
+    if (shrmag != 0.0) {
+      const double s = Fscrit * (1.0 / magfs);
+      fs[0] *= s;
+      fs[1] *= s;
+      fs[2] *= s;
+      const double kinv = -1.0 / k_scaled;
+      ht[0] = (fs[0] - fdamp[0]) * kinv;
+      ht[1] = (fs[1] - fdamp[1]) * kinv;
+      ht[2] = (fs[2] - fdamp[2]) * kinv;
+    } else
+      fs[0] = fs[1] = fs[2] = 0.0;
+  }
+  const double forces[3] = {Fntot * nx[0] + fs[0], Fntot * nx[1] + fs[1], Fntot * nx[2] + fs[2]};
+  double *fi = atom->f[i], *ti = atom->torque[i];
+  fi[0] += forces[0];
+  fi[1] += forces[1];
+  fi[2] += forces[2];
+  ti[0] += -(nx[1] * fs[2] - nx[2] * fs[1]) * radi;
+  ti[1] += -(nx[2] * fs[0] - nx[0] * fs[2]) * radi;
+  ti[2] += -(nx[0] * fs[1] - nx[1] * fs[0]) * radi;
+  if (peratom_flag) {
+    const double *xi = atom->x[i];
+    double *c = array_atom[i];
+    c[0] = 1.0;
+    c[1] = forces[0];
+    c[2] = forces[1];
+    c[3] = forces[2];
+    c[4] = xi[0] - del[0];
+    c[5] = xi[1] - del[1];
+    c[6] = xi[2] - del[2];
+    c[7] = radi;
+    c[8] = area;
+  }
+}
+
+double FixWallGranRegionMDRHMR::memory_usage()
+{
+  const double n = atom->nmax;
+  return n * NW * sizeof(double) + n * sizeof(int) + (peratom_flag ? n * NCOLS * sizeof(double) : 0.0);
+}
+
+void FixWallGranRegionMDRHMR::grow_arrays(int nmax)
+{
+  memory->grow(history, nmax, NW, "wall/gran/region/mdr/hmr:history");
+  memory->grow(ncontact, nmax, "wall/gran/region/mdr/hmr:ncontact");
+  if (peratom_flag) memory->grow(array_atom, nmax, NCOLS, "wall/gran/region/mdr/hmr:array_atom");
+}
+
+void FixWallGranRegionMDRHMR::copy_arrays(int i, int j, int /*delflag*/)
+{
+  for (int m = 0; m < NW; m++) history[j][m] = history[i][m];
+  ncontact[j] = ncontact[i];
+  if (peratom_flag)
+    for (int m = 0; m < NCOLS; m++) array_atom[j][m] = array_atom[i][m];
+}
+
+void FixWallGranRegionMDRHMR::set_arrays(int i)
+{
+  for (int m = 0; m < NW; m++) history[i][m] = 0.0;
+  ncontact[i] = 0;
+  if (peratom_flag)
+    for (int m = 0; m < NCOLS; m++) array_atom[i][m] = 0.0;
+}
+
+int FixWallGranRegionMDRHMR::pack_exchange(int i, double *buf)
+{
+  int n = 0;
+  buf[n++] = ubuf(ncontact[i]).d;
+  for (int m = 0; m < NW; m++) buf[n++] = history[i][m];
+  if (peratom_flag)
+    for (int m = 0; m < NCOLS; m++) buf[n++] = array_atom[i][m];
+  return n;
+}
+
+int FixWallGranRegionMDRHMR::unpack_exchange(int nlocal, double *buf)
+{
+  int n = 0;
+  ncontact[nlocal] = (int) ubuf(buf[n++]).i;
+  for (int m = 0; m < NW; m++) history[nlocal][m] = buf[n++];
+  if (peratom_flag)
+    for (int m = 0; m < NCOLS; m++) array_atom[nlocal][m] = buf[n++];
+  return n;
+}
+
+// fix wall/gran/region's restart layout: [size, count, (wall id, 30 values) per contact]
+int FixWallGranRegionMDRHMR::pack_restart(int i, double *buf)
+{
+  int n = 1;
+  buf[n++] = ubuf(ncontact[i]).d;
+  if (ncontact[i]) {
+    buf[n++] = ubuf(0).d;
+    for (int m = 0; m < NW; m++) buf[n++] = history[i][m];
+  }
+  buf[0] = n;
+  return n;
+}
+
+void FixWallGranRegionMDRHMR::unpack_restart(int nlocal, int nth)
+{
+  double **extra = atom->extra;
+  int m = 0;
+  for (int i = 0; i < nth; i++) m += static_cast<int>(extra[nlocal][m]);
+  m++;
+  ncontact[nlocal] = (int) ubuf(extra[nlocal][m++]).i;
+  if (ncontact[nlocal]) {
+    m++;    // the wall's id: a plane has one
+    for (int k = 0; k < NW; k++) history[nlocal][k] = extra[nlocal][m++];
+  }
+}
+
+int FixWallGranRegionMDRHMR::maxsize_restart()
+{
+  return 2 + (NW + 1);
+}
+
+int FixWallGranRegionMDRHMR::size_restart(int nlocal)
+{
+  return 2 + ncontact[nlocal] * (NW + 1);
+}
+
 }    // namespace LAMMPS_NS
 
 /* ---------------------------------------------------------------------- plugin registration */
@@ -1387,6 +1940,11 @@ static void *mdr_pair_creator(void *lmp)
   return (void *) new PairGranularMDRHMR((LAMMPS *) lmp);
 }
 
+static void *mdr_wall_creator(void *lmp, int argc, char **argv)
+{
+  return (void *) new FixWallGranRegionMDRHMR((LAMMPS *) lmp, argc, argv);
+}
+
 static void *mdr_fix_creator(void *lmp, int argc, char **argv)
 {
   return (void *) new FixGranularMDRHMR((LAMMPS *) lmp, argc, argv);
@@ -1408,6 +1966,11 @@ void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
   plugin.name = "granular/mdr/hmr";
   plugin.info = "granular/mdr/hmr: fix GRANULAR/MDR for pair granular/mdr/hmr, sigdem kernel";
   plugin.creator.v2 = (lammpsplugin_factory2 *) &mdr_fix_creator;
+  ((lammpsplugin_regfunc) regfunc)(&plugin, lmp);
+
+  plugin.name = "wall/gran/region/mdr/hmr";
+  plugin.info = "wall/gran/region/mdr/hmr: fix wall/gran/region with mdr on a plane, sigdem kernel";
+  plugin.creator.v2 = (lammpsplugin_factory2 *) &mdr_wall_creator;
   ((lammpsplugin_regfunc) regfunc)(&plugin, lmp);
 }
 }
