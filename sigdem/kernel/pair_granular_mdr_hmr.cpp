@@ -116,6 +116,7 @@ struct alignas(64) MDRBatch {
   double sxx[2][B], syy[2][B], szz[2][B], nan[2][B];
   // out
   double fx[B], fy[B], fz[B], ti0[B], ti1[B], ti2[B], tj0[B], tj1[B], tj2[B];
+  double fntot[B], fs0[B], fs1[B], fs2[B], fr0[B], fr1[B], fr2[B];    // for single()
 };
 
 class FixGranularMDRHMR;
@@ -135,6 +136,7 @@ class PairGranularMDRHMR : public Pair {
   void read_restart(FILE *) override;
   void write_restart_settings(FILE *) override;
   void read_restart_settings(FILE *) override;
+  double single(int, int, int, int, double, double, double, double &) override;
   double memory_usage() override { return 0.0; }
 
   // the material (one for every type pair), as pair_coeff gave it
@@ -147,6 +149,7 @@ class PairGranularMDRHMR : public Pair {
   double cutoff_global;
   int freeze_group_bit;
   double maxrad_all;
+  int neighprev;
   int idx[NPROPS];    // atom->dvector indices of the per-atom properties
 
   void derive();
@@ -224,7 +227,10 @@ class FixWallGranRegionMDRHMR : public Fix {
 
 PairGranularMDRHMR::PairGranularMDRHMR(LAMMPS *lmp) : Pair(lmp)
 {
-  single_enable = 0;
+  single_enable = 1;
+  single_extra = 13;
+  svector = new double[single_extra];
+  neighprev = 0;
   no_virial_fdotr_compute = 1;
   centroidstressflag = CENTROID_NOTAVAIL;
   finitecutflag = 1;
@@ -251,6 +257,7 @@ PairGranularMDRHMR::PairGranularMDRHMR(LAMMPS *lmp) : Pair(lmp)
 PairGranularMDRHMR::~PairGranularMDRHMR()
 {
   delete batch;
+  delete[] svector;
   if (!fix_history)
     modify->delete_fix("NEIGH_HISTORY_GRANULAR_DUMMY");
   else
@@ -365,6 +372,9 @@ void PairGranularMDRHMR::coeff(int narg, char **arg)
   cutoff_coeff = vcut;
   have_coeffs = 1;
   derive();
+  // fix granular/mdr/hmr and its per-atom properties, made with the first pair_coeff as pair granular makes fix
+  // GRANULAR/MDR (so that d_psi etc. can be named before the first run)
+  if (modify->get_fix_by_style("^granular/mdr/hmr$").empty()) modify->add_fix("MDR all granular/mdr/hmr");
   int count = 0;
   for (int i = ilo; i <= ihi; i++)
     for (int j = (jlo > i ? jlo : i); j <= jhi; j++) {
@@ -407,7 +417,6 @@ void PairGranularMDRHMR::init_style()
     if (!fix_history) error->all(FLERR, "Could not find pair fix neigh history ID");
   }
 
-  // fix granular/mdr/hmr: made here as GranSubModNormalMDR::init makes fix GRANULAR/MDR
   if (modify->get_fix_by_style("^granular/mdr/hmr$").empty()) modify->add_fix("MDR all granular/mdr/hmr");
   if (!modify->get_fix_by_style("^GRANULAR/MDR$").empty())
     error->all(FLERR, "pair granular/mdr/hmr cannot run beside fix GRANULAR/MDR");
@@ -720,6 +729,10 @@ static __attribute__((noinline)) MDR_SIMD void loop_forces(MDRBatch &b, int n, c
     b.h[NMDR][k] = h0;
     b.h[NMDR + 1][k] = h1;
     b.h[NMDR + 2][k] = h2;
+    b.fntot[k] = Fntot;
+    b.fs0[k] = fs0;
+    b.fs1[k] = fs1;
+    b.fs2[k] = fs2;
     b.fx[k] = Fntot * n0 + fs0;
     b.fy[k] = Fntot * n1 + fs1;
     b.fz[k] = Fntot * n2 + fs2;
@@ -757,6 +770,9 @@ static __attribute__((noinline)) MDR_SIMD void loop_forces(MDRBatch &b, int n, c
         b.h[NMDR + 4][k] = q1;
         b.h[NMDR + 5][k] = q2;
       }
+      b.fr0[k] = fr0;
+      b.fr1[k] = fr1;
+      b.fr2[k] = fr2;
       const double tr0 = (n1 * fr2 - n2 * fr1) * Reff;
       const double tr1 = (n2 * fr0 - n0 * fr2) * Reff;
       const double tr2 = (n0 * fr1 - n1 * fr0) * Reff;
@@ -981,6 +997,75 @@ template <bool HU, bool ROLL> void PairGranularMDRHMR::compute_t(int eflag, int 
     }
   }
   if (n) run_batch<HU, ROLL>(b, n);
+}
+
+/* ----------------------------------------------------------------------
+   compute pair/local: PairGranular::single with this law. fforce = normal force / r; svector: tangential
+   force on i and its magnitude, rolling force and its magnitude, twisting 0, branch vector dx, mdr's contact
+   area (p13). As LAMMPS's single() does, this evaluates the contact without a history update but keeps what
+   the formulas write regardless (the largest overlaps, a sliding contact's rescaled tangential history).
+---------------------------------------------------------------------- */
+
+double PairGranularMDRHMR::single(int i, int j, int /*itype*/, int /*jtype*/, double /*rsq*/, double /*fc*/,
+                                  double factor_lj, double &fforce)
+{
+  for (int m = 0; m < single_extra; m++) svector[m] = 0.0;
+  fforce = 0.0;
+  if (factor_lj == 0) return 0.0;
+  const int nall = atom->nlocal + atom->nghost;
+  if ((i >= nall) || (j >= nall)) error->all(FLERR, "Not enough atoms for pair granular single function");
+  auto *fh = static_cast<FixNeighHistoryView *>(fix_history);
+  if (!fh || !fh->firstvalue) error->one(FLERR, "Pair granular single computation needs history");
+  const int jnum = list->numneigh[i];
+  const int *jlist = list->firstneigh[i];
+  for (int jj = 0; jj < jnum; jj++) {
+    neighprev++;
+    if (neighprev >= jnum) neighprev = 0;
+    if (jlist[neighprev] == j) break;
+  }
+  double *history = &fh->firstvalue[i][nhist() * neighprev];
+  double **x = atom->x;
+  const double dx[3] = {x[i][0] - x[j][0], x[i][1] - x[j][1], x[i][2] - x[j][2]};
+  const double rsq = dx[0] * dx[0] + dx[1] * dx[1] + dx[2] * dx[2];
+  const double radi = atom->radius[i], radj = atom->radius[j], radsum = radi + radj;
+  if (!(rsq < radsum * radsum)) return 0.0;
+  MDRBatch &b = *batch;
+  b.i[0] = i;
+  b.j[0] = j;
+  b.dx0[0] = dx[0];
+  b.dx1[0] = dx[1];
+  b.dx2[0] = dx[2];
+  b.rsq[0] = rsq;
+  b.radi[0] = radi;
+  b.radj[0] = radj;
+  b.hist[0] = history;
+  fill(b, 1);
+  if (rolling)
+    evaluate<false, true>(b, 1);
+  else
+    evaluate<false, false>(b, 1);
+  if (b.nan[0][0] != 0.0 || b.nan[1][0] != 0.0) error->one(FLERR, "F_MDR is NaN, non-adhesive case");
+  const int nh = nhist();
+  for (int m = 0; m < nh; m++) history[m] = b.h[m][0];
+  fforce = b.fntot[0] * (1.0 / sqrt(rsq));
+  svector[0] = b.fs0[0];
+  svector[1] = b.fs1[0];
+  svector[2] = b.fs2[0];
+  svector[3] = sqrt(b.fs0[0] * b.fs0[0] + b.fs1[0] * b.fs1[0] + b.fs2[0] * b.fs2[0]);
+  if (rolling) {
+    svector[4] = b.fr0[0];
+    svector[5] = b.fr1[0];
+    svector[6] = b.fr2[0];
+    svector[7] = sqrt(b.fr0[0] * b.fr0[0] + b.fr1[0] * b.fr1[0] + b.fr2[0] * b.fr2[0]);
+  }
+  svector[9] = dx[0];
+  svector[10] = dx[1];
+  svector[11] = dx[2];
+  double area = 0.0;
+  area += b.acon1[0][0];
+  area += b.acon1[1][0];
+  svector[12] = area * 0.5;
+  return 0.0;
 }
 
 void PairGranularMDRHMR::write_restart(FILE *fp)
