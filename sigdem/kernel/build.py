@@ -29,7 +29,7 @@ from sigdem.run.plugin import (
     FIRSTFLAG_OFFSET,
     PAIR_STYLE,
     PLUGIN_NAME,
-    SOURCE,
+    SOURCES,
     STAMP_NAME,
     _file_sha256,
     build_folder,
@@ -276,7 +276,8 @@ def build_kernel(force: bool = False) -> Path:
         tmp = Path(tmp)
         _check_layout(cxx, flags, link, tmp)
         built = tmp / PLUGIN_NAME
-        _compile([cxx, *flags, "-shared", str(SOURCE), "-o", str(built), *link], SOURCE.name)
+        _compile([cxx, *flags, "-shared", *map(str, SOURCES), "-o", str(built), *link],
+                 " and ".join(src.name for src in SOURCES))
         so = folder / PLUGIN_NAME
         part = folder / f".{PLUGIN_NAME}.part"
         shutil.copyfile(built, part)

