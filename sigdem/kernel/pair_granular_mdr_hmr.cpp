@@ -114,6 +114,7 @@ struct alignas(64) MDRBatch {
 
 class FixGranularMDRHMR;
 class FixWallGranRegionMDRHMR;
+struct MSDChunk;
 
 class PairGranularMDRHMR : public Pair {
  public:
@@ -146,6 +147,14 @@ class PairGranularMDRHMR : public Pair {
   int idx[NPROPS];    // atom->dvector indices of the per-atom properties
 
   void derive();
+  // the step's contacts in neighbour-list order, listed by fix granular/mdr/hmr's mean_surf_disp() (pre_force)
+  // with the positions and radii the pair then sees; compute() walks them instead of the neighbour lists
+  struct StepContacts {
+    std::vector<int> i, j;
+    std::vector<double *> hist;
+    std::vector<double> dx0, dx1, dx2, rsq;
+    bigint step = -1;
+  } contacts;
   MDRBatch *batch;
   double memo_x, memo_y;    // the last acos() argument and result (evaluate())
   void fill(MDRBatch &b, int n);
@@ -173,6 +182,7 @@ class FixGranularMDRHMR : public Fix {
   int idx[NPROPS];
   int comm_stage;
   char *id_props;
+  MSDChunk *msd;
   Touching *cbuf;    // the neighbours of one particle in contact with it
   int cmax;
   std::vector<class FixWallGranRegionMDRHMR *> walls;    // the mdr walls, in fix order
@@ -952,6 +962,28 @@ template <bool HU, bool ROLL> void PairGranularMDRHMR::compute_t(int eflag, int 
   double **firsthistory = fh->firstvalue;
   MDRBatch &b = *batch;
   int n = 0;
+  if (HU && contacts.step == update->ntimestep) {
+    // this step's contacts as fix granular/mdr/hmr listed them (it also zeroed the history of the others)
+    const int nc = (int) contacts.i.size();
+    for (int c = 0; c < nc; c++) {
+      const int i = contacts.i[c], j = contacts.j[c];
+      b.i[n] = i;
+      b.j[n] = j;
+      b.dx0[n] = contacts.dx0[c];
+      b.dx1[n] = contacts.dx1[c];
+      b.dx2[n] = contacts.dx2[c];
+      b.rsq[n] = contacts.rsq[c];
+      b.radi[n] = radius[i];
+      b.radj[n] = radius[j];
+      b.hist[n] = contacts.hist[c];
+      if (++n == MDR_BATCH) {
+        run_batch<HU, ROLL>(b, n);
+        n = 0;
+      }
+    }
+    if (n) run_batch<HU, ROLL>(b, n);
+    return;
+  }
   for (int ii = 0; ii < inum; ii++) {
     const int i = ilist[ii];
     const double xi0 = xa[3 * i], xi1 = xa[3 * i + 1], xi2 = xa[3 * i + 2];
@@ -1116,6 +1148,16 @@ void PairGranularMDRHMR::read_restart_settings(FILE *fp)
 
 /* ====================================================================== fix (FixGranularMDR) */
 
+constexpr int MSD_CHUNK = 64;
+struct alignas(64) MSDChunk {
+  static constexpr int C = MSD_CHUNK;
+  int i0[C], i1[C];
+  double rsq[C], radsum[C], R0[C], R1[C], hmax[C], dp0[C], dp1[C], d0old[C], d1old[C], ac0[C], ac1[C], A0[C], A1[C];
+  double q0[C], q1[C];
+};
+
+
+
 FixGranularMDRHMR::FixGranularMDRHMR(LAMMPS *lmp, int narg, char **arg) : Fix(lmp, narg, arg)
 {
   comm_forward = 5;
@@ -1126,6 +1168,7 @@ FixGranularMDRHMR::FixGranularMDRHMR(LAMMPS *lmp, int narg, char **arg) : Fix(lm
   comm_stage = 0;
   cbuf = nullptr;
   cmax = 0;
+  msd = new MSDChunk;
   for (int &k : idx) k = -1;
 }
 
@@ -1134,6 +1177,7 @@ FixGranularMDRHMR::~FixGranularMDRHMR()
   if (id_props && modify->nfix) modify->delete_fix(id_props);
   delete[] id_props;
   delete[] cbuf;
+  delete msd;
 }
 
 int FixGranularMDRHMR::setmask()
@@ -1413,15 +1457,43 @@ void FixGranularMDRHMR::calculate_contact_penalty()
   }
 }
 
-// FixGranularMDR::mean_surf_disp: each particle's mean surface displacement increment
+// FixGranularMDR::mean_surf_disp: each particle's mean surface displacement increment. First the contacts
+// (GranularModel::check_contact; the history of a pair out of contact is zeroed), listed for the pair's
+// compute() of this step; then, a chunk at a time, each contact's two displacement increments in a vector loop
+// (the divisions of the rigid-flat partition), added to ddelta_bar in neighbour-list order, i0 before i1.
+static __attribute__((noinline)) MDR_SIMD void msd_loop(MSDChunk &m, int n)
+{
+#pragma omp simd
+  for (int c = 0; c < n; c++) {
+    const double delta = m.radsum[c] - sqrt(m.rsq[c]);
+    const double deltamax = (delta > m.hmax[c]) ? delta : m.hmax[c];
+    const double R0 = m.R0[c], R1 = m.R1[c];
+    const double deltaOpt1 = deltamax * (deltamax - 2.0 * R1) / (2.0 * (deltamax - R0 - R1));
+    const double deltaOpt2 = deltamax * (deltamax - 2.0 * R0) / (2.0 * (deltamax - R0 - R1));
+    const bool smaller = R0 < R1;
+    const double g0 = smaller ? dmax(deltaOpt1, deltaOpt2) : dmin(deltaOpt1, deltaOpt2);
+    const double g1 = smaller ? dmin(deltaOpt1, deltaOpt2) : dmax(deltaOpt1, deltaOpt2);
+    const bool cap0 = g0 / R0 > MDR_OVERLAP_LIMIT;
+    const bool cap1 = !cap0 & (g1 / R1 > MDR_OVERLAP_LIMIT);
+    const double delta_geo0 = cap0 ? R0 * MDR_OVERLAP_LIMIT : (cap1 ? deltamax - R1 * MDR_OVERLAP_LIMIT : g0);
+    const double delta_geo1 = cap0 ? deltamax - R0 * MDR_OVERLAP_LIMIT : (cap1 ? R1 * MDR_OVERLAP_LIMIT : g1);
+    const double deltap0 = m.dp0[c], deltap1 = m.dp1[c];
+    const double deltap = deltap0 + deltap1;
+    const double delta0 = delta_geo0 + (deltap0 - delta_geo0) / (deltap - deltamax) * (delta - deltamax);
+    const double delta1 = delta_geo1 + (deltap1 - delta_geo1) / (deltap - deltamax) * (delta - deltamax);
+    m.q0[c] = m.ac0[c] / m.A0[c] * (delta0 - m.d0old[c]);
+    m.q1[c] = m.ac1[c] / m.A1[c] * (delta1 - m.d1old[c]);
+  }
+}
+
 void FixGranularMDRHMR::mean_surf_disp()
 {
   NeighList *list = pair->list;
   const int nh = pair->nhist();
   double **x = atom->x;
-  double *radius = atom->radius;
+  const double *radius = atom->radius;
   const tagint *tag = atom->tag;
-  double *Acon0 = atom->dvector[idx[ACON0]];
+  const double *Acon0 = atom->dvector[idx[ACON0]];
   double *ddelta_bar = atom->dvector[idx[DDELTA_BAR]];
   const int inum = list->inum;
   const int *ilist = list->ilist;
@@ -1430,6 +1502,14 @@ void FixGranularMDRHMR::mean_surf_disp()
   int **firsttouch = fix_history->firstflag;
   double **firsthistory = fix_history->firstvalue;
 
+  auto &cl = pair->contacts;
+  cl.i.clear();
+  cl.j.clear();
+  cl.hist.clear();
+  cl.dx0.clear();
+  cl.dx1.clear();
+  cl.dx2.clear();
+  cl.rsq.clear();
   for (int ii = 0; ii < inum; ii++) {
     const int i = ilist[ii];
     int *touch = firsttouch[i];
@@ -1438,7 +1518,6 @@ void FixGranularMDRHMR::mean_surf_disp()
     const int jnum = numneigh[i];
     for (int jj = 0; jj < jnum; jj++) {
       const int j = jlist[jj] & NEIGHMASK;
-      // GranularModel::check_contact (pair)
       const double dx0 = x[i][0] - x[j][0], dx1 = x[i][1] - x[j][1], dx2 = x[i][2] - x[j][2];
       const double rsq = dx0 * dx0 + dx1 * dx1 + dx2 * dx2;
       const double radsum = radius[i] + radius[j];
@@ -1449,42 +1528,45 @@ void FixGranularMDRHMR::mean_surf_disp()
         continue;
       }
       touch[jj] = 1;
-      const double delta = radsum - sqrt(rsq);
-      double deltamax = history[DELTA_MAX];
-      const double deltap0 = history[DELTAP_0];
-      const double deltap1 = history[DELTAP_1];
-      if (delta > deltamax) deltamax = delta;
-      const double delta0old = history[DELTA_0];
-      const double delta1old = history[DELTA_1];
-      int i0, i1;
-      if (tag[i] > tag[j]) {
-        i0 = i;
-        i1 = j;
-      } else {
-        i0 = j;
-        i1 = i;
-      }
-      const double R0 = radius[i0];
-      const double R1 = radius[i1];
-      double delta_geo0, delta_geo1;
-      const double deltaOpt1 = deltamax * (deltamax - 2.0 * R1) / (2.0 * (deltamax - R0 - R1));
-      const double deltaOpt2 = deltamax * (deltamax - 2.0 * R0) / (2.0 * (deltamax - R0 - R1));
-      (R0 < R1) ? delta_geo0 = dmax(deltaOpt1, deltaOpt2) : delta_geo0 = dmin(deltaOpt1, deltaOpt2);
-      (R0 < R1) ? delta_geo1 = dmin(deltaOpt1, deltaOpt2) : delta_geo1 = dmax(deltaOpt1, deltaOpt2);
-      if (delta_geo0 / R0 > MDR_OVERLAP_LIMIT) {
-        delta_geo0 = R0 * MDR_OVERLAP_LIMIT;
-        delta_geo1 = deltamax - delta_geo0;
-      } else if (delta_geo1 / R1 > MDR_OVERLAP_LIMIT) {
-        delta_geo1 = R1 * MDR_OVERLAP_LIMIT;
-        delta_geo0 = deltamax - delta_geo1;
-      }
-      const double deltap = deltap0 + deltap1;
-      const double delta0 = delta_geo0 + (deltap0 - delta_geo0) / (deltap - deltamax) * (delta - deltamax);
-      const double delta1 = delta_geo1 + (deltap1 - delta_geo1) / (deltap - deltamax) * (delta - deltamax);
-      const double ddel0 = delta0 - delta0old;
-      const double ddel1 = delta1 - delta1old;
-      if (Acon0[i0] != 0.0) ddelta_bar[i0] += history[AC_0] / Acon0[i0] * ddel0;
-      if (Acon0[i1] != 0.0) ddelta_bar[i1] += history[AC_1] / Acon0[i1] * ddel1;
+      cl.i.push_back(i);
+      cl.j.push_back(j);
+      cl.hist.push_back(history);
+      cl.dx0.push_back(dx0);
+      cl.dx1.push_back(dx1);
+      cl.dx2.push_back(dx2);
+      cl.rsq.push_back(rsq);
+    }
+  }
+  cl.step = update->ntimestep;
+
+  MSDChunk &m = *msd;
+  const int nc = (int) cl.i.size();
+  for (int first = 0; first < nc; first += MSD_CHUNK) {
+    const int n = (nc - first < MSD_CHUNK) ? nc - first : MSD_CHUNK;
+    for (int c = 0; c < n; c++) {
+      const int i = cl.i[first + c], j = cl.j[first + c];
+      const double *h = cl.hist[first + c];
+      const int i0 = (tag[i] > tag[j]) ? i : j, i1 = (tag[i] > tag[j]) ? j : i;
+      m.i0[c] = i0;
+      m.i1[c] = i1;
+      m.rsq[c] = cl.rsq[first + c];
+      m.radsum[c] = radius[i] + radius[j];
+      m.R0[c] = radius[i0];
+      m.R1[c] = radius[i1];
+      m.hmax[c] = h[DELTA_MAX];
+      m.dp0[c] = h[DELTAP_0];
+      m.dp1[c] = h[DELTAP_1];
+      m.d0old[c] = h[DELTA_0];
+      m.d1old[c] = h[DELTA_1];
+      m.ac0[c] = h[AC_0];
+      m.ac1[c] = h[AC_1];
+      m.A0[c] = Acon0[i0];
+      m.A1[c] = Acon0[i1];
+    }
+    msd_loop(m, n);
+    for (int c = 0; c < n; c++) {
+      if (m.A0[c] != 0.0) ddelta_bar[m.i0[c]] += m.q0[c];
+      if (m.A1[c] != 0.0) ddelta_bar[m.i1[c]] += m.q1[c];
     }
   }
 }
