@@ -183,11 +183,12 @@ class FixGranularMDRHMR : public Fix {
   int comm_stage;
   char *id_props;
   MSDChunk *msd;
-  Touching *cbuf;    // the neighbours of one particle in contact with it
-  int cmax;
   std::vector<class FixWallGranRegionMDRHMR *> walls;    // the mdr walls, in fix order
+  std::vector<Touching> pen;    // per particle, its neighbours within reach of the penalty screening
+  std::vector<int> pen_start;   // where each particle's (ilist order) begin in pen
+  void walk_contacts();
+  void msd_chunk(int n);
   void calculate_contact_penalty();
-  void mean_surf_disp();
 };
 
 class FixWallGranRegionMDRHMR : public Fix {
@@ -1166,8 +1167,6 @@ FixGranularMDRHMR::FixGranularMDRHMR(LAMMPS *lmp, int narg, char **arg) : Fix(lm
   pair = nullptr;
   fix_history = nullptr;
   comm_stage = 0;
-  cbuf = nullptr;
-  cmax = 0;
   msd = new MSDChunk;
   for (int &k : idx) k = -1;
 }
@@ -1176,7 +1175,6 @@ FixGranularMDRHMR::~FixGranularMDRHMR()
 {
   if (id_props && modify->nfix) modify->delete_fix(id_props);
   delete[] id_props;
-  delete[] cbuf;
   delete msd;
 }
 
@@ -1288,8 +1286,8 @@ void FixGranularMDRHMR::pre_force(int)
     }
   }
   if (!update->setupflag) {
+    walk_contacts();
     calculate_contact_penalty();
-    mean_surf_disp();
     for (auto *w : walls) w->mean_surf_disp(ddelta_bar, Acon0);
   }
 
@@ -1352,41 +1350,15 @@ void FixGranularMDRHMR::calculate_contact_penalty()
   int **firstneigh = list->firstneigh;
   double **firsthistory = fix_history->firstvalue;
 
+  // every pair (j, k) of each particle's neighbours within reach (walk_contacts() listed them, with their
+  // distances, and zeroed the penalties), in neighbour-list order: the pairs, numbers and order of additions of
+  // FixGranularMDR's triple loop, without re-measuring i-k for every j
   for (int ii = 0; ii < inum; ii++) {
     const int i = ilist[ii];
     double *allhistory = firsthistory[i];
-    const int jnum = numneigh[i];
-    for (int jj = 0; jj < jnum; jj++) (&allhistory[nh * jj])[PENALTY] = 0.0;
-  }
-
-  // Per particle i, its neighbours in contact first (branch vector, distance, 1/distance), then every pair
-  // (j, k) of them in neighbour-list order: the same pairs, numbers and order of additions as the triple loop
-  // of FixGranularMDR, without recomputing i-k for every j.
-  for (int ii = 0; ii < inum; ii++) {
-    const int i = ilist[ii];
-    const double xtmp = x[i][0], ytmp = x[i][1], ztmp = x[i][2];
-    double *allhistory = firsthistory[i];
-    const double radi = radius[i];
-    const int *jlist = firstneigh[i];
-    const int jnum = numneigh[i];
-    if (jnum > cmax) {
-      cmax = jnum + 16;
-      delete[] cbuf;
-      cbuf = new Touching[cmax];
-    }
-    int nc = 0;
-    for (int jj = 0; jj < jnum; jj++) {
-      const int j = jlist[jj] & NEIGHMASK;
-      const double delx = x[j][0] - xtmp;
-      const double dely = x[j][1] - ytmp;
-      const double delz = x[j][2] - ztmp;
-      const double rsq = delx * delx + dely * dely + delz * delz;
-      const double r = sqrt(rsq);
-      const double rinv = 1.0 / r;
-      const double deltan = (radi + radius[j]) - r;
-      if (deltan < 0.0) continue;
-      cbuf[nc++] = {delx, dely, delz, r, rinv, j, jj};
-    }
+    const int *touch_i = fix_history->firstflag[i];
+    const Touching *cbuf = pen.data() + pen_start[ii];
+    const int nc = pen_start[ii + 1] - pen_start[ii];
     for (int a = 0; a < nc; a++) {
       const Touching &cj = cbuf[a];
       const int j = cj.j;
@@ -1410,12 +1382,15 @@ void FixGranularMDRHMR::calculate_contact_penalty()
         double *pij = &allhistory[nh * cj.jj + PENALTY];
         double *pik = &allhistory[nh * ck.jj + PENALTY];
         const double r_max = dmax(r_ij, dmax(r_ik, r_jk));
+        // (a pair the walk found out of contact is skipped: LAMMPS adds to it, then zeroes it before any use)
         if (r_ij == r_max) {    // the central particle is k
+          if (!touch_i[cj.jj]) continue;
           const double enx_ki = -delx_ik * rinv_ik, eny_ki = -dely_ik * rinv_ik, enz_ki = -delz_ik * rinv_ik;
           const double enx_kj = -delx_jk * rinv_jk, eny_kj = -dely_jk * rinv_jk, enz_kj = -delz_jk * rinv_jk;
           const double alpha = std::acos(enx_ki * enx_kj + eny_ki * eny_kj + enz_ki * enz_kj);
           pij[0] += 1.0 / (1.0 + std::exp(-50.0 * (alpha / PI - 0.5)));
         } else if (r_ik == r_max) {    // the central particle is j
+          if (!touch_i[ck.jj]) continue;
           const double enx_ji = -delx_ij * rinv_ij, eny_ji = -dely_ij * rinv_ij, enz_ji = -delz_ij * rinv_ij;
           const double enx_jk = delx_jk * rinv_jk, eny_jk = dely_jk * rinv_jk, enz_jk = delz_jk * rinv_jk;
           const double alpha = std::acos(enx_ji * enx_jk + eny_ji * eny_jk + enz_ji * enz_jk);
@@ -1424,14 +1399,15 @@ void FixGranularMDRHMR::calculate_contact_penalty()
           if (j < atom->nlocal || k < atom->nlocal) {
             const double enx_ij = delx_ij * rinv_ij, eny_ij = dely_ij * rinv_ij, enz_ij = delz_ij * rinv_ij;
             const double enx_ik = delx_ik * rinv_ik, eny_ik = dely_ik * rinv_ik, enz_ik = delz_ik * rinv_ik;
-            const double alpha = std::acos(enx_ij * enx_ik + eny_ij * eny_ik + enz_ij * enz_ik);
             double *pjk = nullptr;
+            int touch_jk = 0;
             if (j < atom->nlocal) {
               const int *jklist = firstneigh[j];
               const int jknum = numneigh[j];
               for (int jk = 0; jk < jknum; jk++)
                 if (k == (jklist[jk] & NEIGHMASK)) {
                   pjk = &firsthistory[j][nh * jk + PENALTY];
+                  touch_jk = fix_history->firstflag[j][jk];
                   break;
                 }
             }
@@ -1441,6 +1417,7 @@ void FixGranularMDRHMR::calculate_contact_penalty()
               for (int kj = 0; kj < kjnum; kj++)
                 if (j == (kjlist[kj] & NEIGHMASK)) {
                   pjk = &firsthistory[k][nh * kj + PENALTY];
+                  touch_jk = fix_history->firstflag[k][kj];
                   break;
                 }
             }
@@ -1449,6 +1426,8 @@ void FixGranularMDRHMR::calculate_contact_penalty()
                                 "not reflected in the neighbor lists. To solve this issue either build the "
                                 "neighbor lists more frequently or increase their size (e.g. increase the skin "
                                 "distance).");
+            if (!touch_jk) continue;
+            const double alpha = std::acos(enx_ij * enx_ik + eny_ij * eny_ik + enz_ij * enz_ik);
             pjk[0] += 1.0 / (1.0 + std::exp(-50.0 * (alpha / PI - 0.5)));
           }
         }
@@ -1457,10 +1436,8 @@ void FixGranularMDRHMR::calculate_contact_penalty()
   }
 }
 
-// FixGranularMDR::mean_surf_disp: each particle's mean surface displacement increment. First the contacts
-// (GranularModel::check_contact; the history of a pair out of contact is zeroed), listed for the pair's
-// compute() of this step; then, a chunk at a time, each contact's two displacement increments in a vector loop
-// (the divisions of the rigid-flat partition), added to ddelta_bar in neighbour-list order, i0 before i1.
+// FixGranularMDR::mean_surf_disp for a chunk of contacts: each contact's two displacement increments (the
+// rigid-flat partition with its divisions), weighted by the contact area over the particle's area in contact
 static __attribute__((noinline)) MDR_SIMD void msd_loop(MSDChunk &m, int n)
 {
 #pragma omp simd
@@ -1486,15 +1463,22 @@ static __attribute__((noinline)) MDR_SIMD void msd_loop(MSDChunk &m, int n)
   }
 }
 
-void FixGranularMDRHMR::mean_surf_disp()
+// One walk over the neighbour lists does what FixGranularMDR's calculate_contact_penalty() and mean_surf_disp()
+// each start with: GranularModel::check_contact for every pair (touch flag; a pair that has just come out of
+// contact gets its history zeroed, one already out of contact keeps its zeroed history), the penalty of a pair
+// in contact set to 0, and each particle's neighbours within the penalty screening's reach (its own test,
+// radsum - r >= 0) listed for calculate_contact_penalty(). The contacts are listed for the pair's compute() of
+// this step, and their mean surface displacement increments computed MSD_CHUNK at a time (msd_chunk()), added to
+// ddelta_bar in neighbour-list order. (LAMMPS zeroes every penalty first and zeroes the history of pairs out of
+// contact after screening; the values the forces use are the same.)
+void FixGranularMDRHMR::walk_contacts()
 {
   NeighList *list = pair->list;
   const int nh = pair->nhist();
-  double **x = atom->x;
+  const double *xa = atom->x[0];
   const double *radius = atom->radius;
   const tagint *tag = atom->tag;
   const double *Acon0 = atom->dvector[idx[ACON0]];
-  double *ddelta_bar = atom->dvector[idx[DDELTA_BAR]];
   const int inum = list->inum;
   const int *ilist = list->ilist;
   const int *numneigh = list->numneigh;
@@ -1510,17 +1494,28 @@ void FixGranularMDRHMR::mean_surf_disp()
   cl.dx1.clear();
   cl.dx2.clear();
   cl.rsq.clear();
+  pen.clear();
+  pen_start.assign(inum + 1, 0);
+  MSDChunk &m = *msd;
+  int n = 0;
   for (int ii = 0; ii < inum; ii++) {
     const int i = ilist[ii];
+    const double xi0 = xa[3 * i], xi1 = xa[3 * i + 1], xi2 = xa[3 * i + 2];
+    const double radi = radius[i];
     int *touch = firsttouch[i];
     double *allhistory = firsthistory[i];
     const int *jlist = firstneigh[i];
     const int jnum = numneigh[i];
+    pen_start[ii] = (int) pen.size();
     for (int jj = 0; jj < jnum; jj++) {
       const int j = jlist[jj] & NEIGHMASK;
-      const double dx0 = x[i][0] - x[j][0], dx1 = x[i][1] - x[j][1], dx2 = x[i][2] - x[j][2];
+      const double *xj = xa + 3 * j;
+      const double dx0 = xi0 - xj[0], dx1 = xi1 - xj[1], dx2 = xi2 - xj[2];
       const double rsq = dx0 * dx0 + dx1 * dx1 + dx2 * dx2;
-      const double radsum = radius[i] + radius[j];
+      const double radsum = radi + radius[j];
+      // the penalty screening's reach: radsum - r >= 0, with its branch vector x_j - x_i (= -dx exactly)
+      const double r = sqrt(rsq);
+      if (!(radsum - r < 0.0)) pen.push_back({-dx0, -dx1, -dx2, r, 1.0 / r, j, jj});
       double *history = &allhistory[nh * jj];
       if (!(rsq < radsum * radsum)) {
         touch[jj] = 0;
@@ -1528,6 +1523,7 @@ void FixGranularMDRHMR::mean_surf_disp()
         continue;
       }
       touch[jj] = 1;
+      history[PENALTY] = 0.0;
       cl.i.push_back(i);
       cl.j.push_back(j);
       cl.hist.push_back(history);
@@ -1535,39 +1531,42 @@ void FixGranularMDRHMR::mean_surf_disp()
       cl.dx1.push_back(dx1);
       cl.dx2.push_back(dx2);
       cl.rsq.push_back(rsq);
+      // mean_surf_disp's inputs (side 0: the larger tag)
+      const int i0 = (tag[i] > tag[j]) ? i : j, i1 = (tag[i] > tag[j]) ? j : i;
+      m.i0[n] = i0;
+      m.i1[n] = i1;
+      m.rsq[n] = rsq;
+      m.radsum[n] = radsum;
+      m.R0[n] = radius[i0];
+      m.R1[n] = radius[i1];
+      m.hmax[n] = history[DELTA_MAX];
+      m.dp0[n] = history[DELTAP_0];
+      m.dp1[n] = history[DELTAP_1];
+      m.d0old[n] = history[DELTA_0];
+      m.d1old[n] = history[DELTA_1];
+      m.ac0[n] = history[AC_0];
+      m.ac1[n] = history[AC_1];
+      m.A0[n] = Acon0[i0];
+      m.A1[n] = Acon0[i1];
+      if (++n == MSD_CHUNK) {
+        msd_chunk(n);
+        n = 0;
+      }
     }
   }
+  pen_start[inum] = (int) pen.size();
+  if (n) msd_chunk(n);
   cl.step = update->ntimestep;
+}
 
+void FixGranularMDRHMR::msd_chunk(int n)
+{
   MSDChunk &m = *msd;
-  const int nc = (int) cl.i.size();
-  for (int first = 0; first < nc; first += MSD_CHUNK) {
-    const int n = (nc - first < MSD_CHUNK) ? nc - first : MSD_CHUNK;
-    for (int c = 0; c < n; c++) {
-      const int i = cl.i[first + c], j = cl.j[first + c];
-      const double *h = cl.hist[first + c];
-      const int i0 = (tag[i] > tag[j]) ? i : j, i1 = (tag[i] > tag[j]) ? j : i;
-      m.i0[c] = i0;
-      m.i1[c] = i1;
-      m.rsq[c] = cl.rsq[first + c];
-      m.radsum[c] = radius[i] + radius[j];
-      m.R0[c] = radius[i0];
-      m.R1[c] = radius[i1];
-      m.hmax[c] = h[DELTA_MAX];
-      m.dp0[c] = h[DELTAP_0];
-      m.dp1[c] = h[DELTAP_1];
-      m.d0old[c] = h[DELTA_0];
-      m.d1old[c] = h[DELTA_1];
-      m.ac0[c] = h[AC_0];
-      m.ac1[c] = h[AC_1];
-      m.A0[c] = Acon0[i0];
-      m.A1[c] = Acon0[i1];
-    }
-    msd_loop(m, n);
-    for (int c = 0; c < n; c++) {
-      if (m.A0[c] != 0.0) ddelta_bar[m.i0[c]] += m.q0[c];
-      if (m.A1[c] != 0.0) ddelta_bar[m.i1[c]] += m.q1[c];
-    }
+  double *ddelta_bar = atom->dvector[idx[DDELTA_BAR]];
+  msd_loop(m, n);
+  for (int c = 0; c < n; c++) {
+    if (m.A0[c] != 0.0) ddelta_bar[m.i0[c]] += m.q0[c];
+    if (m.A1[c] != 0.0) ddelta_bar[m.i1[c]] += m.q1[c];
   }
 }
 
