@@ -153,7 +153,15 @@ class PairGranularMDRHMR : public Pair {
     std::vector<int> i, j;
     std::vector<double *> hist;
     std::vector<double> dx0, dx1, dx2, rsq;
+    int n = 0;
     bigint step = -1;
+    void reserve(size_t cap)
+    {
+      if (i.size() >= cap) return;
+      for (auto *v : {&i, &j}) v->resize(cap);
+      hist.resize(cap);
+      for (auto *v : {&dx0, &dx1, &dx2, &rsq}) v->resize(cap);
+    }
   } contacts;
   MDRBatch *batch;
   double memo_x, memo_y;    // the last acos() argument and result (evaluate())
@@ -162,6 +170,40 @@ class PairGranularMDRHMR : public Pair {
   template <bool HU> void scatter(MDRBatch &b, int n);
   template <bool HU, bool ROLL> void run_batch(MDRBatch &b, int n);
   template <bool HU, bool ROLL> void compute_t(int eflag, int vflag);
+};
+
+// One particle's neighbours as walk_contacts() measures them (structure of arrays; measure() is a vector loop).
+struct Neighbours {
+  std::vector<int> j;
+  std::vector<double> x0, x1, x2, rad, dx0, dx1, dx2, rsq, radsum, r, rinv, reach, touch;
+  void reserve(int n)
+  {
+    if ((int) j.size() >= n) return;
+    j.resize(n);
+    for (auto *v : {&x0, &x1, &x2, &rad, &dx0, &dx1, &dx2, &rsq, &radsum, &r, &rinv, &reach, &touch}) v->resize(n);
+  }
+  MDR_SIMD void measure(int n, double xi0, double xi1, double xi2, double radi)
+  {
+    const double *px0 = x0.data(), *px1 = x1.data(), *px2 = x2.data(), *prad = rad.data();
+    double *pd0 = dx0.data(), *pd1 = dx1.data(), *pd2 = dx2.data(), *prsq = rsq.data(), *prs = radsum.data();
+    double *pr = r.data(), *pri = rinv.data(), *preach = reach.data(), *ptouch = touch.data();
+#pragma omp simd
+    for (int k = 0; k < n; k++) {
+      const double d0 = xi0 - px0[k], d1 = xi1 - px1[k], d2 = xi2 - px2[k];
+      const double q = d0 * d0 + d1 * d1 + d2 * d2;
+      const double rs = radi + prad[k];
+      const double rr = sqrt(q);
+      pd0[k] = d0;
+      pd1[k] = d1;
+      pd2[k] = d2;
+      prsq[k] = q;
+      prs[k] = rs;
+      pr[k] = rr;
+      pri[k] = 1.0 / rr;
+      preach[k] = (rs - rr < 0.0) ? 0.0 : 1.0;
+      ptouch[k] = (q < rs * rs) ? 1.0 : 0.0;
+    }
+  }
 };
 
 class FixGranularMDRHMR : public Fix {
@@ -184,6 +226,7 @@ class FixGranularMDRHMR : public Fix {
   char *id_props;
   MSDChunk *msd;
   std::vector<class FixWallGranRegionMDRHMR *> walls;    // the mdr walls, in fix order
+  Neighbours nbr;
   std::vector<Touching> pen;    // per particle, its neighbours within reach of the penalty screening
   std::vector<int> pen_start;   // where each particle's (ilist order) begin in pen
   void walk_contacts();
@@ -965,7 +1008,7 @@ template <bool HU, bool ROLL> void PairGranularMDRHMR::compute_t(int eflag, int 
   int n = 0;
   if (HU && contacts.step == update->ntimestep) {
     // this step's contacts as fix granular/mdr/hmr listed them (it also zeroed the history of the others)
-    const int nc = (int) contacts.i.size();
+    const int nc = contacts.n;
     for (int c = 0; c < nc; c++) {
       const int i = contacts.i[c], j = contacts.j[c];
       b.i[n] = i;
@@ -1486,18 +1529,19 @@ void FixGranularMDRHMR::walk_contacts()
   int **firsttouch = fix_history->firstflag;
   double **firsthistory = fix_history->firstvalue;
 
+  size_t total = 0;
+  int jmax = 0;
+  for (int ii = 0; ii < inum; ii++) {
+    total += numneigh[ilist[ii]];
+    jmax = (numneigh[ilist[ii]] > jmax) ? numneigh[ilist[ii]] : jmax;
+  }
   auto &cl = pair->contacts;
-  cl.i.clear();
-  cl.j.clear();
-  cl.hist.clear();
-  cl.dx0.clear();
-  cl.dx1.clear();
-  cl.dx2.clear();
-  cl.rsq.clear();
-  pen.clear();
+  cl.reserve(total);
+  if (pen.size() < total) pen.resize(total);
   pen_start.assign(inum + 1, 0);
+  nbr.reserve(jmax);
   MSDChunk &m = *msd;
-  int n = 0;
+  int n = 0, nc = 0, np = 0;
   for (int ii = 0; ii < inum; ii++) {
     const int i = ilist[ii];
     const double xi0 = xa[3 * i], xi1 = xa[3 * i + 1], xi2 = xa[3 * i + 2];
@@ -1506,31 +1550,39 @@ void FixGranularMDRHMR::walk_contacts()
     double *allhistory = firsthistory[i];
     const int *jlist = firstneigh[i];
     const int jnum = numneigh[i];
-    pen_start[ii] = (int) pen.size();
+    pen_start[ii] = np;
+    // i's neighbours: branch vectors and distances in a vector loop, then sorted into the lists
     for (int jj = 0; jj < jnum; jj++) {
       const int j = jlist[jj] & NEIGHMASK;
-      const double *xj = xa + 3 * j;
-      const double dx0 = xi0 - xj[0], dx1 = xi1 - xj[1], dx2 = xi2 - xj[2];
-      const double rsq = dx0 * dx0 + dx1 * dx1 + dx2 * dx2;
-      const double radsum = radi + radius[j];
+      nbr.j[jj] = j;
+      nbr.x0[jj] = xa[3 * j];
+      nbr.x1[jj] = xa[3 * j + 1];
+      nbr.x2[jj] = xa[3 * j + 2];
+      nbr.rad[jj] = radius[j];
+    }
+    nbr.measure(jnum, xi0, xi1, xi2, radi);
+    for (int jj = 0; jj < jnum; jj++) {
+      const int j = nbr.j[jj];
+      const double dx0 = nbr.dx0[jj], dx1 = nbr.dx1[jj], dx2 = nbr.dx2[jj], rsq = nbr.rsq[jj];
+      const double radsum = nbr.radsum[jj];
       // the penalty screening's reach: radsum - r >= 0, with its branch vector x_j - x_i (= -dx exactly)
-      const double r = sqrt(rsq);
-      if (!(radsum - r < 0.0)) pen.push_back({-dx0, -dx1, -dx2, r, 1.0 / r, j, jj});
+      if (nbr.reach[jj] != 0.0) pen[np++] = {-dx0, -dx1, -dx2, nbr.r[jj], nbr.rinv[jj], j, jj};
       double *history = &allhistory[nh * jj];
-      if (!(rsq < radsum * radsum)) {
+      if (nbr.touch[jj] == 0.0) {
         touch[jj] = 0;
         for (int k = 0; k < nh; k++) history[k] = 0.0;
         continue;
       }
       touch[jj] = 1;
       history[PENALTY] = 0.0;
-      cl.i.push_back(i);
-      cl.j.push_back(j);
-      cl.hist.push_back(history);
-      cl.dx0.push_back(dx0);
-      cl.dx1.push_back(dx1);
-      cl.dx2.push_back(dx2);
-      cl.rsq.push_back(rsq);
+      cl.i[nc] = i;
+      cl.j[nc] = j;
+      cl.hist[nc] = history;
+      cl.dx0[nc] = dx0;
+      cl.dx1[nc] = dx1;
+      cl.dx2[nc] = dx2;
+      cl.rsq[nc] = rsq;
+      nc++;
       // mean_surf_disp's inputs (side 0: the larger tag)
       const int i0 = (tag[i] > tag[j]) ? i : j, i1 = (tag[i] > tag[j]) ? j : i;
       m.i0[n] = i0;
@@ -1554,8 +1606,9 @@ void FixGranularMDRHMR::walk_contacts()
       }
     }
   }
-  pen_start[inum] = (int) pen.size();
+  pen_start[inum] = np;
   if (n) msd_chunk(n);
+  cl.n = nc;
   cl.step = update->ntimestep;
 }
 
