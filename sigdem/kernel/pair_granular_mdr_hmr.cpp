@@ -164,7 +164,8 @@ class PairGranularMDRHMR : public Pair {
     }
   } contacts;
   MDRBatch *batch;
-  double memo_x, memo_y;    // the last acos() argument and result (evaluate())
+  double memo_x[4], memo_y[4];    // the last acos() arguments and results (evaluate())
+  int memo_next;
   void fill(MDRBatch &b, int n);
   template <bool HU, bool ROLL> void evaluate(MDRBatch &b, int n);
   template <bool HU> void scatter(MDRBatch &b, int n);
@@ -266,6 +267,8 @@ class FixWallGranRegionMDRHMR : public Fix {
   double **history;    // [nmax][30]
   int *ncontact;
   int idx[NPROPS];
+  double shift[3];
+  void set_shift();
   bool find_contact(int i, double &r, double *del);
   void wall_force(int i, double r, const double *del, const double *vwall, bool history_update);
 };
@@ -296,8 +299,11 @@ PairGranularMDRHMR::PairGranularMDRHMR(LAMMPS *lmp) : Pair(lmp)
   for (int &k : idx) k = -1;
   fix_history = nullptr;
   batch = new MDRBatch;
-  memo_x = memo_y = 0.0;
-  memo_x = 2.0;    // outside acos()'s domain: no argument matches it
+  for (int m = 0; m < 4; m++) {
+    memo_x[m] = 2.0;    // outside acos()'s domain: no argument matches it
+    memo_y[m] = 0.0;
+  }
+  memo_next = 0;
   modify->add_fix("NEIGH_HISTORY_GRANULAR_DUMMY all DUMMY");
 }
 
@@ -894,12 +900,17 @@ void PairGranularMDRHMR::fill(MDRBatch &b, int n)
 
 // exp() and acos() of the batch, libm's scalar calls as in LAMMPS; acos() of the same argument as the last
 // call returns the last result (the plastic indenter's argument 1 - A (1/A) takes a few values only)
-static inline double acos_memo(double x, double &last_x, double &last_y)
+// acos() of an argument met among the last four calls returns that call's result (the same number: acos is a
+// function). The plastic indenter's argument 1 - A (1/A) takes only a few values (0 and a few ulps).
+static inline double acos_memo(double x, double *memo_x, double *memo_y, int &next)
 {
-  if (x == last_x && x == x) return last_y;
-  last_x = x;
-  last_y = acos(x);
-  return last_y;
+  for (int m = 0; m < 4; m++)
+    if (x == memo_x[m] && x == x) return memo_y[m];
+  memo_x[next] = x;
+  memo_y[next] = acos(x);
+  const double y = memo_y[next];
+  next = (next + 1) & 3;
+  return y;
 }
 
 template <bool HU, bool ROLL> void PairGranularMDRHMR::evaluate(MDRBatch &b, int n)
@@ -914,7 +925,7 @@ template <bool HU, bool ROLL> void PairGranularMDRHMR::evaluate(MDRBatch &b, int
   loop_indenter<HU>(b, n, c);
   for (int k = 0; k < n; k++)
     for (int s = 0; s < 2; s++)
-      b.ac1[s][k] = (b.h[YFLAG_0 + s][k] == 0.0) ? 0.0 : acos_memo(b.arg1[s][k], memo_x, memo_y);
+      b.ac1[s][k] = (b.h[YFLAG_0 + s][k] == 0.0) ? 0.0 : acos_memo(b.arg1[s][k], memo_x, memo_y, memo_next);
   loop_elastic<HU>(b, n, c);
   for (int k = 0; k < n; k++)
     for (int s = 0; s < 2; s++) b.ac2[s][k] = (b.de1D[s][k] <= 0.0) ? 0.0 : acos(b.arg2[s][k]);
@@ -1774,12 +1785,8 @@ void FixWallGranRegionMDRHMR::setup(int vflag)
 // true when particle i touches the plane within its radius (r, branch vector del)
 bool FixWallGranRegionMDRHMR::find_contact(int i, double &r, double *del)
 {
-  double q0 = atom->x[i][0], q1 = atom->x[i][1], q2 = atom->x[i][2];
-  if (region->dynamic_check() && region->moveflag) {
-    q0 -= region->dx;
-    q1 -= region->dy;
-    q2 -= region->dz;
-  }
+  const double *xi = atom->x[i];
+  const double q0 = xi[0] - shift[0], q1 = xi[1] - shift[1], q2 = xi[2] - shift[2];
   const double dot = (q0 - xp) * nrm[0] + (q1 - yp) * nrm[1] + (q2 - zp) * nrm[2];
   if (!(dot >= 0.0)) return false;    // outside the region: skipped, contact state kept
   if (!(dot < atom->radius[i])) {     // no contact
@@ -1797,12 +1804,23 @@ bool FixWallGranRegionMDRHMR::find_contact(int i, double &r, double *del)
   return true;
 }
 
+// the region's displacement this step (Region::match subtracts it from a point when the region moves), for
+// find_contact(); after prematch()
+void FixWallGranRegionMDRHMR::set_shift()
+{
+  const bool moves = region->dynamic_check() && region->moveflag;
+  shift[0] = moves ? region->dx : 0.0;
+  shift[1] = moves ? region->dy : 0.0;
+  shift[2] = moves ? region->dz : 0.0;
+}
+
 // FixGranularMDR::update_fix_gran_wall: the wall contacts' share of each particle's mean surface displacement
 void FixWallGranRegionMDRHMR::mean_surf_disp(double *ddelta_bar, const double *Acon0)
 {
   const int *mask = atom->mask;
   const double *radius = atom->radius;
   if (region->dynamic_check()) region->prematch();
+  set_shift();
   for (int i = 0; i < atom->nlocal; i++) {
     if (!(mask[i] & groupbit)) continue;
     double r, del[3];
@@ -1832,6 +1850,7 @@ void FixWallGranRegionMDRHMR::post_force(int /*vflag*/)
     vwall[1] = region->v[1];
     vwall[2] = region->v[2];
   }
+  set_shift();
   for (int i = 0; i < nlocal; i++) {
     if (!(mask[i] & groupbit)) continue;
     double r, del[3];
