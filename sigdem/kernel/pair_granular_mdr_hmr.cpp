@@ -271,8 +271,12 @@ class FixWallGranRegionMDRHMR : public Fix {
   int *ncontact;
   int idx[NPROPS];
   double shift[3];
+  std::vector<double> dots;     // each particle's signed distance from the plane (locate())
+  std::vector<int> touching;    // the particles within their radius of it
+  bigint located_step = -1;
   void set_shift();
-  bool find_contact(int i, double &r, double *del);
+  void locate();
+  void plane_distances(const double *xa, int n, double *out) const;
   void wall_force(int i, double r, const double *del, const double *vwall, bool history_update);
 };
 
@@ -1855,29 +1859,49 @@ void FixWallGranRegionMDRHMR::setup(int vflag)
 
 // Region::match and Region::surface for the (translated) plane, and fix wall/gran/region's contact book-keeping:
 // true when particle i touches the plane within its radius (r, branch vector del)
-bool FixWallGranRegionMDRHMR::find_contact(int i, double &r, double *del)
+// Region::match and Region::surface for every particle against the (translated) plane, with fix
+// wall/gran/region's contact book-keeping: a particle in the region but beyond its radius has no contact, a new
+// contact starts with a zero history. The particles within their radius of the plane are listed (touching) with
+// their distances (dots). Done once a step: pre_force's mean_surf_disp() and post_force() see the same positions.
+void FixWallGranRegionMDRHMR::locate()
 {
-  const double *xi = atom->x[i];
-  const double q0 = xi[0] - shift[0], q1 = xi[1] - shift[1], q2 = xi[2] - shift[2];
-  const double dot = (q0 - xp) * nrm[0] + (q1 - yp) * nrm[1] + (q2 - zp) * nrm[2];
-  if (!(dot >= 0.0)) return false;    // outside the region: skipped, contact state kept
-  if (!(dot < atom->radius[i])) {     // no contact
-    ncontact[i] = 0;
-    return false;
+  set_shift();
+  const int nlocal = atom->nlocal;
+  if ((int) dots.size() < nlocal) dots.resize(nlocal);
+  plane_distances(atom->x[0], nlocal, dots.data());
+  const int *mask = atom->mask;
+  const double *radius = atom->radius;
+  touching.clear();
+  for (int i = 0; i < nlocal; i++) {
+    if (!(mask[i] & groupbit)) continue;
+    const double dot = dots[i];
+    if (!(dot >= 0.0)) continue;    // outside the region: skipped, contact state kept
+    if (!(dot < radius[i])) {       // no contact
+      ncontact[i] = 0;
+      continue;
+    }
+    if (ncontact[i] == 0) {    // a new contact starts with no history
+      ncontact[i] = 1;
+      for (int m = 0; m < NW; m++) history[i][m] = 0.0;
+    }
+    touching.push_back(i);
   }
-  if (ncontact[i] == 0) {    // a new contact starts with no history
-    ncontact[i] = 1;
-    for (int m = 0; m < NW; m++) history[i][m] = 0.0;
+  located_step = update->ntimestep;
+}
+
+MDR_SIMD void FixWallGranRegionMDRHMR::plane_distances(const double *xa, int n, double *out) const
+{
+  const double s0 = shift[0], s1 = shift[1], s2 = shift[2], n0 = nrm[0], n1 = nrm[1], n2 = nrm[2];
+  const double p0 = xp, p1 = yp, p2 = zp;
+#pragma omp simd
+  for (int i = 0; i < n; i++) {
+    const double q0 = xa[3 * i] - s0, q1 = xa[3 * i + 1] - s1, q2 = xa[3 * i + 2] - s2;
+    out[i] = (q0 - p0) * n0 + (q1 - p1) * n1 + (q2 - p2) * n2;
   }
-  r = dot;
-  del[0] = dot * nrm[0];
-  del[1] = dot * nrm[1];
-  del[2] = dot * nrm[2];
-  return true;
 }
 
 // the region's displacement this step (Region::match subtracts it from a point when the region moves), for
-// find_contact(); after prematch()
+// locate(); after prematch()
 void FixWallGranRegionMDRHMR::set_shift()
 {
   const bool moves = region->dynamic_check() && region->moveflag;
@@ -1889,14 +1913,11 @@ void FixWallGranRegionMDRHMR::set_shift()
 // FixGranularMDR::update_fix_gran_wall: the wall contacts' share of each particle's mean surface displacement
 void FixWallGranRegionMDRHMR::mean_surf_disp(double *ddelta_bar, const double *Acon0)
 {
-  const int *mask = atom->mask;
   const double *radius = atom->radius;
   if (region->dynamic_check()) region->prematch();
-  set_shift();
-  for (int i = 0; i < atom->nlocal; i++) {
-    if (!(mask[i] & groupbit)) continue;
-    double r, del[3];
-    if (!find_contact(i, r, del)) continue;
+  locate();
+  for (const int i : touching) {
+    const double r = dots[i];
     const double wij = 1.0;
     if (Acon0[i] != 0.0) {
       const double delta = radius[i] - r;
@@ -1909,7 +1930,6 @@ void FixWallGranRegionMDRHMR::mean_surf_disp(double *ddelta_bar, const double *A
 void FixWallGranRegionMDRHMR::post_force(int /*vflag*/)
 {
   const bool history_update = update->setupflag == 0;
-  const int *mask = atom->mask;
   const int nlocal = atom->nlocal;
   if (peratom_flag)
     for (int i = 0; i < nlocal; i++)
@@ -1922,11 +1942,10 @@ void FixWallGranRegionMDRHMR::post_force(int /*vflag*/)
     vwall[1] = region->v[1];
     vwall[2] = region->v[2];
   }
-  set_shift();
-  for (int i = 0; i < nlocal; i++) {
-    if (!(mask[i] & groupbit)) continue;
-    double r, del[3];
-    if (!find_contact(i, r, del)) continue;
+  if (!history_update || located_step != update->ntimestep) locate();
+  for (const int i : touching) {
+    const double r = dots[i];
+    const double del[3] = {r * nrm[0], r * nrm[1], r * nrm[2]};
     const double radi = atom->radius[i];
     if (!(r * r < radi * radi)) {    // GranularModel::check_contact
       for (int m = 0; m < NW; m++) history[i][m] = 0.0;
