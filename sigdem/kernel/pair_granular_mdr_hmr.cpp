@@ -89,7 +89,7 @@ struct Touching {
 #define MDR_SIMD
 #endif
 
-constexpr int MDR_BATCH = 16;
+constexpr int MDR_BATCH = 8;
 constexpr int NH_MAX = NMDR + 6;
 struct alignas(64) MDRBatch {
   static constexpr int B = MDR_BATCH;
@@ -461,6 +461,10 @@ void PairGranularMDRHMR::derive()
 
 void PairGranularMDRHMR::init_style()
 {
+#if defined(__x86_64__)
+  if (!__builtin_cpu_supports("avx2"))
+    error->all(FLERR, "pair granular/mdr/hmr needs a CPU with AVX2 (use pair_style granular on this one)");
+#endif
   if (!atom->radius_flag || !atom->rmass_flag || !atom->omega_flag)
     error->all(FLERR, "Pair granular/mdr/hmr requires atom attributes radius, rmass, omega");
   if (comm->ghost_velocity == 0) error->all(FLERR, "Pair granular/mdr/hmr requires ghost atoms store velocity");
