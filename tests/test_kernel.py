@@ -69,9 +69,9 @@ def test_build_stamps_a_verified_plugin_in_the_cache(cache):
     assert folder.parent == kcache.cache_root() and folder.name == f"{kcache.lammps_version()}-{kcache.source_hash()}"
     stamp = json.loads((folder / kcache.STAMP_NAME).read_text())
     assert stamp["flags"] == list(kcache.CXXFLAGS) and "-ffp-contract=off" in stamp["flags"]
-    # the walls were checked too, and a second settle with rolling resistance
+    # the walls were checked too, a second settle with rolling resistance, and the mdr kernel
     assert set(stamp["checked"]["identical_bytes"]) == {*build.COMPARED, *(f"rolling/{n}" for n in build.COMPARED),
-                                                        "walls.dump"}
+                                                        "walls.dump", "mdr/mdr.dump", "mdr/pairs.dump"}
     status = kcache.kernel_status()
     assert status["verified"] and status["path"] == str(cache)
     assert build.build_kernel() == cache  # already verified: not rebuilt
@@ -239,10 +239,30 @@ def test_rolling_resistance_settle_and_calender_equal_pair_granular_on_two_ranks
     assert not (tmp_path / "switch").exists()
 
 
-def test_hmr_refuses_mdr(settled, tmp_path):
-    folder = settled["granular"]
-    deck = replace(calender(folder), contact=MdrContact(), top=replace(STEEL, youngs_modulus_gpa=1e3),
+def mdr_calender(folder) -> Deck:
+    return replace(calender(folder), contact=MdrContact(), top=replace(STEEL, youngs_modulus_gpa=1e3),
                    floor=replace(STEEL, name="floor"))
+
+
+def test_settle_hmr_then_mdr_calender_equals_the_default_chain_on_two_ranks(settled, tmp_path):
+    """The mdr stage of a plugin chain runs on the plugin's mdr (pair granular/mdr/hmr, its fix and its plane
+    walls) and gives LAMMPS's mdr bytes: every file of the calender, on 2 ranks."""
+    a, b = (runners.run(mdr_calender(settled[k]), tmp_path / k, runners.Executable(ranks=2, kernel=k))
+            for k in ("granular", "hmr"))
+    assert runners.kernel_variables(b, "auto")["mdr_kernel"] == "hmr"
+    assert "mdr_kernel" not in runners.kernel_variables(a, "auto")
+    log_a, log_b = a.fn("log.lammps").read_text(), b.fn("log.lammps").read_text()
+    assert "pair_style      granular/mdr/hmr" in log_b and "pair_style      granular/mdr/hmr" not in log_a
+    assert "fix top all wall/gran/region/mdr/hmr" in log_b and "2 by 1 by 1 MPI processor grid" in log_b
+    for name in CALENDER_FILES:
+        assert a.fn(name).read_bytes() == b.fn(name).read_bytes(), name
+    # adhesive mdr stays LAMMPS's (the plugin's mdr has no surface energy)
+    sticky = replace(mdr_calender(settled["hmr"]), contact=MdrContact(surface_energy_j_m2=0.05))
+    assert "mdr_kernel" not in runners.kernel_variables(runners.render(sticky, tmp_path / "sticky"), "auto")
+
+
+def test_hmr_refuses_mdr(settled, tmp_path):
+    deck = mdr_calender(settled["granular"])
     assert runners.kernel_variables(runners.render(deck, tmp_path), "hmr") == {}  # the start keeps pair granular
 
 

@@ -35,6 +35,8 @@ class Stage:
     killed it twice; those run in a child ``lmp``). ``records``: (kind, file pattern) of the snapshots at
     each target. ``includes``: scripts of ``lammps_inputs/`` the template reads with ``include ${dir}/<name>``
     (the part it shares with another stage); they are copied into the run folder beside ``in.lmp``.
+    ``mdr_kernel``: the template can run its mdr contacts and plane walls on the plugin (deck variable
+    ``mdr_kernel=hmr``: pair granular/mdr/hmr, wall/gran/region/mdr/hmr).
     """
 
     name: str
@@ -46,6 +48,7 @@ class Stage:
     in_process: bool = True
     records: tuple[tuple[str, str], ...] = ()
     includes: tuple[str, ...] = ()
+    mdr_kernel: bool = False
 
     @property
     def needs_start(self) -> bool:
@@ -72,7 +75,8 @@ CALENDER = Stage("calender", "calender.lmp", _FROM_SETTLE, ("targets.txt", "held
                  _PRESS_PROGRESS, records=_PRESS_RECORDS, includes=("calender_press.lmp",))
 CALENDER_MDR = Stage("calender_mdr", "calender_mdr.lmp", _FROM_SETTLE,
                      ("targets.txt", "held.txt", "unloaded.dump", "unloaded.txt"), _PRESS_PROGRESS,
-                     contact="mdr", in_process=False, records=_PRESS_RECORDS, includes=("calender_press.lmp",))
+                     contact="mdr", in_process=False, records=_PRESS_RECORDS, includes=("calender_press.lmp",),
+                     mdr_kernel=True)
 #: Pellet records: the calender ones under load, plus the pellet after each release and after its relaxation.
 _PELLET_RECORDS = _PRESS_RECORDS + (("released", "released_{k}.dump"), ("relaxed", "relaxed_{k}.dump"))
 _PELLET_OUTPUTS = ("targets.txt", "released.txt", "relaxed.txt", "unloaded.dump", "unloaded.txt")

@@ -27,6 +27,7 @@ from sigdem.run.plugin import (
     ABICHECK_SOURCE,
     CXXFLAGS,
     FIRSTFLAG_OFFSET,
+    MDR_PAIR_STYLE,
     PAIR_STYLE,
     PLUGIN_NAME,
     SOURCES,
@@ -140,13 +141,90 @@ def verify_walls(plugin: Path, trial: Path, deck) -> int:
     return len(dumps["hmr"])
 
 
+#: The plugin's mdr (pair granular/mdr/hmr, fix granular/mdr/hmr, wall/gran/region/mdr/hmr) against LAMMPS's
+#: (pair granular mdr, fix GRANULAR/MDR, fix wall/gran/region): 106 spheres of 6-10 µm thrown onto a floor plane
+#: and pressed by a moving top plane, with SDS rolling resistance, into plastic contacts, the bulk response
+#: (every particle ends with psi < psi_b) and radius growth, then partly released; 17-digit dumps of every
+#: particle (state, radius, psi, stress, both walls' contact arrays) and of the pair/local contacts (with mdr's
+#: contact area) compared. About a second each way.
+MDR_CHECK = """\
+variable mdr_kernel index granular
+if "${mdr_kernel} == hmr" then &
+  "variable mdr_pair string granular/mdr/hmr" "variable mdr_wall string wall/gran/region/mdr/hmr" &
+  "variable floor_plane string 'plane 0 0 0 0 0 1'" "variable top_plane string 'plane 0 0 60 0 0 -1'" &
+else &
+  "variable mdr_pair string granular" "variable mdr_wall string wall/gran/region" &
+  "variable floor_plane string ''" "variable top_plane string ''"
+units           micro
+atom_style      sphere 1
+atom_modify     map array
+boundary        p p f
+newton          off
+comm_modify     vel yes
+plugin load     ${kernel_plugin}
+region          box block 0 40 0 40 0 60 units box
+create_box      1 box
+region          fill block 0 40 0 40 6 54 units box
+create_atoms    1 random 150 4321 fill overlap 8.0 maxtry 500
+variable        d atom 6.0+4.0*(id%5)/4
+set             type 1 diameter v_d
+set             group all density 2.26
+velocity        all set 0 0 -8 units box
+variable        dz equal -44.0*ternary(step<8000,step/8000,1.0-(step-8000)/40000)
+region          floor_plane plane 0 0 0 0 0 1 side in units box
+region          top plane 0 0 60 0 0 -1 side in units box move NULL NULL v_dz
+pair_style      ${mdr_pair}
+pair_coeff      * * mdr 1.0e7 0.3 1.9e5 0.0 0.5 0.3 damping mdr 1 tangential mindlin NULL 1.0 0.4 rolling sds 5000 100 0.1
+fix             floor all ${mdr_wall} granular mdr 1.0e7 0.3 1.9e5 0.0 0.5 0.3 damping mdr 1 tangential mindlin NULL 1.0 0.2 region floor_plane ${floor_plane} contacts
+fix             top all ${mdr_wall} granular mdr 1.0e7 0.3 1.9e5 0.0 0.5 0.3 damping mdr 1 tangential mindlin NULL 1.0 0.2 region top ${top_plane} contacts
+neighbor        1.0 bin
+neigh_modify    delay 0 every 1 check yes
+fix             g all gravity 1e-3 vector 0 0 -1
+fix             integrate all nve/sphere
+timestep        0.0003
+compute         pairs all pair/local dist force p1 p2 p3 p4 p10 p11 p12 p13 cutoff radius
+compute         ids all property/local patom1 patom2 cutoff radius
+dump            pairs all local 2000 pairs.dump c_ids[1] c_ids[2] c_pairs[*]
+dump_modify     pairs format float %.17g
+run             10000
+write_dump      all custom mdr.dump id x y z vx vy vz fx fy fz omegax omegay omegaz tqx tqy tqz radius d_psi d_sigmazz &
+                f_floor[1] f_floor[4] f_floor[9] f_top[1] f_top[4] f_top[9] modify sort id format float %.17g
+"""
+
+
+def verify_mdr(plugin: Path, workdir: Path) -> dict[str, int]:
+    """Run MDR_CHECK with LAMMPS's mdr and with the plugin's; EnvironmentProblem unless the dumps are the same
+    bytes. Returns their sizes."""
+    dumps: dict[str, dict[str, bytes]] = {}
+    for kernel in ("granular", "hmr"):
+        folder = Path(workdir) / f"mdr_{kernel}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "mdr.lmp").write_text(MDR_CHECK)
+        variables = {"kernel_plugin": check_safe_path("plugin", plugin), "mdr_kernel": kernel}
+        argv = lmp_argv(variables=variables, input_name="mdr.lmp")
+        proc = subprocess.run(argv, cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        if proc.returncode != 0 or not (folder / "mdr.dump").is_file():
+            raise EnvironmentProblem(f"the mdr verification run ({kernel}) with {plugin} failed (exit "
+                                     f"{proc.returncode}); see {folder}: "
+                                     + (tail_text(folder / "log.lammps") or proc.stdout[-2000:]))
+        dumps[kernel] = {name: (folder / name).read_bytes() for name in ("mdr.dump", "pairs.dump")}
+    if f"pair_style      {MDR_PAIR_STYLE}" not in (Path(workdir) / "mdr_hmr" / "log.lammps").read_text():
+        raise EnvironmentProblem(f"the mdr verification did not use pair_style {MDR_PAIR_STYLE}; see {workdir}")
+    for name, data in dumps["granular"].items():
+        if data != dumps["hmr"][name]:
+            raise EnvironmentProblem(f"the plugin's mdr ({plugin}) is not bitwise equal to LAMMPS's mdr on this "
+                                     f"machine ({name} differs; see {workdir}): not used")
+    return {name: len(data) for name, data in dumps["hmr"].items()}
+
+
 #: Rolling resistance of the second verification settle (the calendering study's settle value).
 VERIFY_ROLLING_FRICTION = 0.3
 
 
 def verify_plugin(plugin: Path, workdir: Path) -> dict:
-    """Run the verification deck both ways under ``workdir``, without and with rolling resistance, and the wall
-    check; raise EnvironmentProblem unless every compared file is identical.
+    """Run the verification deck both ways under ``workdir``, without and with rolling resistance, the wall
+    check and the mdr check; raise EnvironmentProblem unless every compared file is identical.
 
     Returns what was compared (file names and sizes), for the stamp.
     """
@@ -156,8 +234,9 @@ def verify_plugin(plugin: Path, workdir: Path) -> dict:
     rolling = _verify_settle(plugin, verification_deck(VERIFY_ROLLING_FRICTION), workdir / "rolling")
     sizes.update({f"rolling/{name}": size for name, size in rolling.items()})
     sizes["walls.dump"] = verify_walls(plugin, workdir / "hmr", deck)
+    sizes.update({f"mdr/{name}": size for name, size in verify_mdr(plugin, workdir / "mdr").items()})
     log.info("plugin %s: %s identical to pair granular's (without and with rolling resistance), walls.dump to "
-             "LAMMPS's wall fixes'", plugin, ", ".join(COMPARED))
+             "LAMMPS's wall fixes', mdr.dump and pairs.dump to LAMMPS's mdr", plugin, ", ".join(COMPARED))
     return {"deck": "sigdem.kernel.build.verification_deck", "identical_bytes": sizes}
 
 

@@ -130,8 +130,10 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
     Hertz contacts (with or without SDS rolling resistance). A folder that continues a settle restart
     keeps the kernel that wrote it (the restart names its pair style), whatever ``choice`` says. A Hertz stage
     that continues such a restart also gets the plugin's wall fixes (``wall_kernel=hmr``: the floor and the
-    moving top wall); an mdr stage only loads the plugin to read the restart and keeps LAMMPS's walls. (The
-    settle deck keeps LAMMPS's floor: its restart is read by either floor fix.)
+    moving top wall). An mdr stage loads the plugin to read the restart; where its template allows it
+    (``Stage.mdr_kernel``) and its contacts are not adhesive, its mdr contacts and plane walls run on the plugin
+    too (``mdr_kernel=hmr``: the same bits as LAMMPS's mdr); otherwise on LAMMPS's. (The settle deck keeps
+    LAMMPS's floor: its restart is read by either floor fix.)
     """
     if choice not in KERNEL_CHOICES:
         raise InputError("kernel", f"{choice!r} is not allowed; allowed: {', '.join(KERNEL_CHOICES)}")
@@ -144,7 +146,12 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
         if plugin is None:
             raise EnvironmentProblem(f"{folder.path.name} continues a bed settled with {PAIR_STYLE}, whose plugin is "
                                      "not built and verified here: run `sigdem kernel build`")
-        return {"load_plugin": 1, "kernel_plugin": plugin, **({"wall_kernel": "hmr"} if stage.contact == "hertz" else {})}
+        out = {"load_plugin": 1, "kernel_plugin": plugin}
+        if stage.contact == "hertz":
+            out["wall_kernel"] = "hmr"
+        elif stage.mdr_kernel and _without_adhesion(rec):
+            out["mdr_kernel"] = "hmr"
+        return out
     unusable = "mdr contacts" if stage.contact != "hertz" else None
     if choice == "auto" and plugin is None and not unusable:
         _notice_no_plugin()
@@ -156,6 +163,11 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
         raise EnvironmentProblem("kernel='hmr': the granular/hmr plugin is not built and verified here: run "
                                  "`sigdem kernel build`")
     return {"pair_style": PAIR_STYLE, "load_plugin": 1, "kernel_plugin": plugin}
+
+
+def _without_adhesion(rec: RunRecord) -> bool:
+    """The plugin's mdr is the non-adhesive one (surface energy 0, particle-particle and particle-wall)."""
+    return all(float(rec.variables.get(name, 0.0)) == 0.0 for name in ("gamma_s", "gamma_wall"))
 
 
 _NOTICED: list[bool] = []
