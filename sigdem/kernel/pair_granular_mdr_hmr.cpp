@@ -96,7 +96,7 @@ struct alignas(64) MDRBatch {
   int i[B], j[B];
   int si[2][B];    // the particle of each side
   double *hist[B];
-  double dx0[B], dx1[B], dx2[B], rsq[B], radi[B], radj[B], meff[B];
+  double dx0[B], dx1[B], dx2[B], rsq[B], r[B], rinv[B], radi[B], radj[B], meff[B];
   double vi0[B], vi1[B], vi2[B], vj0[B], vj1[B], vj2[B];
   double oi0[B], oi1[B], oi2[B], oj0[B], oj1[B], oj2[B];
   // per side: the particle's radius, the other's, and its mdr state
@@ -155,7 +155,7 @@ class PairGranularMDRHMR : public Pair {
   struct StepContacts {
     std::vector<int> i, j;
     std::vector<double *> hist;
-    std::vector<double> dx0, dx1, dx2, rsq;
+    std::vector<double> dx0, dx1, dx2, rsq, r, rinv;
     int n = 0;
     bigint step = -1;
     void reserve(size_t cap)
@@ -163,7 +163,7 @@ class PairGranularMDRHMR : public Pair {
       if (i.size() >= cap) return;
       for (auto *v : {&i, &j}) v->resize(cap);
       hist.resize(cap);
-      for (auto *v : {&dx0, &dx1, &dx2, &rsq}) v->resize(cap);
+      for (auto *v : {&dx0, &dx1, &dx2, &rsq, &r, &rinv}) v->resize(cap);
     }
   } contacts;
   MDRBatch *batch;
@@ -568,8 +568,8 @@ static __attribute__((noinline)) MDR_SIMD void loop_geometry(MDRBatch &b, int n,
     const double radi = b.radi[k], radj = b.radj[k];
     const double radsum = radi + radj;
     b.Reff[k] = radi * radj / radsum;
-    const double r = sqrt(b.rsq[k]);
-    const double rinv = 1.0 / r;
+    const double r = b.r[k];          // sqrt(rsq), measured where the contact was found
+    const double rinv = b.rinv[k];    // 1 / r
     const double delta = radsum - r;
     b.delta[k] = delta;
     const double dR = delta * b.Reff[k];
@@ -1108,6 +1108,8 @@ template <bool HU, bool ROLL> void PairGranularMDRHMR::compute_t(int eflag, int 
       b.dx1[n] = contacts.dx1[c];
       b.dx2[n] = contacts.dx2[c];
       b.rsq[n] = contacts.rsq[c];
+      b.r[n] = contacts.r[c];
+      b.rinv[n] = contacts.rinv[c];
       b.radi[n] = radius[i];
       b.radj[n] = radius[j];
       b.hist[n] = contacts.hist[c];
@@ -1147,6 +1149,8 @@ template <bool HU, bool ROLL> void PairGranularMDRHMR::compute_t(int eflag, int 
       b.dx1[n] = d1;
       b.dx2[n] = d2;
       b.rsq[n] = rsq;
+      b.r[n] = sqrt(rsq);
+      b.rinv[n] = 1.0 / b.r[n];
       b.radi[n] = radi;
       b.radj[n] = radj;
       b.hist[n] = history;
@@ -1196,6 +1200,8 @@ double PairGranularMDRHMR::single(int i, int j, int /*itype*/, int /*jtype*/, do
   b.dx1[0] = dx[1];
   b.dx2[0] = dx[2];
   b.rsq[0] = rsq;
+  b.r[0] = sqrt(rsq);
+  b.rinv[0] = 1.0 / b.r[0];
   b.radi[0] = radi;
   b.radj[0] = radj;
   b.hist[0] = history;
@@ -1287,7 +1293,7 @@ constexpr int MSD_CHUNK = 64;
 struct alignas(64) MSDChunk {
   static constexpr int C = MSD_CHUNK;
   int i0[C], i1[C];
-  double rsq[C], radsum[C], R0[C], R1[C], hmax[C], dp0[C], dp1[C], d0old[C], d1old[C], ac0[C], ac1[C], A0[C], A1[C];
+  double r[C], radsum[C], R0[C], R1[C], hmax[C], dp0[C], dp1[C], d0old[C], d1old[C], ac0[C], ac1[C], A0[C], A1[C];
   double q0[C], q1[C];
 };
 
@@ -1576,7 +1582,7 @@ static __attribute__((noinline)) MDR_SIMD void msd_loop(MSDChunk &m, int n)
 {
 #pragma omp simd
   for (int c = 0; c < n; c++) {
-    const double delta = m.radsum[c] - sqrt(m.rsq[c]);
+    const double delta = m.radsum[c] - m.r[c];
     const double deltamax = (delta > m.hmax[c]) ? delta : m.hmax[c];
     const double R0 = m.R0[c], R1 = m.R1[c];
     const double deltaOpt1 = deltamax * (deltamax - 2.0 * R1) / (2.0 * (deltamax - R0 - R1));
@@ -1673,12 +1679,14 @@ void FixGranularMDRHMR::walk_contacts()
       cl.dx1[nc] = dx1;
       cl.dx2[nc] = dx2;
       cl.rsq[nc] = rsq;
+      cl.r[nc] = nbr.r[jj];
+      cl.rinv[nc] = nbr.rinv[jj];
       nc++;
       // mean_surf_disp's inputs (side 0: the larger tag)
       const int i0 = (tag[i] > tag[j]) ? i : j, i1 = (tag[i] > tag[j]) ? j : i;
       m.i0[n] = i0;
       m.i1[n] = i1;
-      m.rsq[n] = rsq;
+      m.r[n] = nbr.r[jj];
       m.radsum[n] = radsum;
       m.R0[n] = radius[i0];
       m.R1[n] = radius[i1];
