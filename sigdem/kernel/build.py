@@ -110,6 +110,31 @@ WALL_CHECK_VARIABLES = ("E", "e", "nu", "mu", "E_floor", "e_floor", "mu_floor", 
                         "g")
 
 
+def _run_check_both_ways(plugin: Path, workdir: Path, what: str, deck_text: str, input_name: str,
+                         variables: dict, switch: str, outputs: tuple[str, ...],
+                         setup=None) -> dict[str, dict[str, bytes]]:
+    """Run ``deck_text`` in workdir/<what>_granular and workdir/<what>_hmr with ``switch`` set to granular or hmr
+    (child ``lmp``); {kernel: {output: bytes}}, or EnvironmentProblem (with the log tail) if a run fails.
+    ``setup(folder)`` prepares a folder first (a restart to read)."""
+    out = {}
+    for kernel in ("granular", "hmr"):
+        folder = Path(workdir) / f"{what}_{kernel}"
+        folder.mkdir(parents=True, exist_ok=True)
+        if setup is not None:
+            setup(folder)
+        (folder / input_name).write_text(deck_text)
+        argv = lmp_argv(variables={**variables, "kernel_plugin": check_safe_path("plugin", plugin), switch: kernel},
+                        input_name=input_name)
+        proc = subprocess.run(argv, cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        if proc.returncode != 0 or not all((folder / name).is_file() for name in outputs):
+            raise EnvironmentProblem(f"the {what} verification run ({kernel}) with {plugin} failed (exit "
+                                     f"{proc.returncode}); see {folder}: "
+                                     + (tail_text(folder / "log.lammps") or proc.stdout[-2000:]))
+        out[kernel] = {name: (folder / name).read_bytes() for name in outputs}
+    return out
+
+
 def verify_walls(plugin: Path, trial: Path, deck) -> int:
     """Run WALL_CHECK in ``trial`` (the plugin's settle of ``deck``) with LAMMPS's walls and with the plugin's;
     raise EnvironmentProblem unless walls.dump is the same bytes. Returns its size."""
@@ -118,21 +143,9 @@ def verify_walls(plugin: Path, trial: Path, deck) -> int:
     settle_values = deck_variables(deck)
     values = {name: settle_values[name] for name in WALL_CHECK_VARIABLES}
     d_max = float(deck.bed.diameters_um.max())
-    dumps = {}
-    for kernel in ("granular", "hmr"):
-        folder = trial / f"walls_{kernel}"
-        folder.mkdir(exist_ok=True)
-        shutil.copyfile(trial / "settled.restart", folder / "settled.restart")
-        (folder / "walls.lmp").write_text(WALL_CHECK)
-        variables = {**values, "d_max": d_max, "kernel_plugin": check_safe_path("plugin", plugin), "wall_kernel": kernel}
-        argv = lmp_argv(variables=variables, input_name="walls.lmp")
-        proc = subprocess.run(argv, cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
-        if proc.returncode != 0 or not (folder / "walls.dump").is_file():
-            raise EnvironmentProblem(f"the wall verification run ({kernel}) with {plugin} failed (exit "
-                                     f"{proc.returncode}); see {folder}: "
-                                     + (tail_text(folder / "log.lammps") or proc.stdout[-2000:]))
-        dumps[kernel] = (folder / "walls.dump").read_bytes()
+    dumps = {kernel: files["walls.dump"] for kernel, files in _run_check_both_ways(
+        plugin, trial, "walls", WALL_CHECK, "walls.lmp", {**values, "d_max": d_max}, "wall_kernel", ("walls.dump",),
+        setup=lambda folder: shutil.copyfile(trial / "settled.restart", folder / "settled.restart")).items()}
     if "wall/gran/region/hmr" not in (trial / "walls_hmr" / "log.lammps").read_text():
         raise EnvironmentProblem(f"the wall verification did not use the plugin's walls; see {trial}")
     if dumps["granular"] != dumps["hmr"]:
@@ -195,20 +208,8 @@ write_dump      all custom mdr.dump id x y z vx vy vz fx fy fz omegax omegay ome
 def verify_mdr(plugin: Path, workdir: Path) -> dict[str, int]:
     """Run MDR_CHECK with LAMMPS's mdr and with the plugin's; EnvironmentProblem unless the dumps are the same
     bytes. Returns their sizes."""
-    dumps: dict[str, dict[str, bytes]] = {}
-    for kernel in ("granular", "hmr"):
-        folder = Path(workdir) / f"mdr_{kernel}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "mdr.lmp").write_text(MDR_CHECK)
-        variables = {"kernel_plugin": check_safe_path("plugin", plugin), "mdr_kernel": kernel}
-        argv = lmp_argv(variables=variables, input_name="mdr.lmp")
-        proc = subprocess.run(argv, cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
-        if proc.returncode != 0 or not (folder / "mdr.dump").is_file():
-            raise EnvironmentProblem(f"the mdr verification run ({kernel}) with {plugin} failed (exit "
-                                     f"{proc.returncode}); see {folder}: "
-                                     + (tail_text(folder / "log.lammps") or proc.stdout[-2000:]))
-        dumps[kernel] = {name: (folder / name).read_bytes() for name in ("mdr.dump", "pairs.dump")}
+    dumps = _run_check_both_ways(plugin, workdir, "mdr", MDR_CHECK, "mdr.lmp", {}, "mdr_kernel",
+                                 ("mdr.dump", "pairs.dump"))
     if f"pair_style      {MDR_PAIR_STYLE}" not in (Path(workdir) / "mdr_hmr" / "log.lammps").read_text():
         raise EnvironmentProblem(f"the mdr verification did not use pair_style {MDR_PAIR_STYLE}; see {workdir}")
     for name, data in dumps["granular"].items():

@@ -1152,45 +1152,9 @@ void FixWallGranHMR::contact(int i, const double *del, double r, double rsq, con
   const double Fntot = Fnormal + Fdamp;
   const double Fncrit = fabs(Fntot);
 
-  double *h = history[i];
-  const double damp = xt * damp_prefactor;
   const double Fscrit = Fncrit * mu;
-  const double k_scaled = kt * a;
-  if (history_update) {
-    const double rsht = h[0] * nx[0] + h[1] * nx[1] + h[2] * nx[2];
-    if ((fabs(rsht) * k_scaled) > (EPSILON * Fscrit)) {
-      const double shrmag = sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
-      h[0] -= rsht * nx[0];
-      h[1] -= rsht * nx[1];
-      h[2] -= rsht * nx[2];
-      const double prjmag = sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
-      const double scale = (prjmag > 0) ? shrmag / prjmag : 0;
-      h[0] *= scale;
-      h[1] *= scale;
-      h[2] *= scale;
-    }
-    const double dt = update->dt;
-    h[0] += dt * vtr[0];
-    h[1] += dt * vtr[1];
-    h[2] += dt * vtr[2];
-  }
-  const double fdamp[3] = {-damp * vtr[0], -damp * vtr[1], -damp * vtr[2]};
-  double fs[3] = {-k_scaled * h[0] + fdamp[0], -k_scaled * h[1] + fdamp[1], -k_scaled * h[2] + fdamp[2]};
-  const double magfs = sqrt(fs[0] * fs[0] + fs[1] * fs[1] + fs[2] * fs[2]);
-  if (magfs > Fscrit) {
-    const double shrmag = sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
-    if (shrmag != 0.0) {
-      const double s = Fscrit * (1.0 / magfs);
-      fs[0] *= s;
-      fs[1] *= s;
-      fs[2] *= s;
-      const double kinv = -1.0 / k_scaled;
-      h[0] = (fs[0] - fdamp[0]) * kinv;
-      h[1] = (fs[1] - fdamp[1]) * kinv;
-      h[2] = (fs[2] - fdamp[2]) * kinv;
-    } else
-      fs[0] = fs[1] = fs[2] = 0.0;
-  }
+  double fs[3];
+  wall_mindlin(history[i], nx, vtr, kt * a, xt * damp_prefactor, Fscrit, update->dt, history_update, fs);
   forces[0] = Fntot * nx[0] + fs[0];
   forces[1] = Fntot * nx[1] + fs[1];
   forces[2] = Fntot * nx[2] + fs[2];

@@ -447,19 +447,25 @@ void PairGranularMDRHMR::coeff(int narg, char **arg)
   if (count == 0) error->all(FLERR, "Incorrect args for pair coefficients");
 }
 
-void PairGranularMDRHMR::derive()
+// What GranSubModNormalMDR::coeffs_to_local derives from E and nu, and GranSubModTangentialMindlin's stiffness
+// (kt NULL = -1: 8 mix_stiffnessG(E, E, nu, nu), for a pair and, as fix wall/gran mixes the wall with itself, a wall)
+static void mdr_constants(double Emod, double poiss, double kt_in, double &G, double &kappa, double &Eeff,
+                          double &Eeffinv, double &kt)
 {
-  // GranSubModNormalMDR::coeffs_to_local
   G = Emod / (2.0 * (1.0 + poiss));
   kappa = Emod / (3.0 * (1.0 - 2.0 * poiss));
   Eeff = Emod / (1.0 - square(poiss));
   Eeffinv = 1.0 / Eeff;
-  // GranSubModTangentialMindlin::coeffs_to_local, kt NULL: 8 mix_stiffnessG(E, E, nu, nu)
   if (kt_in == -1) {
     double g1 = 2 * (2 - poiss) * (1 + poiss) / Emod, g2 = 2 * (2 - poiss) * (1 + poiss) / Emod;
     kt = 8.0 * (1 / (g1 + g2));
   } else
     kt = kt_in;
+}
+
+void PairGranularMDRHMR::derive()
+{
+  mdr_constants(Emod, poiss, kt_in, G, kappa, Eeff, Eeffinv, kt);
 }
 
 void PairGranularMDRHMR::init_style()
@@ -1807,16 +1813,7 @@ FixWallGranRegionMDRHMR::FixWallGranRegionMDRHMR(LAMMPS *lmp, int narg, char **a
   }
   if (!damping || !tangential) error->all(FLERR, "{} needs damping mdr 1 and tangential mindlin", me);
   if (!idregion || !plane_given) error->all(FLERR, "{} needs region RID plane ...", me);
-  // GranSubModNormalMDR::coeffs_to_local; Mindlin's kt as for a pair of this material (as wall/gran/region/hmr)
-  G = Emod / (2.0 * (1.0 + poiss));
-  kappa = Emod / (3.0 * (1.0 - 2.0 * poiss));
-  Eeff = Emod / (1.0 - square(poiss));
-  Eeffinv = 1.0 / Eeff;
-  if (kt_in == -1) {
-    double g1 = 2 * (2 - poiss) * (1 + poiss) / Emod, g2 = 2 * (2 - poiss) * (1 + poiss) / Emod;
-    kt = 8.0 * (1 / (g1 + g2));
-  } else
-    kt = kt_in;
+  mdr_constants(Emod, poiss, kt_in, G, kappa, Eeff, Eeffinv, kt);
   region = domain->get_region_by_id(idregion);
   if (!region) error->all(FLERR, "Region {} for {} does not exist", idregion, me);
   restart_peratom = 1;
@@ -2102,45 +2099,8 @@ void FixWallGranRegionMDRHMR::wall_force(int i, double r, const double *del, con
   const double damp_prefactor = damp * h[DAMP_SCALE];
   const double Fntot = Fnormal + (-damp_prefactor * vnnr);
   const double Fncrit = fabs(Fntot);
-  double *ht = h + NMDR;
-  const double dampt = xt * damp_prefactor;
-  const double Fscrit = Fncrit * mu;
-  const double k_scaled = kt * a;
-  if (history_update) {
-    const double rsht = ht[0] * nx[0] + ht[1] * nx[1] + ht[2] * nx[2];
-    if ((fabs(rsht) * k_scaled) > (EPSILON * Fscrit)) {
-      const double shrmag = sqrt(ht[0] * ht[0] + ht[1] * ht[1] + ht[2] * ht[2]);
-      ht[0] -= rsht * nx[0];
-      ht[1] -= rsht * nx[1];
-      ht[2] -= rsht * nx[2];
-      const double prjmag = sqrt(ht[0] * ht[0] + ht[1] * ht[1] + ht[2] * ht[2]);
-      const double scale = (prjmag > 0) ? shrmag / prjmag : 0;
-      ht[0] *= scale;
-      ht[1] *= scale;
-      ht[2] *= scale;
-    }
-    const double dt = update->dt;
-    ht[0] += dt * vtr[0];
-    ht[1] += dt * vtr[1];
-    ht[2] += dt * vtr[2];
-  }
-  const double fdamp[3] = {-dampt * vtr[0], -dampt * vtr[1], -dampt * vtr[2]};
-  double fs[3] = {-k_scaled * ht[0] + fdamp[0], -k_scaled * ht[1] + fdamp[1], -k_scaled * ht[2] + fdamp[2]};
-  const double magfs = sqrt(fs[0] * fs[0] + fs[1] * fs[1] + fs[2] * fs[2]);
-  if (magfs > Fscrit) {
-    const double shrmag = sqrt(ht[0] * ht[0] + ht[1] * ht[1] + ht[2] * ht[2]);
-    if (shrmag != 0.0) {
-      const double s = Fscrit * (1.0 / magfs);
-      fs[0] *= s;
-      fs[1] *= s;
-      fs[2] *= s;
-      const double kinv = -1.0 / k_scaled;
-      ht[0] = (fs[0] - fdamp[0]) * kinv;
-      ht[1] = (fs[1] - fdamp[1]) * kinv;
-      ht[2] = (fs[2] - fdamp[2]) * kinv;
-    } else
-      fs[0] = fs[1] = fs[2] = 0.0;
-  }
+  double fs[3];
+  wall_mindlin(h + NMDR, nx, vtr, kt * a, xt * damp_prefactor, Fncrit * mu, update->dt, history_update, fs);
   const double forces[3] = {Fntot * nx[0] + fs[0], Fntot * nx[1] + fs[1], Fntot * nx[2] + fs[2]};
   double *fi = atom->f[i], *ti = atom->torque[i];
   fi[0] += forces[0];

