@@ -48,7 +48,8 @@ class DoctorReport:
             f"MPI support    : {'yes' if self.mpi_support else 'no'}",
             f"MPI library    : {self.mpi_library or 'not found'} ({self.mpi_version or 'unknown version'})",
             f"cores          : {self.cores}",
-            "contact kernel : " + (f"granular/hmr plugin, verified, used where a deck allows: {self.kernel}" if self.kernel else
+            "contact kernel : " + (f"granular/hmr + granular/mdr/hmr plugin, verified, used where a deck allows: "
+                                   f"{self.kernel}" if self.kernel else
                                    "not built: runs use LAMMPS's pair granular (`sigdem kernel build` for the faster, bitwise-equal plugin)"),
             "float math     : " + ("NumPy's AVX-512 float64 math (job ids of lognormal beds differ from those of CPUs "
                                    "without AVX-512)" if self.numpy_avx512 else
