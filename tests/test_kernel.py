@@ -261,7 +261,7 @@ def test_settle_hmr_then_mdr_calender_equals_the_default_chain_on_two_ranks(sett
     assert "mdr_kernel" not in runners.kernel_variables(runners.render(sticky, tmp_path / "sticky"), "auto")
 
 
-def test_hmr_refuses_mdr(settled, tmp_path):
+def test_an_mdr_stage_after_a_granular_settle_stays_on_lammps(settled, tmp_path):
     deck = mdr_calender(settled["granular"])
     assert runners.kernel_variables(runners.render(deck, tmp_path), "hmr") == {}  # the start keeps pair granular
 
