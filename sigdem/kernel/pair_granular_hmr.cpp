@@ -426,34 +426,7 @@ double PairGranularHMR::init_one(int i, int j)
    Hence the same bits as pair granular (checked by `sigdem kernel build` before the plugin is used).
 ---------------------------------------------------------------------- */
 
-#if defined(__x86_64__)
-#define HMR_SIMD __attribute__((target("avx2")))
-#else
-#define HMR_SIMD
-#endif
-
-// A contact's history vector h (the Mindlin tangential or the SDS rolling displacement) on a history update:
-// rotated into the tangent plane with its magnitude kept, where it has left the plane by more than
-// (|h.n| k > EPSILON Fcrit, GranSubMod::rotate_rescale_vec), then this step's displacement v dt added.
-// Selects, not branches: the batch loop vectorises.
-template <bool history_update>
-static inline __attribute__((always_inline)) HMR_SIMD void advance_history(
-    double &h0, double &h1, double &h2, double n0, double n1, double n2, double k, double Fcrit, double v0,
-    double v1, double v2, double dt)
-{
-  const double hn = h0 * n0 + h1 * n1 + h2 * n2;
-  const bool rotate = history_update && (fabs(hn) * k) > (EPSILON * Fcrit);
-  const double hmag = sqrt(h0 * h0 + h1 * h1 + h2 * h2);
-  const double p0 = h0 - hn * n0, p1 = h1 - hn * n1, p2 = h2 - hn * n2;
-  const double prjmag = sqrt(p0 * p0 + p1 * p1 + p2 * p2);
-  const double scale = (prjmag > 0) ? hmag / prjmag : 0;
-  h0 = rotate ? p0 * scale : h0;
-  h1 = rotate ? p1 * scale : h1;
-  h2 = rotate ? p2 * scale : h2;
-  h0 = history_update ? h0 + dt * v0 : h0;
-  h1 = history_update ? h1 + dt * v1 : h1;
-  h2 = history_update ? h2 + dt * v2 : h2;
-}
+#define HMR_SIMD SIGDEM_SIMD
 
 template <bool history_update, bool rolling>
 static __attribute__((noinline)) HMR_SIMD void forces_t(HMRBatch &b, int n, double dt)

@@ -86,11 +86,7 @@ struct Touching {
 
 }    // namespace
 
-#if defined(__x86_64__)
-#define MDR_SIMD __attribute__((target("avx2")))
-#else
-#define MDR_SIMD
-#endif
+#define MDR_SIMD SIGDEM_SIMD
 
 constexpr int MDR_BATCH = 8;
 constexpr int NH_MAX = NMDR + 6;
@@ -99,7 +95,7 @@ struct alignas(64) MDRBatch {
   int i[B], j[B];
   int si[2][B];    // the particle of each side
   double *hist[B];
-  double dx0[B], dx1[B], dx2[B], rsq[B], r[B], rinv[B], radi[B], radj[B], meff[B];
+  double dx0[B], dx1[B], dx2[B], r[B], rinv[B], radi[B], radj[B], meff[B];
   double vi0[B], vi1[B], vi2[B], vj0[B], vj1[B], vj2[B];
   double oi0[B], oi1[B], oi2[B], oj0[B], oj1[B], oj2[B];
   // per side: the particle's radius, the other's, and its mdr state
@@ -158,7 +154,7 @@ class PairGranularMDRHMR : public Pair {
   struct StepContacts {
     std::vector<int> i, j;
     std::vector<double *> hist;
-    std::vector<double> dx0, dx1, dx2, rsq, r, rinv;
+    std::vector<double> dx0, dx1, dx2, r, rinv;
     int n = 0;
     bigint step = -1;
     void reserve(size_t cap)
@@ -166,7 +162,7 @@ class PairGranularMDRHMR : public Pair {
       if (i.size() >= cap) return;
       for (auto *v : {&i, &j}) v->resize(cap);
       hist.resize(cap);
-      for (auto *v : {&dx0, &dx1, &dx2, &rsq, &r, &rinv}) v->resize(cap);
+      for (auto *v : {&dx0, &dx1, &dx2, &r, &rinv}) v->resize(cap);
     }
   } contacts;
   MDRBatch *batch;
@@ -182,17 +178,17 @@ class PairGranularMDRHMR : public Pair {
 // One particle's neighbours as walk_contacts() measures them (structure of arrays; measure() is a vector loop).
 struct Neighbours {
   std::vector<int> j;
-  std::vector<double> x0, x1, x2, rad, dx0, dx1, dx2, rsq, radsum, r, rinv, reach, touch;
+  std::vector<double> x0, x1, x2, rad, dx0, dx1, dx2, radsum, r, rinv, reach, touch;
   void reserve(int n)
   {
     if ((int) j.size() >= n) return;
     j.resize(n);
-    for (auto *v : {&x0, &x1, &x2, &rad, &dx0, &dx1, &dx2, &rsq, &radsum, &r, &rinv, &reach, &touch}) v->resize(n);
+    for (auto *v : {&x0, &x1, &x2, &rad, &dx0, &dx1, &dx2, &radsum, &r, &rinv, &reach, &touch}) v->resize(n);
   }
   MDR_SIMD void measure(int n, double xi0, double xi1, double xi2, double radi)
   {
     const double *px0 = x0.data(), *px1 = x1.data(), *px2 = x2.data(), *prad = rad.data();
-    double *pd0 = dx0.data(), *pd1 = dx1.data(), *pd2 = dx2.data(), *prsq = rsq.data(), *prs = radsum.data();
+    double *pd0 = dx0.data(), *pd1 = dx1.data(), *pd2 = dx2.data(), *prs = radsum.data();
     double *pr = r.data(), *pri = rinv.data(), *preach = reach.data(), *ptouch = touch.data();
 #pragma omp simd
     for (int k = 0; k < n; k++) {
@@ -203,7 +199,6 @@ struct Neighbours {
       pd0[k] = d0;
       pd1[k] = d1;
       pd2[k] = d2;
-      prsq[k] = q;
       prs[k] = rs;
       pr[k] = rr;
       pri[k] = 1.0 / rr;
@@ -540,28 +535,6 @@ void PairGranularMDRHMR::transfer_history(double *source, double *target, int, i
                  writes the history back.
    Hence the same bits as pair granular with mdr (checked against it).
 ---------------------------------------------------------------------- */
-
-// A contact's history vector h (Mindlin tangential or SDS rolling displacement) on a history update: rotated
-// into the tangent plane with its magnitude kept where it has left it (GranSubMod::rotate_rescale_vec), then
-// v dt added; as in pair_granular_hmr.cpp, selects instead of branches.
-template <bool history_update>
-static inline __attribute__((always_inline)) MDR_SIMD void advance_history(
-    double &h0, double &h1, double &h2, double n0, double n1, double n2, double k, double Fcrit, double v0,
-    double v1, double v2, double dt)
-{
-  const double hn = h0 * n0 + h1 * n1 + h2 * n2;
-  const bool rotate = history_update && (fabs(hn) * k) > (EPSILON * Fcrit);
-  const double hmag = sqrt(h0 * h0 + h1 * h1 + h2 * h2);
-  const double p0 = h0 - hn * n0, p1 = h1 - hn * n1, p2 = h2 - hn * n2;
-  const double prjmag = sqrt(p0 * p0 + p1 * p1 + p2 * p2);
-  const double scale = (prjmag > 0) ? hmag / prjmag : 0;
-  h0 = rotate ? p0 * scale : h0;
-  h1 = rotate ? p1 * scale : h1;
-  h2 = rotate ? p2 * scale : h2;
-  h0 = history_update ? h0 + dt * v0 : h0;
-  h1 = history_update ? h1 + dt * v1 : h1;
-  h2 = history_update ? h2 + dt * v2 : h2;
-}
 
 // the material constants the loops need
 struct MDRConst {
@@ -1116,7 +1089,6 @@ template <bool HU, bool ROLL> void PairGranularMDRHMR::compute_t(int eflag, int 
       b.dx0[n] = contacts.dx0[c];
       b.dx1[n] = contacts.dx1[c];
       b.dx2[n] = contacts.dx2[c];
-      b.rsq[n] = contacts.rsq[c];
       b.r[n] = contacts.r[c];
       b.rinv[n] = contacts.rinv[c];
       b.radi[n] = radius[i];
@@ -1157,7 +1129,6 @@ template <bool HU, bool ROLL> void PairGranularMDRHMR::compute_t(int eflag, int 
       b.dx0[n] = d0;
       b.dx1[n] = d1;
       b.dx2[n] = d2;
-      b.rsq[n] = rsq;
       b.r[n] = sqrt(rsq);
       b.rinv[n] = 1.0 / b.r[n];
       b.radi[n] = radi;
@@ -1208,7 +1179,6 @@ double PairGranularMDRHMR::single(int i, int j, int /*itype*/, int /*jtype*/, do
   b.dx0[0] = dx[0];
   b.dx1[0] = dx[1];
   b.dx2[0] = dx[2];
-  b.rsq[0] = rsq;
   b.r[0] = sqrt(rsq);
   b.rinv[0] = 1.0 / b.r[0];
   b.radi[0] = radi;
@@ -1669,7 +1639,7 @@ void FixGranularMDRHMR::walk_contacts()
     nbr.measure(jnum, xi0, xi1, xi2, radi);
     for (int jj = 0; jj < jnum; jj++) {
       const int j = nbr.j[jj];
-      const double dx0 = nbr.dx0[jj], dx1 = nbr.dx1[jj], dx2 = nbr.dx2[jj], rsq = nbr.rsq[jj];
+      const double dx0 = nbr.dx0[jj], dx1 = nbr.dx1[jj], dx2 = nbr.dx2[jj];
       const double radsum = nbr.radsum[jj];
       // the penalty screening's reach: radsum - r >= 0, with its branch vector x_j - x_i (= -dx exactly)
       if (nbr.reach[jj] != 0.0) pen[np++] = {-dx0, -dx1, -dx2, nbr.r[jj], nbr.rinv[jj], j, jj};
@@ -1687,7 +1657,6 @@ void FixGranularMDRHMR::walk_contacts()
       cl.dx0[nc] = dx0;
       cl.dx1[nc] = dx1;
       cl.dx2[nc] = dx2;
-      cl.rsq[nc] = rsq;
       cl.r[nc] = nbr.r[jj];
       cl.rinv[nc] = nbr.rinv[jj];
       nc++;

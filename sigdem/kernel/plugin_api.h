@@ -8,6 +8,13 @@
 
 #include <cmath>
 
+// The batched contact loops are compiled for AVX2 (a target attribute; the rest of the plugin is generic x86-64)
+#if defined(__x86_64__)
+#define SIGDEM_SIMD __attribute__((target("avx2")))
+#else
+#define SIGDEM_SIMD
+#endif
+
 namespace LAMMPS_NS {
 
 // The public data of FixNeighHistory. Only these members are read or set; `sigdem kernel build` checks that
@@ -20,6 +27,30 @@ struct FixNeighHistoryView : public Fix {
   double **firstvalue;
   class Pair *pair;
 };
+
+// A contact's history vector h (the Mindlin tangential or the SDS rolling displacement) on a history update, in the
+// batched loops of both plugins: rotated into the tangent plane with its magnitude kept where it has left it by
+// more than |h.n| k > 1e-10 Fcrit (GranSubMod::rotate_rescale_vec), then this step's displacement v dt added.
+// Selects, not branches: the batch loops vectorise.
+template <bool history_update>
+static inline __attribute__((always_inline)) SIGDEM_SIMD void advance_history(
+    double &h0, double &h1, double &h2, double n0, double n1, double n2, double k, double Fcrit, double v0,
+    double v1, double v2, double dt)
+{
+  constexpr double EPS = 1e-10;
+  const double hn = h0 * n0 + h1 * n1 + h2 * n2;
+  const bool rotate = history_update && (std::fabs(hn) * k) > (EPS * Fcrit);
+  const double hmag = std::sqrt(h0 * h0 + h1 * h1 + h2 * h2);
+  const double p0 = h0 - hn * n0, p1 = h1 - hn * n1, p2 = h2 - hn * n2;
+  const double prjmag = std::sqrt(p0 * p0 + p1 * p1 + p2 * p2);
+  const double scale = (prjmag > 0) ? hmag / prjmag : 0;
+  h0 = rotate ? p0 * scale : h0;
+  h1 = rotate ? p1 * scale : h1;
+  h2 = rotate ? p2 * scale : h2;
+  h0 = history_update ? h0 + dt * v0 : h0;
+  h1 = history_update ? h1 + dt * v1 : h1;
+  h2 = history_update ? h2 + dt * v2 : h2;
+}
 
 // GranSubModTangentialMindlin for one wall contact, one contact at a time (both plugins' wall fixes): the
 // tangential history h rotated into the tangent plane with its magnitude kept where it has left it
