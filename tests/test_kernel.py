@@ -321,3 +321,27 @@ def test_cli_kernel_option_is_checked():
         assert build_parser().parse_args([command, "--kernel", "hmr"]).kernel == "hmr"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["pack", "--kernel", "fast"])
+
+
+@pytest.mark.parametrize("pair,law", [
+    ("granular/hmr", "hertz/material 2e5 0.5 0.3 tangential mindlin NULL 1.0 0.3 damping coeff_restitution"),
+    ("granular/mdr/hmr", "mdr 2e5 0.3 1e3 0.0 0.5 0.4 damping mdr 1 tangential mindlin NULL 1.0 0.3"),
+])
+@pytest.mark.parametrize("rolling,message", [
+    ("rolling sds 100 -1 0.1", "Illegal SDS rolling model"),
+    ("rolling tdm 100 1 0.1", "supports only the sds rolling model"),
+    ("rolling sds 100 1", "missing arguments for rolling sds"),
+])
+def test_both_plugin_pairs_check_their_rolling_keyword(cache, tmp_path, pair, law, rolling, message):
+    """The plugin's two pair styles read `rolling ...` with one parser and GranSubModRollingSDS's checks."""
+    import subprocess
+
+    from sigdem.run.launch import lmp_argv
+
+    (tmp_path / "in.lmp").write_text(
+        f"units micro\natom_style sphere 1\nnewton off\ncomm_modify vel yes\nplugin load {cache}\n"
+        "region box block 0 10 0 10 0 10\ncreate_box 1 box\n"
+        f"pair_style {pair}\npair_coeff * * {law} {rolling}\n")
+    proc = subprocess.run(lmp_argv(), cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    assert proc.returncode != 0 and message in proc.stdout

@@ -272,21 +272,8 @@ void PairGranularHMR::coeff(int narg, char **arg)
   while (iarg < narg) {
     if (read_law_keyword(lmp, "pair granular/hmr", narg, arg, iarg, law)) {
       continue;
-    } else if (strcmp(arg[iarg], "rolling") == 0) {
-      need(iarg + 1, "rolling");
-      if (strcmp(arg[iarg + 1], "none") == 0) {
-        iarg += 2;
-        continue;
-      }
-      if (strcmp(arg[iarg + 1], "sds") != 0) error->all(FLERR, "pair granular/hmr supports only the sds rolling model");
-      need(iarg + 4, "rolling sds");
-      vrolling = 1;
-      vkr = num(iarg + 2);
-      vgr = num(iarg + 3);
-      vmr = num(iarg + 4);
-      // GranSubModRollingSDS::coeffs_to_local's check
-      if (vkr < 0.0 || vmr < 0.0 || vgr < 0.0) error->all(FLERR, "Illegal SDS rolling model");
-      iarg += 5;
+    } else if (read_rolling_keyword(lmp, "pair granular/hmr", narg, arg, iarg, &vrolling, &vkr, &vgr, &vmr)) {
+      continue;
     } else if (strcmp(arg[iarg], "cutoff") == 0) {
       need(iarg + 1, "cutoff");
       vcut = num(iarg + 1);

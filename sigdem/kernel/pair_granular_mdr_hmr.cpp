@@ -385,21 +385,8 @@ void PairGranularMDRHMR::coeff(int narg, char **arg)
       if (vkt < -1 || vxt < 0.0 || vmu < 0.0) error->all(FLERR, "Illegal Mindlin tangential model");
       vtangential = 1;
       iarg += 5;
-    } else if (strcmp(arg[iarg], "rolling") == 0) {
-      need(iarg + 1, "rolling");
-      if (strcmp(arg[iarg + 1], "none") == 0) {
-        iarg += 2;
-        continue;
-      }
-      if (strcmp(arg[iarg + 1], "sds") != 0)
-        error->all(FLERR, "pair granular/mdr/hmr supports only the sds rolling model");
-      need(iarg + 4, "rolling sds");
-      vrolling = 1;
-      vkr = num(iarg + 2);
-      vgr = num(iarg + 3);
-      vmr = num(iarg + 4);
-      if (vkr < 0.0 || vmr < 0.0 || vgr < 0.0) error->all(FLERR, "Illegal SDS rolling model");
-      iarg += 5;
+    } else if (read_rolling_keyword(lmp, "pair granular/mdr/hmr", narg, arg, iarg, &vrolling, &vkr, &vgr, &vmr)) {
+      continue;
     } else if (strcmp(arg[iarg], "cutoff") == 0) {
       need(iarg + 1, "cutoff");
       vcut = num(iarg + 1);

