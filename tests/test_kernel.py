@@ -345,3 +345,12 @@ def test_both_plugin_pairs_check_their_rolling_keyword(cache, tmp_path, pair, la
     proc = subprocess.run(lmp_argv(), cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
     assert proc.returncode != 0 and message in proc.stdout
+
+
+def test_the_record_reads_the_contacts_adhesion(settled, tmp_path):
+    """What kernel_variables() asks before putting an mdr stage on the plugin: 0 for Hertz, the mdr value."""
+    from sigdem.deck.record import RunRecord
+
+    assert RunRecord.read(settled["granular"]).surface_energy_j_m2 == 0.0
+    sticky = replace(mdr_calender(settled["hmr"]), contact=MdrContact(surface_energy_j_m2=0.05))
+    assert RunRecord.read(runners.render(sticky, tmp_path)).surface_energy_j_m2 == 0.05

@@ -166,6 +166,12 @@ class RunRecord:
         return float(self.statepoint["material"]["rolling_friction"])
 
     @property
+    def surface_energy_j_m2(self) -> float:
+        """The mdr contact's adhesion (0 for Hertz contacts, which have none: their statepoint has no contact)."""
+        contact = self.statepoint.get("contact")
+        return 0.0 if contact is None else float(contact["surface_energy_j_m2"])
+
+    @property
     def target_densities_g_cc(self) -> tuple[float, ...]:
         return tuple(self.statepoint["protocol"].get("target_densities_g_cc", ()))
 

@@ -149,7 +149,7 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
         out = {"load_plugin": 1, "kernel_plugin": plugin}
         if stage.contact == "hertz":
             out["wall_kernel"] = "hmr"
-        elif stage.mdr_kernel and _without_adhesion(rec):
+        elif stage.mdr_kernel and rec.surface_energy_j_m2 == 0.0:    # the plugin's mdr is the non-adhesive one
             out["mdr_kernel"] = "hmr"
         return out
     unusable = "mdr contacts" if stage.contact != "hertz" else None
@@ -163,11 +163,6 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
         raise EnvironmentProblem("kernel='hmr': the granular/hmr plugin is not built and verified here: run "
                                  "`sigdem kernel build`")
     return {"pair_style": PAIR_STYLE, "load_plugin": 1, "kernel_plugin": plugin}
-
-
-def _without_adhesion(rec: RunRecord) -> bool:
-    """The plugin's mdr is the non-adhesive one (surface energy 0, particle-particle and particle-wall)."""
-    return all(float(rec.variables.get(name, 0.0)) == 0.0 for name in ("gamma_s", "gamma_wall"))
 
 
 _NOTICED: list[bool] = []
