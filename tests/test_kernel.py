@@ -14,6 +14,7 @@ import pytest
 
 from sigdem.deck import Bed, Calender, Deck, Numerics, Pellet, start_bed, statepoint
 from sigdem.deck.placement import place_spheres
+from sigdem.deck.record import RunRecord
 from sigdem.deck.protocol_variables import settled_surface_um
 from sigdem.errors import EnvironmentProblem, InputError
 from sigdem.io.folder import job_id
@@ -261,6 +262,33 @@ def test_settle_hmr_then_mdr_calender_equals_the_default_chain_on_two_ranks(sett
     assert "mdr_kernel" not in runners.kernel_variables(runners.render(sticky, tmp_path / "sticky"), "auto")
 
 
+def test_the_mdr_pellet_cell_with_its_release_branches_equals_lammps_mdr_on_two_ranks(cache, tmp_path):
+    """The pellet study's default (mdr, periodic cell, each release a branch from its held restart) on a chain
+    settled by the plugin runs on the plugin's mdr, the press and the branches; every record equals LAMMPS's."""
+    from sigdem.deck import PELLET_CELL_MDR
+    from sigdem.psd import blend_from_fractions, graphite_grade
+    from sigdem.studies.pellet import PelletStudy, run_replicate
+
+    blend = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6),), narrow=1.0)
+    study = PelletStudy(blend, target_pressures_mpa=(10.0, 30.0, 100.0), side_um=50.0, fill_height_um=40.0,
+                        replicates=1, speed_m_s=0.5, servo_gain=4.0, window_steps=500, relax_steps=5000)
+    assert study.die == "cell" and study.release == "restarts"
+    a, b = (run_replicate(study, 0, tmp_path / k, runners.Executable(ranks=2, kernel=k))[1]
+            for k in ("granular", "hmr"))
+    assert RunRecord.read(b).stage is PELLET_CELL_MDR and a.path.name == b.path.name
+    assert "mdr_kernel" not in runners.kernel_variables(a, "auto")
+    assert runners.kernel_variables(b, "auto")["mdr_kernel"] == "hmr"
+    logs = {f: f.fn("log.lammps").read_text() for f in (a, b)}
+    assert "pair_style      granular/mdr/hmr" in logs[b] and "pair_style      granular/mdr/hmr" not in logs[a]
+    assert "2 by 1 by 1 MPI processor grid" in logs[b]
+    branch = b.fn("log_release_2.lammps").read_text()
+    assert "restoring pair style granular/mdr/hmr from restart" in branch and "fix             MDR all granular/mdr/hmr" in branch
+    records = sorted(f.name for f in a.path.iterdir() if f.suffix in (".txt", ".dump"))
+    assert len(records) > 20 and "branch_2_released.txt" in records and "relaxed_3.dump" in records
+    for name in records:
+        assert a.fn(name).read_bytes() == b.fn(name).read_bytes(), name
+
+
 def test_an_mdr_stage_after_a_granular_settle_stays_on_lammps(settled, tmp_path):
     deck = mdr_calender(settled["granular"])
     assert runners.kernel_variables(runners.render(deck, tmp_path), "hmr") == {}  # the start keeps pair granular
@@ -349,8 +377,6 @@ def test_both_plugin_pairs_check_their_rolling_keyword(cache, tmp_path, pair, la
 
 def test_the_record_reads_the_contacts_adhesion(settled, tmp_path):
     """What kernel_variables() asks before putting an mdr stage on the plugin: 0 for Hertz, the mdr value."""
-    from sigdem.deck.record import RunRecord
-
     assert RunRecord.read(settled["granular"]).surface_energy_j_m2 == 0.0
     sticky = replace(mdr_calender(settled["hmr"]), contact=MdrContact(surface_energy_j_m2=0.05))
     assert RunRecord.read(runners.render(sticky, tmp_path)).surface_energy_j_m2 == 0.05

@@ -35,8 +35,8 @@ class Stage:
     killed it twice; those run in a child ``lmp``). ``records``: (kind, file pattern) of the snapshots at
     each target. ``includes``: scripts of ``lammps_inputs/`` the template reads with ``include ${dir}/<name>``
     (the part it shares with another stage); they are copied into the run folder beside ``in.lmp``.
-    ``mdr_kernel``: the template can run its mdr contacts and plane walls on the plugin (deck variable
-    ``mdr_kernel=hmr``: pair granular/mdr/hmr, wall/gran/region/mdr/hmr).
+    ``mdr_kernel``: the template can run its mdr contacts (and its plane walls, if any) on the plugin (deck
+    variable ``mdr_kernel=hmr``: pair granular/mdr/hmr, fix granular/mdr/hmr, wall/gran/region/mdr/hmr).
     """
 
     name: str
@@ -97,7 +97,8 @@ DIE_STAGES = {SETTLE.name: SETTLE_DIE, PELLET.name: PELLET_DIE, PELLET_MDR.name:
 #: The mdr pellet in a periodic cell (:class:`sigdem.deck.die.PeriodicCell`): no floor, punch or die; the box height
 #: is the punch. Its bed settles as for the periodic box (SETTLE).
 PELLET_CELL_MDR = Stage("pellet_cell_mdr", "pellet_cell_mdr.lmp", _FROM_SETTLE, _PELLET_OUTPUTS, _PELLET_PROGRESS,
-                        contact="mdr", in_process=False, records=_PELLET_RECORDS, includes=("pellet_press.lmp",))
+                        contact="mdr", in_process=False, records=_PELLET_RECORDS, includes=("pellet_press.lmp",),
+                        mdr_kernel=True)
 CELL_STAGES = {PELLET_MDR.name: PELLET_CELL_MDR}
 #: Every stage by name.
 STAGES = {s.name: s for s in (SETTLE, CALENDER, CALENDER_MDR, PELLET, PELLET_MDR, SETTLE_DIE, PELLET_DIE,
