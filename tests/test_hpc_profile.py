@@ -121,7 +121,7 @@ def test_script_refuses_unsafe_paths_and_names():
 def test_srun_launcher_builds_the_lmp_command_once(tmp_path):
     folder = runners.RunFolder(tmp_path)
     argv = runners.Executable(ranks=2, launcher="srun").argv(folder)
-    assert argv[:4] == ["srun", "--mpi=pmi2", "-n", "2"] and argv[5:7] == ["-in", "in.lmp"]
+    assert argv[:4] == ["srun", "--mpi=pmi2", "-n", "2"] and argv[4:6] == ["/bin/sh", "-c"] and argv[9:11] == ["-in", "in.lmp"]
     assert runners.Executable(ranks=1, launcher="srun").argv(folder)[1:3] == ["-in", "in.lmp"]
     with pytest.raises(InputError):
         runners.Executable(ranks=2, launcher="ssh").argv(folder)

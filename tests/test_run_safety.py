@@ -280,7 +280,9 @@ def test_child_exiting_nonzero_is_an_engine_error(tmp_path):
 def test_an_error_on_rank_1_reaches_the_engine_error_and_the_folder(tmp_path):
     """LAMMPS's log is rank 0's, and MPI_Abort leaves it unflushed: an error raised on another rank only (here a
     division by zero in the one atom rank 1 owns; in the default pellet series, mdr's NaN) was lost, the error
-    said only "exited with code 1". The child's screen is now read: its ERROR line is in the error and the folder."""
+    said only "exited with code 1". The child's screen is now read: its ERROR line is in the error and the folder.
+    Through mpirun's forwarding it was still lost once under CI load (hydra sent the abort ahead of the line), so
+    each rank above 0 writes its screen to its own file in the folder."""
     from sigdem.run.stops import press_stop
 
     folder = runners.render(tiny_deck(), tmp_path)
@@ -291,6 +293,9 @@ def test_an_error_on_rank_1_reaches_the_engine_error_and_the_folder(tmp_path):
         runners.execute(folder, runners.Executable(ranks=2))
     assert "ERROR on proc 1: Divide by 0 in variable formula" in info.value.log_tail
     assert "ERROR on proc 1: Divide by 0" in folder.fn(runners.CHILD_OUTPUT).read_text()
+    # it came from the rank's own screen file, not through mpirun's forwarding (which can lose it on abort)
+    assert "--- screen of rank 1 ---\nERROR on proc 1: Divide by 0" in folder.fn(runners.CHILD_OUTPUT).read_text()
+    assert not list(folder.path.glob("screen_rank*"))  # read into the folder's output, then removed
     assert folder.state == "failed"
     # a press folder whose stop is known only from that output is recognised as such (sigdem.run.stops)
     folder.fn("targets.txt").write_text("# k step\n1 1000\n")
@@ -301,6 +306,26 @@ def test_an_error_on_rank_1_reaches_the_engine_error_and_the_folder(tmp_path):
     with pytest.raises(EngineError):
         runners.execute(folder, runners.Executable(timeout_s=0.01))
     assert not folder.fn(runners.CHILD_OUTPUT).exists() or "F_MDR" not in folder.fn(runners.CHILD_OUTPUT).read_text()
+
+
+def test_rank_screens_reads_the_run_s_ranks_and_removes_every_screen_file(tmp_path):
+    from sigdem.run.launch import RANK_SCREEN_SH, lmp_argv, rank_screens
+
+    (tmp_path / "screen_rank1.txt").write_text("ERROR on proc 1: x\n")
+    (tmp_path / "screen_rank2.txt").write_text("")  # a rank that printed nothing
+    (tmp_path / "screen_rank5.txt").write_text("ERROR on proc 5: stale, of an earlier run on 6 ranks\n")
+    assert rank_screens(tmp_path, 3) == "--- screen of rank 1 ---\nERROR on proc 1: x\n"
+    assert not list(tmp_path.glob("screen_rank*"))
+    assert rank_screens(tmp_path, 1) == ""
+    # the shell in front of each rank passes the argv on untouched and writes only ranks above 0 to a file
+    argv = lmp_argv(ranks=2, variables={"a": "b.c"})
+    assert argv[3:7] == ["/bin/sh", "-c", RANK_SCREEN_SH, "sh"] and argv[-3:] == ["-var", "a", "b.c"]
+    for rank, to_file in (("0", False), ("3", True), ("", False)):
+        env = {"PATH": os.environ["PATH"], "PMI_RANK": rank}
+        out = subprocess.run(["/bin/sh", "-c", RANK_SCREEN_SH, "sh", "printf", "%s|", "b c", "$(id)"], cwd=tmp_path,
+                             env=env, capture_output=True, text=True).stdout
+        printed = (tmp_path / "screen_rank3.txt").read_text() if to_file else out
+        assert printed == "b c|$(id)|" and (out == "") == to_file
 
 
 @pytest.mark.lammps

@@ -36,7 +36,7 @@ from sigdem.io.folder import RunFolder, write_atomic
 from sigdem.io.logs import log_tail, read_table
 from sigdem.run.child import start_child, wait_child
 from sigdem.run.claim import claim
-from sigdem.run.launch import lmp_argv
+from sigdem.run.launch import lmp_argv, rank_screens
 from sigdem.run.runners import Runner, kernel_variables
 from sigdem.run.stops import press_stop, stop_tag
 
@@ -176,6 +176,7 @@ def _lmp_from_held(folder: RunFolder, runner: Runner | None, variables: dict, lo
     argv = lmp_argv(ranks=getattr(runner, "ranks", 1), launcher=getattr(runner, "launcher", "mpirun"),
                     variables=variables, log_name=log_name)
     code, out = wait_child(start_child(argv, folder.path), getattr(runner, "timeout_s", None))
+    out += rank_screens(folder.path, getattr(runner, "ranks", 1))  # an error raised on rank 1 or above is there
     return code, log_tail(folder.fn(log_name), 5) + "\n" + "\n".join(out.splitlines()[-20:])
 
 

@@ -1,7 +1,9 @@
 """The one builder of the ``lmp`` command line (alone, under ``mpirun`` or under ``srun``).
 
 Every child LAMMPS that sigdem starts (runners, the kernel self-check, Slurm tasks, benchmarks) gets its
-argv here, as a list: no shell, and every ``-var`` value is a checked string.
+argv here, as a list, and every ``-var`` value is a checked string. The one shell is ``/bin/sh -c`` with the
+constant :data:`RANK_SCREEN_SH` in front of each rank of a run on several ranks: it passes the argv on untouched
+(``"$@"``) and only sends the screen of a rank other than 0 to its own file (:func:`rank_screens`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,17 @@ from pathlib import Path
 
 from sigdem.errors import EngineError, InputError
 from sigdem.inputs import check_int, format_var
+
+#: File, in the folder a run on several ranks runs in, that holds the screen (stdout and stderr) of rank ``{rank}``
+#: > 0. LAMMPS prints an error raised on one rank only (Error::one: mdr's "F_MDR is NaN" in a contact that rank owns)
+#: on that rank's screen, never in log.lammps (rank 0's), and then aborts. Through the launcher's output forwarding
+#: that line can be lost: hydra's proxy sends the rank's abort ahead of its output, and mpirun may exit before the
+#: output arrives (seen once in ~20 CI runs, under load). A file the rank writes itself cannot lose it.
+RANK_SCREEN = "screen_rank{rank}.txt"
+#: The shell each rank starts under ``mpirun``/``srun``: rank 0 keeps the launcher's stdout (sigdem reads it), any
+#: other rank (PMI_RANK from hydra or Slurm's PMI-2, else SLURM_PROCID) writes its own :data:`RANK_SCREEN`.
+RANK_SCREEN_SH = ('r="${PMI_RANK:-$SLURM_PROCID}"; case "$r" in ""|0) exec "$@";; esac; '
+                  'exec "$@" >"screen_rank$r.txt" 2>&1')
 
 #: Launchers of several ranks: the mpich wheel's ``mpirun`` (a workstation) or Slurm's ``srun`` (PMI-2).
 LAUNCHERS = ("mpirun", "srun")
@@ -44,7 +57,8 @@ def lmp_argv(*, ranks: int = 1, launcher: str = "mpirun", variables: Mapping[str
     if launcher not in LAUNCHERS:
         raise InputError("launcher", f"{launcher!r} is not allowed; allowed: {', '.join(LAUNCHERS)}")
     # no "-screen none": the screen goes to the child's stdout, which sigdem reads. An error raised on a rank other
-    # than 0 (Error::one) is printed only there (rank 0 alone writes the log), and not at all with -screen none.
+    # than 0 (Error::one) is printed only there (rank 0 alone writes the log), and not at all with -screen none;
+    # on several ranks that screen goes to the rank's own file (RANK_SCREEN).
     cmd = [str(lmp_executable()), "-in", format_var("input_name", input_name), "-log", format_var("log_name", log_name),
            "-nocite"]
     for name, value in (variables or {}).items():
@@ -53,8 +67,27 @@ def lmp_argv(*, ranks: int = 1, launcher: str = "mpirun", variables: Mapping[str
             raise InputError(f"variables[{name}]", "an empty list of values; allowed: one value or more")
         cmd += ["-var", format_var(f"variables[{name}]", name)] + [format_var(f"variables[{name}]", v) for v in values]
     if ranks > 1:  # one rank: plain lmp (inside a Slurm task too)
+        cmd = ["/bin/sh", "-c", RANK_SCREEN_SH, "sh"] + cmd
         if launcher == "srun":
             cmd = ["srun", "--mpi=pmi2", "-n", str(ranks)] + cmd
         else:
             cmd = [mpirun_executable(), "-np", str(ranks)] + cmd
     return cmd
+
+
+def rank_screens(folder: Path, ranks: int) -> str:
+    """What ranks 1 .. ``ranks`` - 1 of a run in ``folder`` printed (:data:`RANK_SCREEN`), each file after a line
+    naming its rank; then every rank screen file in the folder is removed (a later run on fewer ranks reads none of
+    this one's)."""
+    parts = []
+    for rank in range(1, ranks):
+        path = Path(folder) / RANK_SCREEN.format(rank=rank)
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            continue
+        if text.strip():
+            parts.append(f"--- screen of rank {rank} ---\n{text}")
+    for path in Path(folder).glob(RANK_SCREEN.format(rank="*")):
+        path.unlink(missing_ok=True)
+    return "".join(p if p.endswith("\n") else p + "\n" for p in parts)

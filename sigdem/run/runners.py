@@ -38,7 +38,7 @@ from sigdem.io.folder import RunFolder, job_id, write_atomic
 from sigdem.run.child import start_child, wait_child
 from sigdem.run.claim import claim
 from sigdem.run.plugin import PAIR_STYLE, kernel_path
-from sigdem.run.launch import LAUNCHERS, lmp_argv
+from sigdem.run.launch import LAUNCHERS, lmp_argv, rank_screens
 from sigdem.run.progress import ProgressWatcher
 from sigdem.run.session import LammpsSession, tail_text
 
@@ -238,6 +238,7 @@ class Executable:
         if folder.state == "running":
             folder.set_state("running", child_pid=proc.pid)
         code, out = wait_child(proc, self.timeout_s)
+        out += rank_screens(folder.path, self.ranks)  # an error raised on rank 1 or above is there
         if code == 0:
             return
         if code is None:
