@@ -56,7 +56,7 @@ def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
                        modulus_scale=args.modulus_scale,
                        speed_m_s=args.speed_m_s, servo_gain=args.servo_gain, die=args.die,
                        die_friction=_friction(args.die_friction),
-                       release=args.release)
+                       release=args.release, press_timestep_fraction=getattr(args, "press_timestep_fraction", None))
 
 
 def _mdr_fraction(args) -> float:
@@ -97,6 +97,9 @@ def _cmd_pellet(args) -> int:
         print(f"at {r.target_pressure_mpa:.4g} MPa {r.releases_disturbed} of {r.n} releases were disturbed (kinetic "
               f"energy jumped > {RELEASE_KE_JUMP_LIMIT:g}x while releasing): their released and relaxed values are not "
               "reported")
+    for r in summary[summary["same_pellet"] > 0].itertuples():
+        print(f"at {r.target_pressure_mpa:.4g} MPa {r.same_pellet} of {r.n} pellets are those of {r.same_pellet_as_mpa:.4g} "
+              "MPa (the cell at its lowest height could go no lower): released once, as that target")
     for r in res.replicates.itertuples():
         if r.resumed_from:
             print(f"replicate {r.replicate}: LAMMPS stopped the press; it was resumed from the restart of target "
@@ -186,8 +189,12 @@ def _add_pellet_options(p, pressures: bool = True):
     p.add_argument("--psi-b", type=float, default=None, help=PSI_B_HELP)
     p.add_argument("--mdr-timestep-fraction", type=float, default=None,
                    help="mdr time step as a fraction of sqrt(m / (kappa R)) of the smallest particle, in (0, 0.16] "
-                        "(default 0.04). 0.16 presses the default series in 3.5x fewer steps with loaded densities "
-                        "within 0.3 %% of 0.04's; its springbacks are not shown to converge (README, Pellets)")
+                        "(default 0.04): the step of each target's hold, record and release; 0.16 releases too at "
+                        "that step, whose springbacks are not shown to converge (README, Pellets)")
+    p.add_argument("--press-timestep-fraction", type=float, default=None,
+                   help="--die cell: the step of the servo's approach to each target, from the mdr step to 0.16 "
+                        "(default 0.16, or the mdr step if larger): the loaded states converge there, and each target "
+                        "is then held again, recorded and released at the mdr step (README, Pellets)")
     p.add_argument("--modulus-scale", type=float, default=_default(P, "modulus_scale"),
                    help="contact modulus / real one (default %(default)g)")
     p.add_argument("--speed-m-s", type=float, default=None,

@@ -134,6 +134,10 @@ def pellet_variables(deck: Deck, dt: float) -> dict[str, float | int | tuple[flo
     out["release_each"] = int(p.release_each)
     if p.release_from_restarts:  # (absent when off: those in.lmp headers stay as they were)
         out["release_restart"] = 1
+    if p.restart_last:  # (absent when off, as above)
+        out["restart_last"] = 1
+    if p.press_step_factor != 1.0:  # the servo's approach at a larger step (absent at one step, as above)
+        out["dt_press"] = p.press_step_factor * dt
     out["resettle_steps"] = p.resettle_steps
     out["ke_jump_limit"] = p.release_ke_jump_limit
     return out

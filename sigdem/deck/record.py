@@ -54,6 +54,10 @@ def statepoint(deck: Deck) -> dict:
         del sp["protocol"]["release_ke_jump_limit"]
     if getattr(deck.protocol, "release_from_restarts", None) is False:  # releases in the press's cycles: as before
         del sp["protocol"]["release_from_restarts"]
+    if getattr(deck.protocol, "press_step_factor", None) == 1.0:  # one step throughout: job ids stay as they were
+        del sp["protocol"]["press_step_factor"]
+    if getattr(deck.protocol, "restart_last", None) is False:  # the press releases its last target itself: as before
+        del sp["protocol"]["restart_last"]
     if getattr(deck.protocol, "release_weight_fraction", 0.0) is None:  # lift ends on the held force only: as before
         del sp["protocol"]["release_weight_fraction"]
     if deck.start is not None:  # only then: settle job ids stay as they were

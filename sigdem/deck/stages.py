@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sigdem.deck.protocol_variables import calender_variables, pellet_variables, settle_variables
 from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_range
+from sigdem.model.contact import MAX_MDR_TIMESTEP_FRACTION
 
 if TYPE_CHECKING:
     from sigdem.deck.deck import Deck
@@ -275,6 +276,9 @@ MDR_MAX_UNLOAD_SPEED_M_S = 0.1
 #: kinetic-energy guard), stops such a release there and goes on to the next target; the analysis flags any release
 #: whose thermo rows jumped by this factor.
 RELEASE_KE_JUMP_LIMIT = 10.0
+#: Largest ``Pellet.press_step_factor`` (the approach's step over the record's and the release's); with mdr the
+#: approach's step is also at most MAX_MDR_TIMESTEP_FRACTION of sqrt(m / (kappa R)), checked when rendered.
+MAX_PRESS_STEP_FACTOR = 16.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +309,11 @@ class Pellet:
     kinetic energy, checked every 100 steps, exceeds this factor times its mean of the previous ~1,000 steps is
     stopped there, recorded as guarded (not a springback), not relaxed, and (in cycles) the pellet, its motion
     stopped, is pressed to the next target; a release branch ends there.
+    ``press_step_factor``: the servo approaches each target at this multiple of the time step, then holds the target
+    again at the time step (at least one more window, until the held test passes) before it is recorded; the record,
+    its restart and the release run at the time step (1: one step throughout).
+    ``restart_last`` (with ``release_from_restarts``): the last target gets its restart too and is released in a
+    branch like the others; the press itself releases none.
     """
 
     target_pressures_mpa: tuple[float, ...]
@@ -322,6 +331,8 @@ class Pellet:
     resettle_steps: int = 0
     release_ke_jump_limit: float = RELEASE_KE_JUMP_LIMIT
     release_from_restarts: bool = False
+    press_step_factor: float = 1.0
+    restart_last: bool = False
 
     stages = {"hertz": PELLET, "mdr": PELLET_MDR}
 
@@ -333,6 +344,12 @@ class Pellet:
             raise InputError("pellet.unload_speed_m_s",
                              f"{self.unload_speed_m_s!r} m/s outside the allowed range (0, {MDR_MAX_UNLOAD_SPEED_M_S}] "
                              "m/s with mdr contacts: a faster release throws the pellet apart and mdr's force turns NaN")
+        if self.press_step_factor != 1.0:
+            if deck.contact is None:
+                raise InputError("pellet.press_step_factor", f"{self.press_step_factor!r} is allowed with mdr contacts "
+                                 "only (the approach's step is a multiple of mdr's); allowed with Hertz: 1.0")
+            top = MAX_MDR_TIMESTEP_FRACTION / deck.contact.timestep_fraction
+            check_range("pellet.press_step_factor", self.press_step_factor, 1.0, top)
         return pellet_variables(deck, dt)
 
     def __post_init__(self):
@@ -351,6 +368,12 @@ class Pellet:
         if self.release_from_restarts and not self.release_each:
             raise InputError("pellet.release_from_restarts", "True releases every target (from its restart); "
                              "allowed with release_each=False: False")
+        check_range("pellet.press_step_factor", self.press_step_factor, 1.0, MAX_PRESS_STEP_FACTOR)
+        if not isinstance(self.restart_last, bool):
+            raise InputError("pellet.restart_last", f"{self.restart_last!r} must be True or False")
+        if self.restart_last and not self.release_from_restarts:
+            raise InputError("pellet.restart_last", "True needs release_from_restarts=True (the last target's restart "
+                             "is for its release branch); allowed otherwise: False")
         check_int("pellet.resettle_steps", self.resettle_steps, 0, 10**8)
         check_range("pellet.release_ke_jump_limit", self.release_ke_jump_limit, 1.0, 1e12)
         _check_wall_motion(self)

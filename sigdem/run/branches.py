@@ -59,12 +59,36 @@ def uses_branches(folder: RunFolder) -> bool:
 
 
 def branch_targets(folder: RunFolder) -> list[int]:
-    """The targets to release in branches: those the press recorded, but the last of its list (which the press
-    releases itself). A press that stopped early has fewer."""
+    """The targets to release in branches: those the press recorded, but the last of its list when the press
+    releases it itself (a deck without ``restart_last``), and but the repeats of the floor's pellet
+    (:func:`floor_repeats`). A press that stopped early has fewer."""
     if not folder.fn("targets.txt").exists():
         return []
-    n = int(RunRecord.read(folder).variables["n_targets"])
-    return [int(k) for k in read_table(folder.fn("targets.txt"))["k"] if int(k) < n]
+    variables = RunRecord.read(folder).variables
+    n = int(variables["n_targets"])
+    last = n if int(variables.get("restart_last", 0)) else n - 1
+    repeats = floor_repeats(folder)
+    return [int(k) for k in read_table(folder.fn("targets.txt"))["k"] if int(k) <= last and int(k) not in repeats]
+
+
+def floor_repeats(folder: RunFolder) -> dict[int, int]:
+    """``{k: j}``: target k was recorded not held at the very height of an earlier target j not held either. The
+    press could go no lower (the cell at its lowest height, solid fraction ``phi_max``, where it stays bit for bit
+    while the servo asks for more), so k's pellet is j's: it is not released again, and its row has no release of
+    its own (``same_pellet_as_mpa`` in sigdem.studies.pellet_analysis). Meant for a monotonic press (release
+    branches); in load-release cycles each target is a pellet pressed again."""
+    path = folder.fn("targets.txt")
+    if not path.exists():
+        return {}
+    first, out = {}, {}
+    for k, held, z in read_table(path)[["k", "held", "ztop"]].itertuples(index=False):
+        if held > 0.5:
+            continue
+        if z in first:
+            out[int(k)] = first[z]
+        else:
+            first[z] = int(k)
+    return out
 
 
 def branch_state(folder: RunFolder, k: int) -> dict | None:

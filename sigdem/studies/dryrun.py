@@ -134,8 +134,9 @@ PELLET_PLAN_SPRINGBACK = 0.02
 
 def pellet_plan(study, workers: int = 1) -> Plan:
     """Dry run of a pellet study: settle, then (mdr) re-settle and press from the fill to the solid-fraction floor at
-    the servo's top speed x :func:`pellet_servo_factor`, a window per target, and per target a release of
-    :data:`PELLET_PLAN_SPRINGBACK` of the height at the release speed plus the relaxation."""
+    the servo's top speed x :func:`pellet_servo_factor` (at the approach's step, ``press_step_factor`` x the step), a
+    window per target (twice with a larger approach step: the target is held again at the step), and per target a
+    release of :data:`PELLET_PLAN_SPRINGBACK` of the height at the release speed plus the relaxation."""
     sample = sample_particles(study.blend, solid_volume_um3=study.solid_volume_um3, seed=1)
     est = estimate_bed(sample, side_um=study.die_side_um)
     settle = settle_numbers(sample, est, study.material, study.settle_numerics, 0.25)
@@ -151,17 +152,19 @@ def pellet_plan(study, workers: int = 1) -> Plan:
     h1 = est.solid_volume_um3 / (area * study.max_solid_fraction)
     proto = study.protocol()
     factor = pellet_servo_factor(study.servo_gain)
-    press = math.ceil(factor * max(h0 - h1, 0.0) / (units.to_micro(study.speed_m_s, "m/s") * dt))
+    step = study.press_step_factor
+    press = math.ceil(factor * max(h0 - h1, 0.0) / (units.to_micro(study.speed_m_s, "m/s") * dt * step))
     targets = len(study.target_pressures_mpa)
     lift = math.ceil(PELLET_PLAN_SPRINGBACK * h0 / (units.to_micro(study.release_speed_m_s, "m/s") * dt))
     releases = targets * (lift + proto.relax_steps)
-    cal = proto.resettle_steps + press + targets * proto.window_steps + releases
+    cal = proto.resettle_steps + press + targets * proto.window_steps * (2 if step > 1.0 else 1) + releases
     steps = settle["steps"] + cal
     cost = seconds(settle["steps"] * est.n) + seconds(cal * est.n, PELLET_MDR_NS_PER_PARTICLE_STEP if mdr else
                                                        NS_PER_PARTICLE_STEP)
     model = f"mdr at {PELLET_MDR_NS_PER_PARTICLE_STEP:g} ns per particle-step, dt {dt:.3g} µs" if mdr else "Hertz"
     note = (f" (settle ~{settle['steps']:,}: {SETTLE_FALL_TIMES:g} free-fall times; press ~{press:,}: {h0:.3g} -> "
-            f"{h1:.3g} µm at <= {study.speed_m_s:g} m/s x {factor:.3g} for the servo at gain {study.servo_gain:g}, {targets} targets; "
+            f"{h1:.3g} µm at <= {study.speed_m_s:g} m/s x {factor:.3g} for the servo at gain {study.servo_gain:g}"
+            + (f", at {step:g}x the step" if step > 1.0 else "") + f", {targets} targets; "
             f"releases ~{releases:,}; {model})")
     return Plan(est.n, study.replicates, study.die_side_um, settle["column_um"], h0, dt, steps, cost,
                 max(1, workers), note)

@@ -72,7 +72,7 @@ from sigdem.deck.stages import DEFAULT_WALL_SPEED_M_S, MDR_MAX_UNLOAD_SPEED_M_S,
 from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_range
 from sigdem.io.folder import RunFolder, derive_seed, job_id
-from sigdem.model.contact import MdrContact
+from sigdem.model.contact import MAX_MDR_TIMESTEP_FRACTION, MdrContact
 from sigdem.model.materials import GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
 from sigdem.run.branches import resumed_from, run_release_branches
@@ -98,6 +98,14 @@ PAPER_PRESSURES_TON_CM2 = (3.8, 9.6, 19.2, 38.4, 48.0)
 #: radius on one side, below the 0.95 where LAMMPS clips it, :data:`~sigdem.analysis.contacts.MDR_SIDE_OVERLAP_LIMIT`;
 #: the cause is not established).
 PELLET_MDR_TIMESTEP_FRACTION = 0.04
+#: The mdr cell's servo approaches each target at this fraction of sqrt(m / (kappa R)), 4x the step of
+#: :data:`PELLET_MDR_TIMESTEP_FRACTION`, and then holds the target again at that smaller step before it records it
+#: and writes its restart; every release runs at the smaller step (``Pellet.press_step_factor``). The loaded states
+#: converge at 0.16 (held densities within 0.26 % of 0.04's at 10-348.6 MPa, benchmarks/results/
+#: pellet_timestep_2026-12-04/); released at 0.04 from those states, the springbacks from 10, 24.3 and 59 MPa of the
+#: default bed are within 0.02, 0.05 and 0.10 points of the all-0.04 series' (benchmarks/results/
+#: pellet_press_step_2026-12-05/), and the series fits the main job's budget.
+CELL_PRESS_TIMESTEP_FRACTION = 0.16
 #: Solid fraction at which the fill's particles would stand ``fill_height_um`` high.
 FILL_SOLID_FRACTION = 0.6
 #: The die side is at least this many times the blend's d_max (volume-basis 99th percentile).
@@ -150,6 +158,11 @@ class PelletStudy:
     ``"cycles"`` (load, release, reload; the default elsewhere); see the module docstring.
     ``release_ke_jump_limit``: the release's kinetic-energy guard (:data:`~sigdem.deck.stages.RELEASE_KE_JUMP_LIMIT`):
     a release disturbed this way is stopped, reported without springback, and the series goes on.
+    ``press_timestep_fraction``: the step of the servo's approach to each target, a fraction of sqrt(m / (kappa R))
+    between the contact's ``timestep_fraction`` and :data:`~sigdem.model.contact.MAX_MDR_TIMESTEP_FRACTION`; each
+    target is then held again, recorded and released at the contact's step (None: the cell's
+    :data:`CELL_PRESS_TIMESTEP_FRACTION`, or the contact's step when that is larger; the walled dies: the contact's
+    step throughout, and any other value is refused there).
     """
 
     blend: Blend
@@ -175,6 +188,7 @@ class PelletStudy:
     die: str | None = None
     die_friction: float | None = None
     release: str | None = None
+    press_timestep_fraction: float | None = None
 
     def __post_init__(self):
         if self.die is None:  # mdr presses the pellet's bulk; Hertz, the elastic comparison, the walled periodic box
@@ -202,6 +216,12 @@ class PelletStudy:
                              "with contact=None (Hertz): 'periodic' or 'cylinder'")
         if self.contact is not None:
             check_mdr_setup(self.contact, Pellet, self.material, self.floor, self.top)
+        if self.press_timestep_fraction is not None:
+            if not cell:
+                raise InputError("press_timestep_fraction", f"{self.press_timestep_fraction!r}: allowed only with "
+                                 f"die='cell' (mdr), not die={self.die!r}; the walled dies press at the contact's step")
+            check_range("press_timestep_fraction", self.press_timestep_fraction, self.contact.timestep_fraction,
+                        MAX_MDR_TIMESTEP_FRACTION)
         if self.side_um is not None:
             check_range("side_um", self.side_um, 1.0, 1e5)
         check_range("fill_height_um", self.fill_height_um, 1.0, 1e5)
@@ -221,6 +241,16 @@ class PelletStudy:
     def with_ton_cm2(cls, blend: Blend, pressures_ton_cm2, **kw) -> "PelletStudy":
         """A study at pressures given in ton/cm² (literal reading: 1 ton/cm² = 98.0665 MPa)."""
         return cls(blend, target_pressures_mpa=ton_cm2_to_mpa(pressures_ton_cm2), **kw)
+
+    @property
+    def press_step_factor(self) -> float:
+        """The servo's approach step over the contact's step (1 for the walled dies and for Hertz)."""
+        if self.die != "cell":
+            return 1.0
+        fraction = self.press_timestep_fraction
+        if fraction is None:
+            fraction = max(CELL_PRESS_TIMESTEP_FRACTION, self.contact.timestep_fraction)
+        return fraction / self.contact.timestep_fraction
 
     @property
     def die_side_um(self) -> float:
@@ -268,7 +298,8 @@ class PelletStudy:
                           servo_gain=self.servo_gain, tolerance=self.tolerance, window_steps=self.window_steps,
                           relax_steps=self.relax_steps, max_solid_fraction=self.max_solid_fraction,
                           release_ke_jump_limit=self.release_ke_jump_limit,
-                          release_from_restarts=self.release == "restarts",
+                          release_from_restarts=self.release == "restarts", restart_last=self.release == "restarts",
+                          press_step_factor=self.press_step_factor,
                           resettle_steps=self.resettle_steps if self.contact is not None else 0)
         except InputError as exc:  # name the study's field
             name = exc.field.removeprefix("pellet.").replace("target_pressures_mpa", "target_pressures_mpa (x modulus_scale)")

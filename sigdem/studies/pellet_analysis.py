@@ -23,6 +23,9 @@ released.txt; also ``release_disturbed``), is not relaxed, and the next target i
 A press whose targets are released from their restarts (``release="restarts"``, :mod:`sigdem.run.branches`) adds
 each branch's released and relaxed rows; a branch that LAMMPS stopped (mdr's NaN) gives its target
 ``release_stop`` (the stop's tag), ``release_disturbed`` and no release values, and the other targets stand.
+Targets recorded at the cell's lowest height after another one was are that target's pellet again
+(:func:`sigdem.run.branches.floor_repeats`): not released again, no release values, ``same_pellet_as_mpa`` names the
+target whose release it is.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ from sigdem.errors import EngineError, InputError
 from sigdem.io.dumps import read_last_frame
 from sigdem.io.folder import RunFolder
 from sigdem.io.logs import log_tail, read_table
-from sigdem.run.branches import chain_stop, require_branches, require_resumes, resumed_from, uses_branches
+from sigdem.run.branches import (chain_stop, floor_repeats, require_branches, require_resumes, resumed_from,
+                                 uses_branches)
 from sigdem.run.stops import press_stop
 from sigdem.stats import mean_ci
 
@@ -173,6 +177,7 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
     require_resumes(pellet)
     thermo = _press_thermo(pellet, targets)
     released, relaxed, thermo_of, lost = _with_branches(pellet, targets, released, relaxed)
+    repeats = floor_repeats(pellet) if uses_branches(pellet) else {}
     rows = []
     for k, t in targets.iterrows():
         k = int(k)
@@ -187,7 +192,7 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                "pressure_error": reached / target - 1.0, "held": bool(t["held"] > 0.5),
                "density_loaded_g_cc": float(t["density"]), "h_min_um": float(t["ztop"]),
                "poured_density_g_cc": rho0, "solid_density_g_cc": solid, "n_particles": n, "lost_particles": 0,
-               "release_stop": None,
+               "release_stop": None, "same_pellet_as_mpa": None,
                "pressure_floor_mpa": units.from_micro(t["pressure_floor"] / s, "MPa"),
                "force_transmission": float(t["pressure_floor"] / t["pressure_top"]),
                "weight_fraction": mass * g / (float(t["pressure_top"]) * area)}
@@ -197,7 +202,12 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
         row["at_max_solid_fraction"] = bool(t["ztop"] <= zmin * (1.0 + 1e-9))
         thermo_k = thermo_of.get(k, thermo)
         guarded = "guard" in released and k in released.index and released.loc[k, "guard"] > 0.5
-        if k in lost:  # its release branch stopped LAMMPS (mdr's NaN): no springback, the other targets stand
+        if k in repeats:  # the floor's pellet again (sigdem.run.branches.floor_repeats): released once, as target j
+            j = repeats[k]
+            row.update(dict.fromkeys(RELEASE_VALUES, math.nan), release_ke_jump=math.nan, release_disturbed=False,
+                       release_guarded=False, lost_particles=n - len(atoms),
+                       same_pellet_as_mpa=units.from_micro(targets.loc[j, "target"] / s, "MPa"))
+        elif k in lost:  # its release branch stopped LAMMPS (mdr's NaN): no springback, the other targets stand
             log.warning("%s: the release from %.4g MPa stopped LAMMPS (%s); no springback is reported for it",
                         pellet.path.name, target, lost[k])
             row.update(dict.fromkeys(RELEASE_VALUES, math.nan), release_ke_jump=math.nan, release_disturbed=True,
@@ -301,12 +311,16 @@ class PelletResult:
 
     def summary(self) -> pd.DataFrame:
         """Per target pressure: mean and 95 % CI half-width (``<name>_ci95``) over replicates, ``all_held``, and
-        ``releases_disturbed``: how many replicates' release values are missing from the means for that reason."""
+        ``releases_disturbed``: how many replicates' release values are missing from the means for that reason;
+        ``same_pellet``: how many replicates' pellets at this pressure are an earlier target's (the cell at its lowest
+        height), with ``same_pellet_as_mpa`` that target's pressure."""
         rows = []
         for p, t in self.pellets.groupby("target_pressure_mpa", sort=True):
             disturbed = int(t["release_disturbed"].eq(True).sum()) if "release_disturbed" in t else 0
+            repeats = t["same_pellet_as_mpa"].dropna() if "same_pellet_as_mpa" in t else pd.Series(dtype=float)
             row = {"target_pressure_mpa": p, "target_pressure_ton_cm2": units.convert(p, "MPa", "ton/cm2"),
-                   "n": len(t), "all_held": bool(t["held"].all()), "releases_disturbed": disturbed}
+                   "n": len(t), "all_held": bool(t["held"].all()), "releases_disturbed": disturbed,
+                   "same_pellet": len(repeats), "same_pellet_as_mpa": float(repeats.min()) if len(repeats) else math.nan}
             for name in SUMMARY_COLUMNS:
                 est = mean_ci(t[name] if name in t else [])
                 row[name], row[f"{name}_ci95"] = est.mean, est.ci95
