@@ -93,8 +93,8 @@ AVX512 = numpy_avx512()
 # off here, the same records; its comment reworded the same evening) and pellet.lmp's wall_kernel switch (the plugin's
 # wall fixes where the granular/hmr kernel runs; off here, the same deck for LAMMPS) and the cell's hooks of 5 Dec 2026
 # (restart_last, dt_press: off here; these two decks gave the same 14 record files to the byte with the old and the
-# new pellet_press.lmp, Hertz and mdr): the pellet digests are now of the normalized text
-# (normalized_digest), the same on every CPU. Job ids are as they were before the die option existed.
+# new pellet_press.lmp, Hertz and mdr; comments rewrapped the same day): the pellet digests are now of the
+# normalized text (normalized_digest), the same on every CPU. Job ids are as they were before the die option existed.
 @pytest.mark.parametrize("contact,expected", [
     (None, {True: ("settle", "cfff49821e306905", "a6fda2d44e6978e9", "pellet", "dab7128b28eeaacd"),
             False: ("settle", "85c7a6b3ede939ff", "53e59000d0e01c8d", "pellet", "da4ea0b6f67d7b1a")}),
@@ -112,7 +112,7 @@ def test_periodic_default_job_ids_and_decks_are_unchanged(tmp_path, contact, exp
     assert normalized_digest(pellet, ("in.lmp", "pellet_press.lmp")) == PELLET_DIGEST[RunRecord.read(pellet).stage.name]
 
 
-PELLET_DIGEST = {"pellet": "1292ca24b4c4c604", "pellet_mdr": "8786765bf8862968"}
+PELLET_DIGEST = {"pellet": "0c1e62adc979d828", "pellet_mdr": "f5d9f34a24c4dc27"}
 
 
 def test_the_default_mdr_pellet_steps_at_half_the_manuals_start_and_the_cli_uses_it(tmp_path):
