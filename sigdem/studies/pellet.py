@@ -102,9 +102,10 @@ PELLET_MDR_TIMESTEP_FRACTION = 0.04
 #: :data:`PELLET_MDR_TIMESTEP_FRACTION`, and then holds the target again at that smaller step before it records it
 #: and writes its restart; every release runs at the smaller step (``Pellet.press_step_factor``). The loaded states
 #: converge at 0.16 (held densities within 0.26 % of 0.04's at 10-348.6 MPa, benchmarks/results/
-#: pellet_timestep_2026-12-04/); released at 0.04 from those states, the springbacks from 10, 24.3 and 59 MPa of the
-#: default bed are within 0.02, 0.05 and 0.10 points of the all-0.04 series' (benchmarks/results/
-#: pellet_press_step_2026-12-05/), and the series fits the main job's budget.
+#: pellet_timestep_2026-12-04/). The default series this way, on the bed of the all-0.04 run: loaded solid fractions
+#: within 0.22 %, forces within 2.1 %, springbacks from 10, 24.3 and 59 MPa within 0.03, 0.04 and 0.15 points (two
+#: beds differ by 0.07, 0.05 and 0.56), in 15.6 min on 2 ranks against 48.3 (benchmarks/results/
+#: pellet_press_step_2026-12-05/): within the main job's budget.
 CELL_PRESS_TIMESTEP_FRACTION = 0.16
 #: Solid fraction at which the fill's particles would stand ``fill_height_um`` high.
 FILL_SOLID_FRACTION = 0.6
