@@ -56,7 +56,7 @@ def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
                        modulus_scale=args.modulus_scale,
                        speed_m_s=args.speed_m_s, servo_gain=args.servo_gain, die=args.die,
                        die_friction=_friction(args.die_friction),
-                       release=args.release, press_timestep_fraction=getattr(args, "press_timestep_fraction", None))
+                       release=args.release, press_timestep_fraction=args.press_timestep_fraction)
 
 
 def _mdr_fraction(args) -> float:

@@ -34,9 +34,9 @@ from sigdem.deck import RunRecord
 from sigdem.errors import EngineError, IncompleteRunError
 from sigdem.io.folder import RunFolder, write_atomic
 from sigdem.io.logs import log_tail, read_table
-from sigdem.run.child import start_child, wait_child
+from sigdem.run.child import start_child
 from sigdem.run.claim import claim
-from sigdem.run.launch import lmp_argv, rank_screens
+from sigdem.run.launch import lmp_argv, wait_lmp
 from sigdem.run.runners import Runner, kernel_variables
 from sigdem.run.stops import press_stop, stop_tag
 
@@ -199,8 +199,8 @@ def _lmp_from_held(folder: RunFolder, runner: Runner | None, variables: dict, lo
     variables = {**kernel_variables(folder, getattr(runner, "kernel", "auto")), **variables}
     argv = lmp_argv(ranks=getattr(runner, "ranks", 1), launcher=getattr(runner, "launcher", "mpirun"),
                     variables=variables, log_name=log_name)
-    code, out = wait_child(start_child(argv, folder.path), getattr(runner, "timeout_s", None))
-    out += rank_screens(folder.path, getattr(runner, "ranks", 1))  # an error raised on rank 1 or above is there
+    code, out = wait_lmp(start_child(argv, folder.path), folder.path, getattr(runner, "ranks", 1),
+                         getattr(runner, "timeout_s", None))
     return code, log_tail(folder.fn(log_name), 5) + "\n" + "\n".join(out.splitlines()[-20:])
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sigdem.errors import EngineError, InputError
 from sigdem.inputs import check_int, format_var
+from sigdem.run.child import wait_child
 
 #: File, in the folder a run on several ranks runs in, that holds the screen (stdout and stderr) of rank ``{rank}``
 #: > 0. LAMMPS prints an error raised on one rank only (Error::one: mdr's "F_MDR is NaN" in a contact that rank owns)
@@ -25,7 +26,7 @@ RANK_SCREEN = "screen_rank{rank}.txt"
 #: The shell each rank starts under ``mpirun``/``srun``: rank 0 keeps the launcher's stdout (sigdem reads it), any
 #: other rank (PMI_RANK from hydra or Slurm's PMI-2, else SLURM_PROCID) writes its own :data:`RANK_SCREEN`.
 RANK_SCREEN_SH = ('r="${PMI_RANK:-$SLURM_PROCID}"; case "$r" in ""|0) exec "$@";; esac; '
-                  'exec "$@" >"screen_rank$r.txt" 2>&1')
+                  f'exec "$@" >"{RANK_SCREEN.format(rank="$r")}" 2>&1')
 
 #: Launchers of several ranks: the mpich wheel's ``mpirun`` (a workstation) or Slurm's ``srun`` (PMI-2).
 LAUNCHERS = ("mpirun", "srun")
@@ -73,6 +74,13 @@ def lmp_argv(*, ranks: int = 1, launcher: str = "mpirun", variables: Mapping[str
         else:
             cmd = [mpirun_executable(), "-np", str(ranks)] + cmd
     return cmd
+
+
+def wait_lmp(proc, folder: Path, ranks: int, timeout_s: float | None) -> tuple[int | None, str]:
+    """:func:`~sigdem.run.child.wait_child` for an ``lmp`` child started in ``folder`` on ``ranks`` ranks: its exit
+    code and its output, followed by what ranks above 0 printed (:func:`rank_screens`)."""
+    code, out = wait_child(proc, timeout_s)
+    return code, out + rank_screens(folder, ranks)
 
 
 def rank_screens(folder: Path, ranks: int) -> str:

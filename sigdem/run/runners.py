@@ -35,10 +35,10 @@ from sigdem.errors import (
 )
 from sigdem.inputs import relative_deck_path
 from sigdem.io.folder import RunFolder, job_id, write_atomic
-from sigdem.run.child import start_child, wait_child
+from sigdem.run.child import start_child
 from sigdem.run.claim import claim
 from sigdem.run.plugin import PAIR_STYLE, kernel_path
-from sigdem.run.launch import LAUNCHERS, lmp_argv, rank_screens
+from sigdem.run.launch import LAUNCHERS, lmp_argv, wait_lmp
 from sigdem.run.progress import ProgressWatcher
 from sigdem.run.session import LammpsSession, tail_text
 
@@ -237,8 +237,7 @@ class Executable:
         proc = start_child(argv, folder.path)
         if folder.state == "running":
             folder.set_state("running", child_pid=proc.pid)
-        code, out = wait_child(proc, self.timeout_s)
-        out += rank_screens(folder.path, self.ranks)  # an error raised on rank 1 or above is there
+        code, out = wait_lmp(proc, folder.path, self.ranks, self.timeout_s)  # with what ranks above 0 printed
         if code == 0:
             return
         if code is None:
