@@ -20,6 +20,8 @@ from sigdem.io.folder import RunFolder
 from sigdem.deck.record import RunRecord
 from sigdem.model.contact import MdrContact
 from sigdem.psd import blend_from_fractions, graphite_grade
+from sigdem.psd.blend import blend_from_text
+from sigdem.psd.presets import paper_grades
 from sigdem.studies.pellet import (DEFAULT_PRESSURES_MPA, PAPER_PRESSURES_TON_CM2, PelletStudy, blend_d_max_um,
                                    run_pellet, ton_cm2_to_mpa)
 
@@ -201,6 +203,24 @@ def test_ton_cm2_and_mpa():
 
 def test_default_die_is_eight_largest_particles_wide():
     assert PelletStudy(BLEND).die_side_um == pytest.approx(8.0 * blend_d_max_um(BLEND))
+
+
+def test_default_cell_is_equally_tall_in_each_blends_largest_particles():
+    """The cell's height is a periodic dimension like its side: its default fill follows the blend's d_max (to the
+    whole µm), so WD-SiG's cell is not flatter in its own largest particles than SiG's; SiG keeps the 60 µm (and so
+    the settled beds and job ids) of the runs before, and the walled dies keep 60 µm between their punches."""
+    grades = paper_grades()
+    sig, wd = (blend_from_text(t, grades) for t in ("small=1.0", "large=0.5,small=0.5"))
+    cells = {b: PelletStudy(b) for b in (sig, wd)}
+    assert cells[sig].fill_height_um == 60.0
+    assert cells[sig].bed_statepoint() == PelletStudy(sig, fill_height_um=60.0).bed_statepoint()
+    assert cells[wd].fill_height_um == 91.0  # 2.28 x 39.76 µm
+    heights = [st.fill_height_um / blend_d_max_um(b) for b, st in cells.items()]
+    assert heights[1] == pytest.approx(heights[0], abs=0.5 / blend_d_max_um(sig) + 0.5 / blend_d_max_um(wd))
+    for b in (sig, wd):
+        assert PelletStudy(b, contact=None).fill_height_um == 60.0   # walled (Hertz)
+        assert PelletStudy(b, die="periodic").fill_height_um == 60.0  # walled (mdr)
+        assert PelletStudy(b, fill_height_um=45.0).fill_height_um == 45.0
 
 
 @pytest.mark.parametrize("argv,field", [

@@ -19,7 +19,7 @@ from sigdem.deck.die import DIE_KINDS, MAX_DIE_FRICTION
 from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_range
 from sigdem.model.contact import GRAPHITE_YIELD_STRESS_GPA, MAX_MDR_TIMESTEP_FRACTION
-from sigdem.studies.pellet import PelletStudy
+from sigdem.studies.pellet import CELL_FILL_OVER_DMAX, WALLED_FILL_HEIGHT_UM, PelletStudy
 
 
 def _numbers(text: str, field: str, example: str) -> tuple[float, ...]:
@@ -112,8 +112,8 @@ def _cmd_pellet(args) -> int:
     if len(fits):
         print(fits.to_string(index=False, float_format="%.4g"))
     shape = "side" if study.cylinder is None else f"diameter (cylinder, wall friction {study.die_wall_friction:g})"
-    print(f"die {shape} {study.die_side_um:.4g} µm (8 x the blend's volume-basis d99 unless --side-um), "
-          f"{int(res.pellets['n_particles'].iloc[0])} particles per pellet")
+    print(f"die {shape} {study.die_side_um:.4g} µm (8 x the blend's volume-basis d99 unless --side-um), fill "
+          f"{study.fill_height_um:g} µm, {int(res.pellets['n_particles'].iloc[0])} particles per pellet")
     print("factors              : " + ", ".join(f"{k} {v}" for k, v in res.factors().items()))
     if args.csv:
         print("tables               : " + ", ".join(str(p) for p in res.write_csv(args.csv).values()))
@@ -181,7 +181,9 @@ def _add_pellet_options(p, pressures: bool = True):
                         "itself; --die cell only, its default) or cycles (load, hold, release, relax, reload: the "
                         "default of the walled dies)")
     p.add_argument("--fill-height-um", type=float, default=_default(P, "fill_height_um"),
-                   help="powder fill, as its height at solid fraction 0.6, µm (default %(default)g)")
+                   help="powder fill, as its height at solid fraction 0.6, µm (default: in the mdr cell "
+                        f"{CELL_FILL_OVER_DMAX:g} x the blend's volume-basis d99 to the whole µm, SiG 60, WD-SiG 91; "
+                        f"between the walled dies' punches {WALLED_FILL_HEIGHT_UM:g})")
     p.add_argument("--replicates", type=int, default=_default(P, "replicates"), help="beds (default %(default)s)")
     p.add_argument("--contact", default="mdr", help="contact model: mdr (elastic-plastic, default) or hertz (elastic comparison)")
     p.add_argument("--yield-stress-gpa", type=float, default=GRAPHITE_YIELD_STRESS_GPA,

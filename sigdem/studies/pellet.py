@@ -14,7 +14,10 @@ Decisions, stated in every result (:meth:`PelletResult.factors`):
   numerics are the calendering study's (:data:`SETTLE_NUMERICS`: modulus x 0.01, 5e3 g).
 - Die: ``side_um`` defaults to 8 x the blend's d_max, d_max read as the volume-basis 99th percentile of its
   PSD (the largest particles that matter; the sample's single largest may be larger). ``fill_height_um``: the
-  powder fill, as the height its particles would have at solid fraction :data:`FILL_SOLID_FRACTION`.
+  powder fill, as the height its particles would have at solid fraction :data:`FILL_SOLID_FRACTION`; by default
+  :data:`CELL_FILL_OVER_DMAX` x d_max (to the whole µm) in the mdr cell, whose height is a periodic dimension of the
+  volume like its side, so that blends are pressed in cells equally tall in their largest particles, and
+  :data:`WALLED_FILL_HEIGHT_UM` between the walled dies' punches.
 - Pellets per pressure: ``release="restarts"`` (the default in the mdr cell) presses one bed per replicate
   monotonically through the targets, holding each and writing a restart, and releases each target from its
   restart in a LAMMPS run of its own (:mod:`sigdem.run.branches`): every pellet is pressed once to its pressure and
@@ -109,6 +112,13 @@ PELLET_MDR_TIMESTEP_FRACTION = 0.04
 CELL_PRESS_TIMESTEP_FRACTION = 0.16
 #: Solid fraction at which the fill's particles would stand ``fill_height_um`` high.
 FILL_SOLID_FRACTION = 0.6
+#: The mdr cell's default fill as a multiple of the blend's d_max (rounded to the whole µm): SiG's 60 µm, the
+#: default fill of the cell runs before 5 Dec 2026, so that every blend's cell is as tall in its largest particles
+#: as SiG's (WD-SiG: 91 µm, not 60, which made its cell 1.5x flatter in its own d_max). The cell's height moves the
+#: springback: a SiG cell twice as tall springs back ~a fifth less from 59 MPa (README, Pellets, "The cell's height").
+CELL_FILL_OVER_DMAX = 2.28
+#: The walled dies' default fill: the thickness of the pellet between floor and punch, µm.
+WALLED_FILL_HEIGHT_UM = 60.0
 #: The die side is at least this many times the blend's d_max (volume-basis 99th percentile).
 SIDE_OVER_DMAX = 8.0
 #: How each target is released: from its restart after a monotonic press, or in the press's load-release cycles.
@@ -143,7 +153,8 @@ class PelletStudy:
     """Parameters of a pellet study of one blend (units in the names; see the module docstring).
 
     ``side_um``: die side (None: :data:`SIDE_OVER_DMAX` x :func:`blend_d_max_um`). ``fill_height_um``: the
-    powder fill (its particle volume is side² x fill_height x :data:`FILL_SOLID_FRACTION`).
+    powder fill (its particle volume is side² x fill_height x :data:`FILL_SOLID_FRACTION`; None: the cell's
+    :data:`CELL_FILL_OVER_DMAX` x d_max to the whole µm, the walled dies' :data:`WALLED_FILL_HEIGHT_UM`).
     ``target_pressures_mpa``: real pressures, strictly increasing (:meth:`with_ton_cm2` takes ton/cm²).
     ``contact``: mdr (default, time step :data:`PELLET_MDR_TIMESTEP_FRACTION`) or None (Hertz). Servo: ``speed_m_s`` (largest
     punch speed) and ``servo_gain`` (None: the cell's :data:`CELL_SERVO_SPEED_M_S` at :data:`CELL_SERVO_GAIN`, the walled
@@ -168,7 +179,7 @@ class PelletStudy:
 
     blend: Blend
     side_um: float | None = None
-    fill_height_um: float = 60.0
+    fill_height_um: float | None = None
     replicates: int = 3
     target_pressures_mpa: tuple[float, ...] = DEFAULT_PRESSURES_MPA
     contact: MdrContact | None = MdrContact(timestep_fraction=PELLET_MDR_TIMESTEP_FRACTION)
@@ -225,6 +236,9 @@ class PelletStudy:
                         MAX_MDR_TIMESTEP_FRACTION)
         if self.side_um is not None:
             check_range("side_um", self.side_um, 1.0, 1e5)
+        if self.fill_height_um is None:
+            object.__setattr__(self, "fill_height_um", float(round(CELL_FILL_OVER_DMAX * blend_d_max_um(self.blend)))
+                               if cell else WALLED_FILL_HEIGHT_UM)
         check_range("fill_height_um", self.fill_height_um, 1.0, 1e5)
         check_int("replicates", self.replicates, 1, 1000)
         check_range("modulus_scale", self.modulus_scale, 0.0, 1.0, lo_open=True)
