@@ -158,6 +158,27 @@ def test_verdicts_follow_the_numbers_not_the_labels():
     assert v["force_ratio_1.3"] == UNRESOLVED and v["sig_cracks_first_1.6"] == UNRESOLVED
 
 
+def test_springback_is_compared_at_the_nearest_pressure_with_released_pellets():
+    """mdr releases from solid fraction ~0.9 up stop, so the pressure nearest 9.6 ton/cm² may have no springback: the
+    row then compares the nearest pressure that has one and says so; with none anywhere, it says why."""
+    res = results()
+    p = res.pellets.copy()
+    p.loc[np.isclose(p["target_pressure_mpa"], 941.0), "springback_height"] = np.nan
+    row = {c.key: c for c in claims_table(replace(res, pellets=p))}["springback"]
+    assert row.verdict == AGREES and "no springback of both blends at 941 MPa" in row.detail
+    assert "at 2000 MPa" in row.detail  # log-nearest to 941 of 100 and 2000
+    # the other blend lacks it at 2000: 100 MPa, the only pressure where both sprang back
+    p.loc[np.isclose(p["target_pressure_mpa"], 2000.0) & (p["blend"] == "SiG"), "springback_height"] = np.nan
+    row = {c.key: c for c in claims_table(replace(res, pellets=p))}["springback"]
+    assert "at 100 MPa" in row.detail and row.verdict == AGREES
+    none = p.assign(springback_height=np.nan)
+    row = {c.key: c for c in claims_table(replace(res, pellets=none))}["springback"]
+    assert row.verdict == UNRESOLVED and "no pressure has a springback of both blends" in row.reason
+    assert math.isnan(row.sigdem_value)
+    # at the nearest pressure itself nothing is said about other pressures
+    assert "no springback" not in {c.key: c for c in claims_table(res)}["springback"].detail
+
+
 def test_without_the_pellet_study_its_claims_say_so_and_carry_no_number():
     rows = {c.key: c for c in claims_table(results(with_pellets=False))}
     for key in ("pellet_density", "springback"):
