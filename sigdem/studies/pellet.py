@@ -115,7 +115,8 @@ FILL_SOLID_FRACTION = 0.6
 #: The mdr cell's default fill as a multiple of the blend's d_max (rounded to the whole µm): SiG's 60 µm, the
 #: default fill of the cell runs before 5 Dec 2026, so that every blend's cell is as tall in its largest particles
 #: as SiG's (WD-SiG: 91 µm, not 60, which made its cell 1.5x flatter in its own d_max). The cell's height moves the
-#: springback: a SiG cell twice as tall springs back ~a fifth less from 59 MPa (README, Pellets, "The cell's height").
+#: springback: a SiG cell twice as tall springs back ~a quarter less from 59 MPa (1.3 points, three default beds
+#: against two taller ones: benchmarks/results/pellet_cell_height_beds_2026-12-05/).
 CELL_FILL_OVER_DMAX = 2.28
 #: The walled dies' default fill: the thickness of the pellet between floor and punch, µm.
 WALLED_FILL_HEIGHT_UM = 60.0
