@@ -454,6 +454,10 @@ def test_a_branch_is_recorded_as_stopped_only_on_a_press_stop():
     nan = (Path(__file__).parents[1] / "benchmarks/results/pellet_guard_2026-12-03/series_105/error.txt").read_text()
     assert stop_tag(nan) == "mdr_nan"
     assert stop_tag("ERROR: Lost atoms: original 1064 current 1063") == "lost_atoms"
+    # mdr's screening on rank 1, as the child's output had it when a dense WD-SiG cell stopped at 70 MPa
+    missed = (Path(__file__).parents[1] / "benchmarks/results/pellet_fig4b_kn_2026-12-05/wdsig/"
+              "third_bed_lmp_output_tail.txt").read_text()
+    assert stop_tag(missed) == "mdr_neighbor" and stop_tag(nan + missed) == "mdr_nan"
     assert stop_tag("ERROR: Cannot open restart file held_2.restart: No such file or directory") is None
 
 

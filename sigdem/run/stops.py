@@ -23,10 +23,17 @@ from sigdem.run.runners import CHILD_OUTPUT, Runner, folder_of, run
 #: yielded contact grows past its contact ellipse (sqrt and acos of negative numbers). Seen as the wall starts to
 #: lift from 1.75 g/cc on a representative WD-SiG bed, at 0.4 and at 0.1 m/s alike.
 MDR_UNLOAD_NAN = "F_MDR is NaN"
+#: What mdr's contact-penalty screening says (Error::one, so on the rank that finds it) when two particles that touch
+#: are in no neighbour list: seen once, pressing a WD-SiG cell (8,863 particles, 91 um) at 70 MPa, solid fraction 0.85
+#: (benchmarks/results/pellet_fig4b_kn_2026-12-05/wdsig/third_bed_lmp_output_tail.txt). Likely the apparent radii
+#: growing while the dense bed barely moves (LAMMPS rebuilds its size-based lists on displacement only); not yet checked.
+MDR_MISSED_CONTACT = "not reflected in the neighbor lists"
 #: LAMMPS errors that end a press run after recorded states, and their tag in the studies' replicate tables: mdr's
-#: unloading branch leaving its range, or a particle of the bed's top thrown out of the box (the same release of
-#: stored energy; seen on a WD-SiG bed of 4 largest diameters lifted at 0.1 m/s from 1.75 g/cc).
-PRESS_STOPS = {MDR_UNLOAD_NAN: "mdr_nan", "Lost atoms": "lost_atoms"}
+#: unloading branch leaving its range, mdr's screening finding a contact outside the neighbour lists (the states
+#: recorded before it were held well before it: ~20,000 steps and 30 MPa earlier where it was seen), or a particle of
+#: the bed's top thrown out of the box (the same release of stored energy as the NaN; seen on a WD-SiG bed of 4
+#: largest diameters lifted at 0.1 m/s from 1.75 g/cc).
+PRESS_STOPS = {MDR_UNLOAD_NAN: "mdr_nan", MDR_MISSED_CONTACT: "mdr_neighbor", "Lost atoms": "lost_atoms"}
 
 
 def stop_tag(text: str) -> str | None:
