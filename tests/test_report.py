@@ -173,7 +173,7 @@ def test_springback_is_compared_at_the_nearest_pressure_with_released_pellets():
     assert "at 100 MPa" in row.detail and row.verdict == AGREES
     none = p.assign(springback_height=np.nan)
     row = {c.key: c for c in claims_table(replace(res, pellets=none))}["springback"]
-    assert row.verdict == UNRESOLVED and "no pressure has a springback of both blends" in row.reason
+    assert row.verdict == UNRESOLVED and "no pressure has a finished release of both blends" in row.reason
     assert math.isnan(row.sigdem_value)
     # at the nearest pressure itself nothing is said about other pressures
     assert "no springback" not in {c.key: c for c in claims_table(res)}["springback"].detail

@@ -104,10 +104,10 @@ def claim_springback(results) -> ClaimRow:
                DISAGREES: "WD-SiG recovers more here: its large particles store the larger elastic overlaps",
                UNRESOLVED: "the difference is within the replicate CI (the paper's 6 h creep of binder is not modelled)"}
     if not len(released):
-        reasons[UNRESOLVED] = ("no pressure has a springback of both blends: their releases were stopped (mdr "
-                               "releases from solid fraction ~0.9 and above do not finish, README, Pellets)")
-    detail = ("" if mpa == nearest else f"no springback of both blends at {nearest:.4g} MPa, the simulated pressure "
-              "nearest 9.6 ton/cm² (its releases were stopped), so the nearest with one: ")
+        reasons[UNRESOLVED] = ("no pressure has a finished release of both blends (mdr's releases from solid "
+                               "fraction ~0.9 up, and its presses of WD-SiG past ~0.8, stop: README, Pellets)")
+    detail = ("" if mpa == nearest else f"no springback of both blends at {nearest:.4g} MPa, the simulated "
+              "pressure nearest 9.6 ton/cm² (no finished release there), so the nearest with one: ")
     detail += (f"at {mpa:.4g} MPa ({units.convert(mpa, 'MPa', 'ton/cm2'):.3g} ton/cm²; paper 9.6 ton/cm² = {want:.0f} "
                f"MPa, 96 MPa read as kN/cm²): SiG {fmt(s) if s else 'n/a'} vs WD-SiG {fmt(w) if w else 'n/a'}")
     return ClaimRow("springback", claim, paper, diff, ci, verdict, reasons[verdict], "height fraction SiG - WD-SiG",

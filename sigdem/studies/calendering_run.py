@@ -54,7 +54,8 @@ def unload_failed(folder: RunFolder) -> bool:
 def run_replicate(study: CalenderingStudy, replicate: int, root: Path | str, runner: Runner | None = None,
                   progress: bool = False) -> tuple[RunFolder, RunFolder | None]:
     """Settle (or reuse) replicate ``replicate`` and calender it through its reachable targets (an mdr folder
-    that stopped while lifting (mdr's NaN, lost atoms) is kept with its loaded records: :func:`unload_failure`)."""
+    that stopped while lifting on one of :data:`~sigdem.run.stops.PRESS_STOPS` is kept with its loaded records:
+    :func:`unload_failure`)."""
     settle = run(study.settle_deck(replicate), root, runner, progress=progress)
     deck = reachable_calender_deck(study, settle)
     if deck is None:

@@ -14,10 +14,8 @@ Decisions, stated in every result (:meth:`PelletResult.factors`):
   numerics are the calendering study's (:data:`SETTLE_NUMERICS`: modulus x 0.01, 5e3 g).
 - Die: ``side_um`` defaults to 8 x the blend's d_max, d_max read as the volume-basis 99th percentile of its
   PSD (the largest particles that matter; the sample's single largest may be larger). ``fill_height_um``: the
-  powder fill, as the height its particles would have at solid fraction :data:`FILL_SOLID_FRACTION`; by default
-  :data:`CELL_FILL_OVER_DMAX` x d_max (to the whole µm) in the mdr cell, whose height is a periodic dimension of the
-  volume like its side, so that blends are pressed in cells equally tall in their largest particles, and
-  :data:`WALLED_FILL_HEIGHT_UM` between the walled dies' punches.
+  powder fill, as the height its particles would have at solid fraction :data:`FILL_SOLID_FRACTION` (defaults:
+  :data:`CELL_FILL_OVER_DMAX`, :data:`WALLED_FILL_HEIGHT_UM`).
 - Pellets per pressure: ``release="restarts"`` (the default in the mdr cell) presses one bed per replicate
   monotonically through the targets, holding each and writing a restart, and releases each target from its
   restart in a LAMMPS run of its own (:mod:`sigdem.run.branches`): every pellet is pressed once to its pressure and
@@ -112,11 +110,11 @@ PELLET_MDR_TIMESTEP_FRACTION = 0.04
 CELL_PRESS_TIMESTEP_FRACTION = 0.16
 #: Solid fraction at which the fill's particles would stand ``fill_height_um`` high.
 FILL_SOLID_FRACTION = 0.6
-#: The mdr cell's default fill as a multiple of the blend's d_max (rounded to the whole µm): SiG's 60 µm, the
-#: default fill of the cell runs before 5 Dec 2026, so that every blend's cell is as tall in its largest particles
-#: as SiG's (WD-SiG: 91 µm, not 60, which made its cell 1.5x flatter in its own d_max). The cell's height moves the
-#: springback: a SiG cell twice as tall springs back ~a quarter less from 59 MPa (1.3 points, three default beds
-#: against two taller ones: benchmarks/results/pellet_cell_height_beds_2026-12-05/).
+#: The mdr cell's default fill as a multiple of the blend's d_max (to the whole µm): its height is a periodic
+#: dimension of the volume like its side, so every blend's cell is as tall in its largest particles as SiG's 60 µm,
+#: the default of the cell runs before 5 Dec 2026 (WD-SiG: 91 µm, not 60, which made its cell 1.5x flatter in its
+#: own d_max). The height moves the springback: a SiG cell twice as tall springs back ~a quarter less from 59 MPa
+#: (1.3 points, three default beds against two taller ones: benchmarks/results/pellet_cell_height_beds_2026-12-05/).
 CELL_FILL_OVER_DMAX = 2.28
 #: The walled dies' default fill: the thickness of the pellet between floor and punch, µm.
 WALLED_FILL_HEIGHT_UM = 60.0

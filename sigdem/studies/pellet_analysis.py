@@ -102,7 +102,8 @@ def _finite(pellet: RunFolder, name: str, table: pd.DataFrame) -> pd.DataFrame:
 
 def pellet_stop(folder: RunFolder) -> tuple[str, int] | None:
     """(tag, targets recorded) when a failed pellet folder stopped on one of
-    :data:`~sigdem.run.stops.PRESS_STOPS` (mdr's NaN, lost atoms) after recording at least one target; else None.
+    :data:`~sigdem.run.stops.PRESS_STOPS` (mdr's NaN or neighbour-list check, lost atoms) after recording at
+    least one target; else None.
     Its recorded targets do not depend on what came after them and a rerun would stop the same way (the run is
     deterministic), so the study keeps it, with its later targets not pressed
     (:func:`sigdem.studies.pellet.run_replicate`). A stop left by a deck without the release's kinetic-energy
