@@ -56,6 +56,21 @@ def test_pellet_cli_passes_psi_b_to_the_contact():
     assert _pellet_study(build_parser().parse_args(["pellet", "--psi-b", "0.25"])).contact.psi_b == 0.25
 
 
+def test_the_unload_split_option_reaches_the_contact_and_only_mdr_takes_it(capsys, tmp_path):
+    from sigdem.cli.pellet import _pellet_study
+
+    assert _pellet_study(build_parser().parse_args(["pellet"])).contact.unload_split == "lammps"
+    args = build_parser().parse_args(["pellet", "--mdr-unload-split", "bounded"])
+    assert _pellet_study(args).contact.unload_split == "bounded"
+    assert main(["pellet", "--root", str(tmp_path), "--contact", "hertz", "--mdr-unload-split", "bounded"]) == 2
+    assert "mdr_unload_split" in capsys.readouterr().err
+    assert main(["pellet", "--root", str(tmp_path), "--die", "cylinder", "--mdr-unload-split", "bounded"]) == 2
+    assert "contact.unload_split" in capsys.readouterr().err
+    assert main(["calender", "--root", str(tmp_path), "--contact", "hertz", "--mdr-unload-split", "bounded"]) == 2
+    assert "mdr_unload_split" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize("argv,field", [(["--targets", "1.3,abc"], "targets"), (["--targets", "1.5,1.3"], "target"),
                                         (["--blend", "huge=1.0"], "fractions"), (["--binder", "0.7"], "binder"),
                                         (["--modulus-scale", "2"], "modulus_scale"),

@@ -6,6 +6,7 @@ kernel that wrote it (the restart names its pair style).
 """
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from sigdem.deck.placement import place_spheres
 from sigdem.deck.record import RunRecord
 from sigdem.deck.protocol_variables import settled_surface_um
 from sigdem.errors import EnvironmentProblem, InputError
+from sigdem.io.logs import read_table
 from sigdem.io.folder import job_id
 from sigdem.kernel import build
 from sigdem.run import plugin as kcache
@@ -289,6 +291,29 @@ def test_the_mdr_pellet_cell_with_its_release_branches_equals_lammps_mdr_on_two_
         assert a.fn(name).read_bytes() == b.fn(name).read_bytes(), name
 
 
+def test_the_bounded_split_reaches_the_plugin_through_the_pellet_study(cache, tmp_path):
+    """MdrContact(unload_split="bounded") runs the cell's press and its release branches on the plugin with
+    ``split bounded`` (in the job id, in.lmp and the logs); asked to run on pair granular, it is refused."""
+    from sigdem.psd import blend_from_fractions, graphite_grade
+    from sigdem.studies.pellet import PelletStudy, run_replicate
+
+    blend = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6),), narrow=1.0)
+    study = PelletStudy(blend, target_pressures_mpa=(10.0, 30.0), side_um=50.0, fill_height_um=40.0, replicates=1,
+                        speed_m_s=0.5, servo_gain=4.0, window_steps=500, relax_steps=5000,
+                        contact=MdrContact(unload_split="bounded"))
+    folder = run_replicate(study, 0, tmp_path / "runs", runners.Executable(ranks=1))[1]
+    assert RunRecord.read(folder).mdr_unload_split == "bounded"
+    assert "variable mdr_split    index bounded" in folder.fn("in.lmp").read_text()
+    assert runners.kernel_variables(folder, "auto")["mdr_kernel"] == "hmr"
+    for log_name in ("log.lammps", "log_release_2.lammps"):
+        assert re.search(r"^pair_style +granular/mdr/hmr [0-9.]+ split bounded$", folder.fn(log_name).read_text(),
+                         re.M), log_name
+    assert read_table(folder.fn("branch_2_released.txt")).shape[0] == 1
+    with pytest.raises(EnvironmentProblem, match="split") as err:
+        runners.kernel_variables(folder, "granular")
+    assert "bounded" in str(err.value)
+
+
 def test_an_mdr_stage_after_a_granular_settle_stays_on_lammps(settled, tmp_path):
     deck = mdr_calender(settled["granular"])
     assert runners.kernel_variables(runners.render(deck, tmp_path), "hmr") == {}  # the start keeps pair granular
@@ -380,3 +405,74 @@ def test_the_record_reads_the_contacts_adhesion(settled, tmp_path):
     assert RunRecord.read(settled["granular"]).surface_energy_j_m2 == 0.0
     sticky = replace(mdr_calender(settled["hmr"]), contact=MdrContact(surface_energy_j_m2=0.05))
     assert RunRecord.read(runners.render(sticky, tmp_path)).surface_energy_j_m2 == 0.05
+
+
+#: Two spheres (R 10 µm and R2) pressed to an overlap of 0.6 x 2 R2 by a prescribed motion and drawn apart past
+#: contact; mdr by LAMMPS (pair granular) or by the plugin with either unload split; every 200 steps the overlap,
+#: the force on the fixed sphere and both apparent radii to 17 digits.
+TWO_SPHERES = """\
+variable mdr_kernel index granular
+variable mdr_split index lammps
+if "${mdr_kernel} == hmr" then "variable mdr_pair string granular/mdr/hmr" "variable mdr_fix string granular/mdr/hmr" &
+else "variable mdr_pair string granular" "variable mdr_fix string GRANULAR/MDR"
+units           micro
+atom_style      sphere 1
+atom_modify     map array
+boundary        f f f
+newton          off
+comm_modify     vel yes
+plugin load     ${kernel_plugin}
+region          box block -40 40 -40 40 -40 40 units box
+create_box      1 box
+create_atoms    1 single 0 0 0 units box
+create_atoms    1 single $(10.0+v_r2+0.5) 0 0 units box
+set             atom 1 diameter 20.0
+set             atom 2 diameter $(2.0*v_r2)
+set             group all density 2.26
+fix             MDR all ${mdr_fix}
+if "${mdr_split} == bounded" then "pair_style ${mdr_pair} split bounded" else "pair_style ${mdr_pair}"
+pair_coeff      * * mdr 200000 0.3 1000 0.0 0.5 0.2 damping mdr 1 tangential mindlin NULL 1.0 0.3
+neighbor        2.0 bin
+neigh_modify    delay 0 every 1 check yes
+group           mover id 2
+group           fixed id 1
+variable        dmax equal 1.2*v_r2+0.5
+variable        d equal ternary(step<10000,v_dmax*step/10000,v_dmax-(v_dmax+2.0)*(step-10000)/10000)
+variable        xm equal -v_d
+fix             m1 fixed move linear 0 0 0
+fix             m2 mover move variable v_xm NULL NULL NULL NULL NULL
+timestep        0.001
+variable        ov equal 10.0+v_r2-(x[2]-x[1])
+variable        f1 equal fx[1]
+variable        ra equal radius[1]
+variable        rb equal radius[2]
+fix             out all print 200 "$(v_ov:%.17g) $(v_f1:%.17g) $(v_ra:%.17g) $(v_rb:%.17g)" file forces.txt screen no
+run             20000
+"""
+
+
+@pytest.mark.parametrize("r2", [10.0, 2.5])
+def test_the_bounded_split_is_lammps_mdr_where_each_share_stays_in_0_1(cache, tmp_path, r2):
+    """An isolated pair's shares of its unloading stay within [0, 1] (1/2 each for equal spheres): the bounded
+    split (MdrContact.unload_split) gives LAMMPS's mdr to the bit through a deep plastic press (overlap 0.6 of
+    the small sphere's diameter), the release and the separation, as the plugin's default split does."""
+    import subprocess
+
+    from sigdem.run.launch import lmp_argv
+
+    (tmp_path / "two.lmp").write_text(TWO_SPHERES)
+    out = {}
+    for kernel, split in (("granular", "lammps"), ("hmr", "lammps"), ("hmr", "bounded")):
+        folder = tmp_path / f"{kernel}_{split}"
+        folder.mkdir()
+        (folder / "two.lmp").write_text(TWO_SPHERES)
+        argv = lmp_argv(variables={"kernel_plugin": cache, "mdr_kernel": kernel, "mdr_split": split, "r2": r2},
+                        input_name="two.lmp")
+        proc = subprocess.run(argv, cwd=folder, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout[-2000:]
+        out[(kernel, split)] = (folder / "forces.txt").read_bytes()
+    assert out[("granular", "lammps")] == out[("hmr", "lammps")] == out[("hmr", "bounded")]
+    rows = np.loadtxt(tmp_path / "hmr_bounded" / "forces.txt")
+    assert rows[:, 0].max() > 1.19 * r2 and rows[:, 1].min() < -1e4  # pressed deep, with force
+    assert rows[-1, 0] < 0 and rows[-1, 1] == 0.0  # drawn apart: no force
+    assert rows[-1, 3] > r2  # the small sphere's apparent radius grew (plastic flattening)

@@ -202,6 +202,48 @@ def test_bad_mdr_parameters_are_refused(kw, field):
     assert err.value.field == field
 
 
+@pytest.mark.parametrize("kw,match", [({"unload_split": "clamped"}, "allowed: lammps, bounded"),
+                                      ({"unload_split": "bounded", "surface_energy_j_m2": 0.05}, "no adhesion")])
+def test_a_bad_unload_split_is_refused_naming_the_field(kw, match):
+    with pytest.raises(InputError, match=match) as err:
+        MdrContact(**kw)
+    assert err.value.field == "contact.unload_split"
+
+
+def test_the_bounded_split_runs_only_where_the_plugin_runs_mdr(tmp_path):
+    """The bounded split exists in sigdem's mdr plugin only: a stage whose template runs LAMMPS's mdr (the walled
+    pellet dies) refuses it before anything runs, a pellet study refuses it outside the cell, and the calender
+    and the cell take it into their job ids and decks (LAMMPS's split leaves both as they were)."""
+    from sigdem.deck import Pellet, PeriodicCell
+
+    bed, bounded = tiny_bed(), MdrContact(unload_split="bounded")
+    with pytest.raises(InputError, match="pellet_mdr stage does not use") as err:
+        Deck(bed, protocol=Pellet(target_pressures_mpa=(10.0,)), start=START, contact=bounded)
+    assert err.value.field == "deck.contact.unload_split"
+    blend = blend_from_fractions((graphite_grade("narrow", 14.0, span=0.6),), narrow=1.0)
+    from sigdem.studies.pellet import PelletStudy
+    with pytest.raises(InputError, match="die='cell'") as err:
+        PelletStudy(blend, contact=bounded, die="periodic")
+    assert err.value.field == "contact.unload_split"
+    assert PelletStudy(blend, contact=bounded).contact.unload_split == "bounded"  # the cell, the default die
+    cal = Calender(target_densities_g_cc=(1.5,))
+    decks = {split: Deck(bed, protocol=cal, start=START, contact=MdrContact(unload_split=split))
+             for split in ("lammps", "bounded")}
+    sps = {split: statepoint(d) for split, d in decks.items()}
+    assert "unload_split" not in sps["lammps"]["contact"]  # LAMMPS's mdr: job ids as before
+    assert sps["bounded"]["contact"]["unload_split"] == "bounded"
+    cell = Deck(bed, protocol=Pellet(target_pressures_mpa=(10.0,)), start=START, contact=bounded, die=PeriodicCell())
+    assert cell.stage.name == "pellet_cell_mdr"
+    from sigdem.deck.sections import contact_variables
+
+    assert "mdr_split" not in contact_variables(decks["lammps"])
+    for deck in (decks["bounded"], cell):
+        assert deck.stage.mdr_kernel and contact_variables(deck)["mdr_split"] == "bounded"
+        template = template_path(deck.stage.template).read_text()
+        assert "variable mdr_split    index lammps" in template
+        assert '"pair_style      ${mdr_pair} $(v_cut_factor*v_d_max) split bounded"' in template
+
+
 def test_mdr_is_refused_where_lammps_cannot_run_it():
     bed, cal = tiny_bed(), Calender(target_densities_g_cc=(1.5,))
     with pytest.raises(InputError, match="allowed: mdr for calender") as err:

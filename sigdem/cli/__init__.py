@@ -14,6 +14,7 @@ from sigdem.cli.helpers import (
     _runner,
     Formatter,
     check_workers,
+    MDR_UNLOAD_SPLIT_HELP,
     PSI_B_HELP,
     check_yield_option,
     csv_path,
@@ -25,7 +26,7 @@ from sigdem.cli.helpers import (
 )
 from sigdem.errors import SigdemError
 from sigdem.inputs import check_cluster_flags
-from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA
+from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA, MDR_UNLOAD_SPLITS
 from sigdem.studies.calendering import CalenderingStudy
 from sigdem.studies.packing import PACKING_NUMERICS, PACKING_SETTLE, PackingStudy
 
@@ -135,7 +136,7 @@ def _cmd_calender(args) -> int:
     workers = check_workers("workers", args.workers)
     contact = contact_from_name(args.contact, GRAPHITE_YIELD_STRESS_GPA if args.yield_stress_gpa is None
                                 else args.yield_stress_gpa, _default(CalenderingStudy, "contact").timestep_fraction,
-                                args.psi_b)
+                                args.psi_b, args.mdr_unload_split)
     try:
         targets = tuple(float(x) for x in args.targets.split(","))
     except ValueError:
@@ -319,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"particle yield stress for --contact mdr only, GPa (default {GRAPHITE_YIELD_STRESS_GPA:g}, an "
                          "assumption)")
     cl.add_argument("--psi-b", type=float, default=None, help=PSI_B_HELP)
+    cl.add_argument("--mdr-unload-split", choices=MDR_UNLOAD_SPLITS, default=None, help=MDR_UNLOAD_SPLIT_HELP)
     cl.add_argument("--workers", type=int, default=1, help="replicates run in parallel processes (default 1)")
     _add_runner_options(cl)
     _add_output_options(cl, "calendering.csv")

@@ -71,9 +71,17 @@ def check_yield_option(args) -> None:
 
 
 def check_psi_b_option(args) -> None:
-    """--psi-b applies to --contact mdr only."""
+    """--psi-b and --mdr-unload-split apply to --contact mdr only."""
     if getattr(args, "psi_b", None) is not None:
         mdr_only(args, "psi_b", f"{args.psi_b:g}", "the bulk response is mdr's")
+    if getattr(args, "mdr_unload_split", None) is not None:
+        mdr_only(args, "mdr_unload_split", args.mdr_unload_split, "the unload split is mdr's")
+
+
+MDR_UNLOAD_SPLIT_HELP = ("how mdr splits an unloading contact between its two particles: lammps (LAMMPS's, the "
+                         "default) or bounded (sigdem's mdr plugin: each particle's share of the unloading held within "
+                         "[0, 1], where LAMMPS's can run away and turn an almost fully plastic contact's force NaN; "
+                         "sigdem.model.contact.MDR_UNLOAD_SPLITS)")
 
 
 PSI_B_HELP = ("mdr's bulk-response threshold psi_b in [0, 1] (default 0.5, the model's): a particle whose free surface "

@@ -105,6 +105,9 @@ class Deck:
                 check_bed_in_die("deck.bed", self.die, self.bed)
         if self.contact is not None:
             check_mdr(self)
+            if self.contact.unload_split != "lammps" and not self.stage.mdr_kernel:
+                raise InputError("deck.contact.unload_split", f"{self.contact.unload_split!r} runs on sigdem's mdr "
+                                 f"plugin, which the {self.stage.name} stage does not use; allowed there: 'lammps'")
         needs_start = self.stage.needs_start
         if self.start is not None and not isinstance(self.start, RunFolder):
             raise InputError("deck.start", f"{self.start!r} is not a RunFolder")

@@ -64,6 +64,8 @@ def statepoint(deck: Deck) -> dict:
         sp["start"] = deck.start.job
     if deck.contact is not None:  # only then: Hertz job ids stay as they were
         sp["contact"] = {"model": deck.contact.model, **asdict(deck.contact)}
+        if deck.contact.unload_split == "lammps":  # LAMMPS's mdr: job ids stay as they were
+            del sp["contact"]["unload_split"]
     if deck.die is not None:  # only then: periodic-box job ids stay as they were
         sp["die"] = {"kind": deck.die.kind, **asdict(deck.die)}  # a cell has no fields: {"kind": "cell"}
     return sp
@@ -174,6 +176,12 @@ class RunRecord:
         """The mdr contact's adhesion (0 for Hertz contacts, which have none: their statepoint has no contact)."""
         contact = self.statepoint.get("contact")
         return 0.0 if contact is None else float(contact["surface_energy_j_m2"])
+
+    @property
+    def mdr_unload_split(self) -> str | None:
+        """The mdr contact's unload split (None for Hertz contacts; a statepoint without it has LAMMPS's)."""
+        contact = self.statepoint.get("contact")
+        return None if contact is None else str(contact.get("unload_split", "lammps"))
 
     @property
     def target_densities_g_cc(self) -> tuple[float, ...]:

@@ -138,6 +138,9 @@ class PairGranularMDRHMR : public Pair {
   // the material (one for every type pair), as pair_coeff gave it
   double Emod, poiss, Y, gamma_s, psi_b, damp, kt_in, xt, mu, k_roll, gamma_roll, mu_roll, cutoff_coeff;
   int damp_type, rolling, have_coeffs;
+  // pair_style ... split bounded: an unloading contact's split between its two particles stays between its
+  // loaded split and its plastic one (see loop_geometry); 0: LAMMPS's, extrapolated past them
+  int bounded_split;
   // what GranSubModNormalMDR::coeffs_to_local and GranSubModTangentialMindlin derive from it
   double G, kappa, Eeff, Eeffinv, kt;
   int nhist() const { return NMDR + 3 + (rolling ? 3 : 0); }
@@ -169,6 +172,7 @@ class PairGranularMDRHMR : public Pair {
   double memo_x[4], memo_y[4];    // the last acos() arguments and results (evaluate())
   int memo_next;
   void fill(MDRBatch &b, int n);
+  void nan_error(const MDRBatch &b, int k, int s);
   template <bool HU, bool ROLL> void evaluate(MDRBatch &b, int n);
   template <bool HU> void scatter(MDRBatch &b, int n);
   template <bool HU, bool ROLL> void run_batch(MDRBatch &b, int n);
@@ -292,6 +296,7 @@ PairGranularMDRHMR::PairGranularMDRHMR(LAMMPS *lmp) : Pair(lmp)
   beyond_contact = 0;
   nondefault_history_transfer = 1;
   cutoff_global = -1;
+  bounded_split = 0;
   rolling = 0;
   have_coeffs = 0;
   freeze_group_bit = 0;
@@ -328,12 +333,20 @@ PairGranularMDRHMR::~PairGranularMDRHMR()
 
 void PairGranularMDRHMR::settings(int narg, char **arg)
 {
-  if (narg == 1)
-    cutoff_global = utils::numeric(FLERR, arg[0], false, lmp);
-  else if (narg == 0)
-    cutoff_global = -1;
-  else
-    error->all(FLERR, "pair_style granular/mdr/hmr takes at most one argument (a global cutoff)");
+  // pair_style granular/mdr/hmr [cutoff] [split lammps|bounded]
+  int iarg = 0;
+  cutoff_global = -1;
+  bounded_split = 0;
+  if (iarg < narg && strcmp(arg[iarg], "split") != 0) cutoff_global = utils::numeric(FLERR, arg[iarg++], false, lmp);
+  if (iarg + 2 == narg && strcmp(arg[iarg], "split") == 0) {
+    if (strcmp(arg[iarg + 1], "bounded") == 0)
+      bounded_split = 1;
+    else if (strcmp(arg[iarg + 1], "lammps") != 0)
+      error->all(FLERR, "pair_style granular/mdr/hmr: split {} is unknown (lammps or bounded)", arg[iarg + 1]);
+    iarg += 2;
+  }
+  if (iarg != narg)
+    error->all(FLERR, "pair_style granular/mdr/hmr takes a global cutoff and 'split lammps|bounded', both optional");
 }
 
 void PairGranularMDRHMR::coeff(int narg, char **arg)
@@ -526,6 +539,7 @@ void PairGranularMDRHMR::transfer_history(double *source, double *target, int, i
 // the material constants the loops need
 struct MDRConst {
   double Y, Eeff, Eeffinv, G, kappa, poiss, psi_b, damp, kt, xt, mu, kr, gr, mr, dt;
+  int bounded;    // bounded_split
 };
 
 // loop 1: geometry; per side the rigid-flat partition of the overlap, the MDR/bulk split, and exp()'s argument
@@ -575,7 +589,18 @@ static __attribute__((noinline)) MDR_SIMD void loop_geometry(MDRBatch &b, int n,
       geo = cap ? Rs * MDR_OVERLAP_LIMIT : (cap_alt ? deltamax - Rt * MDR_OVERLAP_LIMIT : geo);
       const double deltap = deltap0 + deltap1;
       const double dps = (s == 0) ? deltap0 : deltap1;
-      const double dl = geo + (dps - geo) * (delta - deltamax) / (deltap - deltamax);
+      // the side's overlap: on the line through (deltamax, its loaded share geo) and (deltap, its plastic share
+      // dps), i.e. the side takes a share slope = (dps - geo) / (deltap - deltamax) of the pair's unloading; the two
+      // sides' shares add up to 1. For an almost fully plastic contact (deltap near deltamax) one share can be far
+      // above 1 and the other far below 0: as the contact opens one side's overlap grows past its radius, mdr
+      // takes it for new loading and the force turns NaN (3.2 R measured, benchmarks/results/
+      // mdr_bounded_split_2026-12-05/). Bounded, a share outside [0, 1] is held at its end (0.5 if undefined), so
+      // that neither side's overlap grows while the pair opens and the two still add up to the pair's overlap; a
+      // share inside [0, 1] gives LAMMPS's value to the bit.
+      const double dl_lin = geo + (dps - geo) * (delta - deltamax) / (deltap - deltamax);
+      const double share = (dps - geo) / (deltap - deltamax);
+      const bool held = c.bounded && !(share >= 0.0 && share <= 1.0);
+      const double dl = held ? geo + ((share > 1.0) ? 1.0 : ((share < 0.0) ? 0.0 : 0.5)) * (delta - deltamax) : dl_lin;
       b.dlt[s][k] = dl;
 
       const double Ro = b.Ro[s][k];
@@ -966,7 +991,7 @@ static inline double acos_memo(double x, double *memo_x, double *memo_y, int &ne
 template <bool HU, bool ROLL> void PairGranularMDRHMR::evaluate(MDRBatch &b, int n)
 {
   const MDRConst c = {Y, Eeff, Eeffinv, G, kappa, poiss, psi_b, damp, kt, xt, mu, k_roll, gamma_roll, mu_roll,
-                      update->dt};
+                      update->dt, bounded_split};
   loop_geometry<HU>(b, n, c);
   for (int k = 0; k < n; k++) {
     b.ex[0][k] = exp(b.earg[0][k]);
@@ -982,6 +1007,27 @@ template <bool HU, bool ROLL> void PairGranularMDRHMR::evaluate(MDRBatch &b, int
   loop_forces<HU, ROLL>(b, n, c);
 }
 
+// LAMMPS's message, then the contact's state on the side whose force is NaN (sigdem reads it from the rank's
+// screen): where the flattening stands against the particle's radius and the indenter's size A. The force is NaN
+// when the transformed elastic displacement de1D passes A (acos and sqrt of a value out of range), which happens
+// when 1 + deltaR / d1max, the plastic correction's denominator, comes near zero or below.
+void PairGranularMDRHMR::nan_error(const MDRBatch &b, int k, int s)
+{
+  const tagint *tag = atom->tag;
+  const int p = b.si[s][k], q = b.si[1 - s][k];
+  const double R = b.R[s][k], d1max = b.d1max[s][k], de1D = b.de1D[s][k];
+  const double dmaxMDR = b.h[DELTAMAX_MDR_0 + s][k];
+  error->one(FLERR,
+             "F_MDR is NaN, non-adhesive case; mdr state: particle {} against {}, R {:.6g} (Ro {:.6g}, other R "
+             "{:.6g}), distance {:.6g}, overlap {:.6g} (max {:.6g}, plastic {:.6g} + {:.6g}), side overlap {:.6g} R, "
+             "delta_MDR {:.6g} R, deltamax_MDR {:.6g} R, delta_BULK {:.6g} R, "
+             "yielded {}, psi {:.6g}, A {:.6g} R, d1max {:.6g} R, de1D {:.6g} A, 1 - 2 de1D/A {:.6g}, amax {:.6g} R",
+             tag[p], tag[q], R, b.Ro[s][k], b.Rother[s][k], b.r[k], b.delta[k], b.h[DELTA_MAX][k], b.h[DELTAP_0][k],
+             b.h[DELTAP_1][k], b.dlt[s][k] / R, b.dMDR[s][k] / R, dmaxMDR / R,
+             b.dBULK[s][k] / R, b.h[YFLAG_0 + s][k] != 0.0 ? "yes" : "no", b.psi[s][k], b.A[s][k] / R, d1max / R,
+             de1D / b.A[s][k], b.arg2[s][k], b.amax[s][k] / R);
+}
+
 template <bool HU> void PairGranularMDRHMR::scatter(MDRBatch &b, int n)
 {
   double **dv = atom->dvector;
@@ -994,7 +1040,7 @@ template <bool HU> void PairGranularMDRHMR::scatter(MDRBatch &b, int n)
   const int nh = nhist();
   for (int k = 0; k < n; k++) {
     for (int s = 0; s < 2; s++)
-      if (b.nan[s][k] != 0.0) error->one(FLERR, "F_MDR is NaN, non-adhesive case");
+      if (b.nan[s][k] != 0.0) nan_error(b, k, s);
     if (HU) {
       for (int s = 0; s < 2; s++) {
         const int p = b.si[s][k];
@@ -1176,7 +1222,8 @@ double PairGranularMDRHMR::single(int i, int j, int /*itype*/, int /*jtype*/, do
     evaluate<false, true>(b, 1);
   else
     evaluate<false, false>(b, 1);
-  if (b.nan[0][0] != 0.0 || b.nan[1][0] != 0.0) error->one(FLERR, "F_MDR is NaN, non-adhesive case");
+  for (int s = 0; s < 2; s++)
+    if (b.nan[s][0] != 0.0) nan_error(b, 0, s);
   const int nh = nhist();
   for (int m = 0; m < nh; m++) history[m] = b.h[m][0];
   fforce = b.fntot[0] * (1.0 / sqrt(rsq));
@@ -1261,6 +1308,7 @@ struct alignas(64) MSDChunk {
   int i0[C], i1[C];
   double r[C], radsum[C], R0[C], R1[C], hmax[C], dp0[C], dp1[C], d0old[C], d1old[C], ac0[C], ac1[C], A0[C], A1[C];
   double q0[C], q1[C];
+  int bounded;    // the pair's bounded_split
 };
 
 
@@ -1562,8 +1610,17 @@ static __attribute__((noinline)) MDR_SIMD void msd_loop(MSDChunk &m, int n)
     const double delta_geo1 = cap0 ? deltamax - R0 * MDR_OVERLAP_LIMIT : (cap1 ? R1 * MDR_OVERLAP_LIMIT : g1);
     const double deltap0 = m.dp0[c], deltap1 = m.dp1[c];
     const double deltap = deltap0 + deltap1;
-    const double delta0 = delta_geo0 + (deltap0 - delta_geo0) / (deltap - deltamax) * (delta - deltamax);
-    const double delta1 = delta_geo1 + (deltap1 - delta_geo1) / (deltap - deltamax) * (delta - deltamax);
+    // the sides' overlaps as the pair's loop_geometry() takes them (bounded shares or LAMMPS's)
+    const double lin0 = delta_geo0 + (deltap0 - delta_geo0) / (deltap - deltamax) * (delta - deltamax);
+    const double lin1 = delta_geo1 + (deltap1 - delta_geo1) / (deltap - deltamax) * (delta - deltamax);
+    const double share0 = (deltap0 - delta_geo0) / (deltap - deltamax);
+    const double share1 = (deltap1 - delta_geo1) / (deltap - deltamax);
+    const bool held0 = m.bounded && !(share0 >= 0.0 && share0 <= 1.0);
+    const bool held1 = m.bounded && !(share1 >= 0.0 && share1 <= 1.0);
+    const double b0 = (share0 > 1.0) ? 1.0 : ((share0 < 0.0) ? 0.0 : 0.5);
+    const double b1 = (share1 > 1.0) ? 1.0 : ((share1 < 0.0) ? 0.0 : 0.5);
+    const double delta0 = held0 ? delta_geo0 + b0 * (delta - deltamax) : lin0;
+    const double delta1 = held1 ? delta_geo1 + b1 * (delta - deltamax) : lin1;
     m.q0[c] = m.ac0[c] / m.A0[c] * (delta0 - m.d0old[c]);
     m.q1[c] = m.ac1[c] / m.A1[c] * (delta1 - m.d1old[c]);
   }
@@ -1680,6 +1737,7 @@ void FixGranularMDRHMR::msd_chunk(int n)
 {
   MSDChunk &m = *msd;
   double *ddelta_bar = atom->dvector[idx[DDELTA_BAR]];
+  m.bounded = pair->bounded_split;
   msd_loop(m, n);
   for (int c = 0; c < n; c++) {
     if (m.A0[c] != 0.0) ddelta_bar[m.i0[c]] += m.q0[c];

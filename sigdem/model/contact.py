@@ -152,6 +152,18 @@ GRAPHITE_YIELD_STRESS_GPA = 0.1
 MDR_TIMESTEP_FRACTION = 0.08
 #: Largest accepted fraction: twice the manual's start; larger steps are untested here and refused.
 MAX_MDR_TIMESTEP_FRACTION = 0.16
+#: How an unloading mdr contact is split between its two particles (:attr:`MdrContact.unload_split`):
+#: ``"lammps"`` as LAMMPS does it; ``"bounded"`` (sigdem's mdr plugin only) with each particle's share of the
+#: unloading held within [0, 1]. mdr places a rigid flat in each contact and moves each particle's overlap on a line
+#: through its share at the largest overlap and its plastic share: the particle takes (dps - geo) / (delta_p -
+#: delta_max) of the pair's unloading, and the two shares add up to 1. For an almost fully plastic contact (delta_p
+#: near delta_max) one share can be far above 1 and the other far below 0: as the pair opens, one particle's overlap
+#: grows past its radius, mdr takes that for new loading and the force is NaN ("F_MDR is NaN"; measured: a side at
+#: 3.2 R while the pair's overlap had fallen to 0.4 of its largest, benchmarks/results/mdr_bounded_split_2026-12-05/).
+#: Bounded, a share outside [0, 1] is held at its end (0.5 if undefined): no particle's overlap grows while its
+#: contact opens, and the two overlaps still add up to the pair's. Where both shares lie in [0, 1] every value is
+#: LAMMPS's to the bit.
+MDR_UNLOAD_SPLITS = ("lammps", "bounded")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +177,9 @@ class MdrContact:
     surface falls below this fraction of its total surface; 0.5 as in the LAMMPS examples),
     ``surface_energy_j_m2`` (effective surface energy, J/m²; 0 = no adhesion, as the Hertz model),
     ``damping`` (mdr normal damping coefficient; ``None`` = :func:`mdr_damping` of the material's
-    restitution) and ``timestep_fraction`` (of sqrt(m / (kappa R)), see :func:`mdr_timestep`).
+    restitution), ``timestep_fraction`` (of sqrt(m / (kappa R)), see :func:`mdr_timestep`) and
+    ``unload_split`` (:data:`MDR_UNLOAD_SPLITS`: ``"bounded"`` needs sigdem's mdr plugin, non-adhesive contacts
+    and a stage that runs on it, the mdr calender or the pellet cell).
 
     LAMMPS allows one mdr model for all particles (one species: one set of E, nu, Y) and rigid region
     walls with the same E, nu, Y, psi_b and damping; walls keep their own friction.
@@ -176,6 +190,7 @@ class MdrContact:
     surface_energy_j_m2: float = 0.0
     damping: float | None = None
     timestep_fraction: float = MDR_TIMESTEP_FRACTION
+    unload_split: str = "lammps"
 
     model = "mdr"
 
@@ -186,6 +201,12 @@ class MdrContact:
         if self.damping is not None:
             check_range("contact.damping", self.damping, 0.0, 100.0)
         check_range("contact.timestep_fraction", self.timestep_fraction, 0.0, MAX_MDR_TIMESTEP_FRACTION, lo_open=True)
+        if self.unload_split not in MDR_UNLOAD_SPLITS:
+            raise InputError("contact.unload_split", f"{self.unload_split!r} is not allowed; allowed: "
+                             f"{', '.join(MDR_UNLOAD_SPLITS)}")
+        if self.unload_split == "bounded" and self.surface_energy_j_m2 > 0.0:
+            raise InputError("contact.unload_split", "'bounded' runs on sigdem's mdr plugin, which has no adhesion; "
+                             f"allowed with surface_energy_j_m2 = 0 (here {self.surface_energy_j_m2:g}), or 'lammps'")
 
 
 def mdr_damping(restitution: float) -> float:
@@ -244,13 +265,15 @@ CONTACT_MODELS = ("hertz", "mdr")
 
 
 def contact_from_name(name: str, yield_stress_gpa: float = GRAPHITE_YIELD_STRESS_GPA,
-                      timestep_fraction: float = MDR_TIMESTEP_FRACTION, psi_b: float | None = None) -> MdrContact | None:
+                      timestep_fraction: float = MDR_TIMESTEP_FRACTION, psi_b: float | None = None,
+                      unload_split: str | None = None) -> MdrContact | None:
     """``"hertz"`` → None (elastic Hertz), ``"mdr"`` → :class:`MdrContact` with that yield stress and time step
-    (a study passes the fraction its convergence check allows, e.g. the calendering study's 0.16) and ``psi_b``
-    (None: the model's default)."""
+    (a study passes the fraction its convergence check allows, e.g. the calendering study's 0.16), ``psi_b`` and
+    ``unload_split`` (None: the model's defaults)."""
     if name not in CONTACT_MODELS:
         raise InputError("contact", f"{name!r} is not allowed; allowed: {', '.join(CONTACT_MODELS)}")
     if name != "mdr":
         return None
     return MdrContact(yield_stress_gpa=yield_stress_gpa, timestep_fraction=timestep_fraction,
-                      **({} if psi_b is None else {"psi_b": psi_b}))
+                      **({} if psi_b is None else {"psi_b": psi_b}),
+                      **({} if unload_split is None else {"unload_split": unload_split}))

@@ -133,15 +133,23 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
     moving top wall). An mdr stage loads the plugin to read the restart; where its template allows it
     (``Stage.mdr_kernel``) and its contacts are not adhesive, its mdr contacts and plane walls run on the plugin
     too (``mdr_kernel=hmr``: the same bits as LAMMPS's mdr); otherwise on LAMMPS's. (The settle deck keeps
-    LAMMPS's floor: its restart is read by either floor fix.)
+    LAMMPS's floor: its restart is read by either floor fix.) A folder whose mdr contacts split their unloading
+    ``"bounded"`` (:data:`~sigdem.model.contact.MDR_UNLOAD_SPLITS`) runs them on the plugin whatever kernel settled
+    its start, and cannot run without it.
     """
     if choice not in KERNEL_CHOICES:
         raise InputError("kernel", f"{choice!r} is not allowed; allowed: {', '.join(KERNEL_CHOICES)}")
     rec = RunRecord.read(folder)
     stage = rec.stage
     plugin = kernel_path()
+    bounded = rec.mdr_unload_split not in (None, "lammps")
+    if bounded and (plugin is None or choice == "granular"):
+        why = "the plugin is not built and verified here: run `sigdem kernel build`" if plugin is None else \
+            "kernel='granular' was asked for"
+        raise EnvironmentProblem(f"{folder.path.name} splits unloading mdr contacts {rec.mdr_unload_split!r}, which "
+                                 f"only sigdem's mdr plugin does, and {why}")
     if stage.needs_start:
-        if folder.status().get("start_kernel", "granular") == "granular":
+        if folder.status().get("start_kernel", "granular") == "granular" and not bounded:
             return {}
         if plugin is None:
             raise EnvironmentProblem(f"{folder.path.name} continues a bed settled with {PAIR_STYLE}, whose plugin is "

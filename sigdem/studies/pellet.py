@@ -227,6 +227,10 @@ class PelletStudy:
                              "with contact=None (Hertz): 'periodic' or 'cylinder'")
         if self.contact is not None:
             check_mdr_setup(self.contact, Pellet, self.material, self.floor, self.top)
+            if self.contact.unload_split != "lammps" and not cell:
+                raise InputError("contact.unload_split", f"{self.contact.unload_split!r} runs on sigdem's mdr plugin, "
+                                 f"which only the cell's press uses (die='cell'), not die={self.die!r}; allowed "
+                                 "there: 'lammps'")
         if self.press_timestep_fraction is not None:
             if not cell:
                 raise InputError("press_timestep_fraction", f"{self.press_timestep_fraction!r}: allowed only with "
