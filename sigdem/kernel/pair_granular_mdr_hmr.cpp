@@ -1008,9 +1008,11 @@ template <bool HU, bool ROLL> void PairGranularMDRHMR::evaluate(MDRBatch &b, int
 }
 
 // LAMMPS's message, then the contact's state on the side whose force is NaN (sigdem reads it from the rank's
-// screen): where the flattening stands against the particle's radius and the indenter's size A. The force is NaN
-// when the transformed elastic displacement de1D passes A (acos and sqrt of a value out of range), which happens
-// when 1 + deltaR / d1max, the plastic correction's denominator, comes near zero or below.
+// screen): the pair's overlap against its largest and its plastic overlaps (as updated this step), the side's
+// overlap against its particle's radius and the indenter's size A. The force is NaN when a side's mdr overlap
+// passes its particle's radius (the contact radius is then the square root of a negative number; see the unload
+// split in loop_geometry) or when the transformed elastic displacement de1D passes A (acos and sqrt out of range,
+// as 1 + deltaR / d1max, the plastic correction's denominator, comes near zero or below).
 void PairGranularMDRHMR::nan_error(const MDRBatch &b, int k, int s)
 {
   const tagint *tag = atom->tag;
