@@ -138,8 +138,8 @@ class PairGranularMDRHMR : public Pair {
   // the material (one for every type pair), as pair_coeff gave it
   double Emod, poiss, Y, gamma_s, psi_b, damp, kt_in, xt, mu, k_roll, gamma_roll, mu_roll, cutoff_coeff;
   int damp_type, rolling, have_coeffs;
-  // pair_style ... split bounded: an unloading contact's split between its two particles stays between its
-  // loaded split and its plastic one (see loop_geometry); 0: LAMMPS's, extrapolated past them
+  // pair_style ... split bounded: each particle's share of an unloading contact held within [0, 1]
+  // (held_share(), loop_geometry); 0: LAMMPS's shares, unbounded
   int bounded_split;
   // what GranSubModNormalMDR::coeffs_to_local and GranSubModTangentialMindlin derive from it
   double G, kappa, Eeff, Eeffinv, kt;
@@ -537,6 +537,9 @@ void PairGranularMDRHMR::transfer_history(double *source, double *target, int, i
 ---------------------------------------------------------------------- */
 
 // the material constants the loops need
+// the bounded split's share for one outside [0, 1]: its nearer end, 0.5 if undefined
+static inline double held_share(double share) { return (share > 1.0) ? 1.0 : ((share < 0.0) ? 0.0 : 0.5); }
+
 struct MDRConst {
   double Y, Eeff, Eeffinv, G, kappa, poiss, psi_b, damp, kt, xt, mu, kr, gr, mr, dt;
   int bounded;    // bounded_split
@@ -600,7 +603,7 @@ static __attribute__((noinline)) MDR_SIMD void loop_geometry(MDRBatch &b, int n,
       const double dl_lin = geo + (dps - geo) * (delta - deltamax) / (deltap - deltamax);
       const double share = (dps - geo) / (deltap - deltamax);
       const bool held = c.bounded && !(share >= 0.0 && share <= 1.0);
-      const double dl = held ? geo + ((share > 1.0) ? 1.0 : ((share < 0.0) ? 0.0 : 0.5)) * (delta - deltamax) : dl_lin;
+      const double dl = held ? geo + held_share(share) * (delta - deltamax) : dl_lin;
       b.dlt[s][k] = dl;
 
       const double Ro = b.Ro[s][k];
@@ -1619,10 +1622,8 @@ static __attribute__((noinline)) MDR_SIMD void msd_loop(MSDChunk &m, int n)
     const double share1 = (deltap1 - delta_geo1) / (deltap - deltamax);
     const bool held0 = m.bounded && !(share0 >= 0.0 && share0 <= 1.0);
     const bool held1 = m.bounded && !(share1 >= 0.0 && share1 <= 1.0);
-    const double b0 = (share0 > 1.0) ? 1.0 : ((share0 < 0.0) ? 0.0 : 0.5);
-    const double b1 = (share1 > 1.0) ? 1.0 : ((share1 < 0.0) ? 0.0 : 0.5);
-    const double delta0 = held0 ? delta_geo0 + b0 * (delta - deltamax) : lin0;
-    const double delta1 = held1 ? delta_geo1 + b1 * (delta - deltamax) : lin1;
+    const double delta0 = held0 ? delta_geo0 + held_share(share0) * (delta - deltamax) : lin0;
+    const double delta1 = held1 ? delta_geo1 + held_share(share1) * (delta - deltamax) : lin1;
     m.q0[c] = m.ac0[c] / m.A0[c] * (delta0 - m.d0old[c]);
     m.q1[c] = m.ac1[c] / m.A1[c] * (delta1 - m.d1old[c]);
   }
