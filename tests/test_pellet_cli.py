@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +41,49 @@ def test_dry_run_prints_the_plan_and_creates_nothing(tmp_path, capsys, no_lammps
     plan = pellet_plan(PelletStudy(blend_from_text("small=1.0", paper_grades()), side_um=105.0, replicates=2))
     assert out.splitlines() == plan.lines()
     assert "dry run: nothing was run" in out and f"{plan.n_particles} per bed x 2 bed(s)" in out
+
+
+def test_the_dry_run_costs_the_default_series_near_its_measured_time(monkeypatch):
+    """The default SiG series on sigdem's plugin took 15.6 min on 2 ranks (benchmarks/results/
+    pellet_press_step_2026-12-05/series/start_end_utc.txt: 936 s, so <= 1,872 s of one core). Its dry run, costed for
+    the plugin, must lie within 1.5x of that (the constants it had before 5 Dec said 2.3 h, 4.4x); costed for pair
+    granular and LAMMPS's mdr it must cost more, as measured (1.4-1.7x on the cell)."""
+    from datetime import datetime
+
+    from sigdem.run import plugin
+
+    folder = Path(__file__).parents[1] / "benchmarks/results/pellet_press_step_2026-12-05/series"
+    start, end = (datetime.fromisoformat(t.replace("Z", "+00:00"))
+                  for t in (folder / "start_end_utc.txt").read_text().split())
+    measured_cpu_s = 2 * (end - start).total_seconds()
+    study = PelletStudy(blend_from_text("small=1.0", paper_grades()), replicates=1)
+    monkeypatch.setattr(plugin, "kernel_path", lambda: Path("/plugin.so"))
+    fast = pellet_plan(study, kernel="auto")
+    slow = pellet_plan(study, kernel="granular")
+    assert fast.costs.kernel == "hmr" and slow.costs.kernel == "granular"
+    assert measured_cpu_s / 1.5 < fast.seconds_per_bed < 1.5 * measured_cpu_s
+    assert 1.3 < slow.seconds_per_bed / fast.seconds_per_bed < 2.0
+    monkeypatch.setattr(plugin, "kernel_path", lambda: None)
+    assert pellet_plan(study).costs.kernel == "granular"  # auto without a plugin: what runs is pair granular
+
+
+def test_the_bounded_split_without_the_plugin_is_refused_before_the_settle(tmp_path, capsys, monkeypatch, no_lammps):
+    """Not after the settle, at the mdr stage: the run, its dry run and the calendering study refuse it up front."""
+    from sigdem.run import plugin
+
+    monkeypatch.setattr(plugin, "kernel_path", lambda: Path("/plugin.so"))
+    for argv in (["pellet", "--kernel", "granular"], ["pellet", "--kernel", "granular", "--dry-run"],
+                 ["calender", "--contact", "mdr", "--kernel", "granular"]):
+        assert main([*argv, "--root", str(tmp_path / "runs"), "--mdr-unload-split", "bounded", "--quiet"]) == 2, argv
+        err = capsys.readouterr().err
+        assert "contact.unload_split 'bounded'" in err and "kernel='granular'" in err, argv
+    from sigdem.run import runners
+
+    for module in (plugin, runners):    # runners holds its own name for it
+        monkeypatch.setattr(module, "kernel_path", lambda: None)
+    assert main(["pellet", "--root", str(tmp_path / "runs"), "--mdr-unload-split", "bounded", "--quiet"]) == 2
+    assert "sigdem kernel build" in capsys.readouterr().err
+    assert not any((tmp_path / "runs").glob("*/"))
 
 
 def test_pellet_plan_scales_with_the_stroke_and_the_servo_speed():

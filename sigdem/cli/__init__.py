@@ -73,7 +73,7 @@ def _cmd_pack(args) -> int:
     root_of(args)
     out_csv = csv_path(args, "packing.csv")
     if args.dry_run:
-        return print_plan(packing_plan(study))
+        return print_plan(packing_plan(study, kernel=args.kernel))
     if args.submit:
         return submit_decks(args, [study.deck(k) for k in range(study.replicates)])
     res = run_packing(study, args.root, runner_or_collect(args, _runner(args)), progress=not args.quiet)
@@ -109,7 +109,7 @@ def _cmd_ternary(args) -> int:
         from sigdem.studies.ternary import ternary_studies
 
         studies = ternary_studies(grades, template, args.step)  # every blend checked
-        return print_plan(max((packing_plan(s, len(studies), workers) for s in studies),
+        return print_plan(max((packing_plan(s, len(studies), workers, args.kernel) for s in studies),
                               key=lambda p: p.seconds_per_bed))
     if args.submit:
         from sigdem.studies.ternary import ternary_decks, ternary_studies
@@ -151,7 +151,7 @@ def _cmd_calender(args) -> int:
     if args.dry_run:
         from sigdem.studies.dryrun import calendering_plan
 
-        return print_plan(calendering_plan(study, workers))
+        return print_plan(calendering_plan(study, workers, args.kernel))
     if args.submit:
         return submit_calendering(args, study)
     res = run_calendering(study, args.root, runner_or_collect(args, _runner(args)), workers=workers,

@@ -82,7 +82,7 @@ def _cmd_pellet(args) -> int:
     if args.dry_run:
         from sigdem.studies.dryrun import pellet_plan
 
-        return print_plan(pellet_plan(study, workers))
+        return print_plan(pellet_plan(study, workers, args.kernel))
     if args.submit:
         from sigdem.cli.cluster import submit_pellets
 
@@ -142,7 +142,7 @@ def _cmd_calibrate(args) -> int:
 
         from sigdem.studies.dryrun import pellet_plan
 
-        plan = pellet_plan(study, workers)
+        plan = pellet_plan(study, workers, args.kernel)
         return print_plan(replace(plan, beds=plan.beds * evaluations,
                                   note=plan.note + f"; at most {evaluations} evaluations, each one study"))
     cal = calibrate_yield_stress(study, args.measured, args.root, _runner(args), bounds_gpa=bounds,

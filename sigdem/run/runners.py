@@ -143,11 +143,8 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
     stage = rec.stage
     plugin = kernel_path()
     bounded = rec.mdr_unload_split not in (None, "lammps")
-    if bounded and (plugin is None or choice == "granular"):
-        why = "the plugin is not built and verified here: run `sigdem kernel build`" if plugin is None else \
-            "kernel='granular' was asked for"
-        raise EnvironmentProblem(f"{folder.path.name} splits unloading mdr contacts {rec.mdr_unload_split!r}, which "
-                                 f"only sigdem's mdr plugin does, and {why}")
+    if bounded:
+        _refuse_split_without_plugin(folder.path.name, rec.mdr_unload_split, plugin, choice)
     if stage.needs_start:
         if folder.status().get("start_kernel", "granular") == "granular" and not bounded:
             return {}
@@ -182,6 +179,27 @@ def _notice_no_plugin() -> None:
         _NOTICED.append(True)
         log.warning("contacts by LAMMPS's pair granular: the faster granular/hmr plugin (bitwise the same results) is "
                     "not built here; `sigdem kernel build` builds it where g++ exists")
+
+
+def _refuse_split_without_plugin(what: str, split: str, plugin: Path | None, choice: str) -> None:
+    if plugin is None or choice == "granular":
+        why = "the plugin is not built and verified here: run `sigdem kernel build`" if plugin is None else \
+            "kernel='granular' was asked for"
+        raise EnvironmentProblem(f"{what}: contact.unload_split {split!r} (how an unloading mdr contact is split "
+                                 f"between its particles) runs only on sigdem's mdr plugin, and {why}; allowed here: "
+                                 "'lammps'")
+
+
+def require_split_kernel(contact_model, runner: Runner | str | None) -> None:
+    """Refuse a study whose mdr contacts split their unloading other than LAMMPS's way (``"bounded"``) when
+    ``runner`` (or a ``--kernel`` choice) cannot run sigdem's mdr plugin, before anything runs:
+    :func:`kernel_variables` would refuse it only at the mdr stage, after the settle. (A runner that runs nothing,
+    :class:`CollectOnly`, is not refused.)"""
+    split = getattr(contact_model, "unload_split", "lammps")
+    if split == "lammps" or getattr(runner, "collect_only", False):
+        return
+    choice = runner if isinstance(runner, str) else getattr(runner, "kernel", "auto")
+    _refuse_split_without_plugin("the study", split, kernel_path(), choice)
 
 
 def kernel_name(variables: dict) -> str:

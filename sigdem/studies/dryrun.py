@@ -3,24 +3,25 @@
 Estimates (stated in the output): a settle runs ~:data:`~sigdem.studies.feasibility.SETTLE_FALL_TIMES`
 free-fall times of its placed column; a calender run re-settles ``resettle_time_factor`` free-fall times of
 the largest particle under Hertz (with mdr, then relaxes ``mdr_relax_time_factor`` of them under mdr), presses at ``speed_m_s`` from the as-coated height (solid fraction 0.55) to the last
-target, holds, lifts back and relaxes; one particle-step costs
-:data:`~sigdem.studies.feasibility.NS_PER_PARTICLE_STEP` ns on one core (benchmarks/README.md).
+target, holds, lifts back and relaxes; one particle-step costs what
+:class:`~sigdem.studies.feasibility.StepCosts` measured for the kernel the run will use (:func:`step_costs`: sigdem's
+plugin where it is built and verified here and the stage can run on it, else ``pair granular`` and LAMMPS's mdr).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sigdem import units
 from sigdem.deck.protocol_variables import free_fall_time_us
 from sigdem.model import contact
 from sigdem.psd import sample_particles
 from sigdem.studies.feasibility import (
-    MDR_NS_PER_PARTICLE_STEP,
-    NS_PER_PARTICLE_STEP,
-    PELLET_MDR_NS_PER_PARTICLE_STEP,
+    PLUGIN_COSTS,
     SETTLE_FALL_TIMES,
+    STOCK_COSTS,
+    StepCosts,
     estimate_bed,
     human_time,
     seconds,
@@ -29,6 +30,23 @@ from sigdem.studies.feasibility import (
 
 #: Solid fraction of the as-coated bed assumed for the pressing distance (calendering.py: ~0.54-0.57).
 AS_COATED_FRACTION = 0.55
+
+
+def step_costs(kernel: str = "auto", contact_model=None, plugin_mdr: bool = True) -> StepCosts:
+    """The costs of the kernel a run with ``--kernel`` ``kernel`` would use here, as
+    :func:`~sigdem.run.runners.kernel_variables` chooses it: the plugin where it is built and verified and ``kernel``
+    is not ``"granular"`` (the bounded unload split without them is refused, as a run refuses it); an mdr stage runs on it only where its template allows (``plugin_mdr``) and its contacts
+    are not adhesive, and always with the bounded unload split. (What the plugin cannot run is costed as LAMMPS's.)"""
+    from sigdem.run.plugin import kernel_path
+    from sigdem.run.runners import require_split_kernel
+
+    require_split_kernel(contact_model, kernel)
+    bounded = contact_model is not None and contact_model.unload_split == "bounded"
+    plugin = bounded or (kernel != "granular" and kernel_path() is not None)
+    if plugin and contact_model is not None and not (bounded or (plugin_mdr and contact_model.surface_energy_j_m2 == 0)):
+        return replace(PLUGIN_COSTS, kernel="hmr (mdr: LAMMPS's)", calender_mdr=STOCK_COSTS.calender_mdr,
+                       pellet_mdr=STOCK_COSTS.pellet_mdr)
+    return PLUGIN_COSTS if plugin else STOCK_COSTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +63,7 @@ class Plan:
     seconds_per_bed: float
     workers: int
     note: str = ""
+    costs: StepCosts = STOCK_COSTS
 
     @property
     def seconds_total(self) -> float:
@@ -59,22 +78,25 @@ class Plan:
             f"time step       : {self.dt_us:.4g} µs",
             f"estimated steps : ~{self.steps_per_bed:,} per bed{self.note}",
             f"estimated time  : ~{human_time(self.seconds_per_bed)} per bed, ~{human_time(self.seconds_total)} in all on "
-            f"{self.workers} worker(s) (at {NS_PER_PARTICLE_STEP:g} ns per Hertz particle-step, measured: benchmarks/README.md)",
+            f"{self.workers} worker(s) (one core's time: --np ranks share it; at {self.costs.hertz:g} ns per Hertz "
+            f"particle-step, kernel {self.costs.kernel}, measured: benchmarks/README.md)",
         ]
 
 
-def packing_plan(study, blends: int = 1, workers: int = 1) -> Plan:
-    """Dry run of a packing study (``blends`` studies like it, e.g. a ternary grid)."""
+def packing_plan(study, blends: int = 1, workers: int = 1, kernel: str = "auto") -> Plan:
+    """Dry run of a packing study (``blends`` studies like it, e.g. a ternary grid) run with ``--kernel`` ``kernel``."""
+    costs = step_costs(kernel)
     num = study.feasibility(replicates=1)[0]
     est = num["estimate"]
     steps = num["steps"] * (1 + study.settle.taps)
     note = f" ({SETTLE_FALL_TIMES:g} free-fall times of the column{f', {study.settle.taps} taps' if study.settle.taps else ''})"
     return Plan(est.n, study.replicates * blends, est.side_um, num["column_um"], est.depth_um, num["dt_us"], steps,
-                seconds(steps * est.n), max(1, workers), note)
+                seconds(steps * est.n, costs.hertz), max(1, workers), note, costs)
 
 
-def calendering_plan(study, workers: int = 1) -> Plan:
-    """Dry run of a calendering study: settle + re-settle + press through the targets + lift + relax."""
+def calendering_plan(study, workers: int = 1, kernel: str = "auto") -> Plan:
+    """Dry run of a calendering study: settle + re-settle + press through the targets + lift + relax, run with
+    ``--kernel`` ``kernel``."""
     from sigdem.studies.calendering import CalenderingStudy  # noqa: F401 (the type documented)
 
     sample = sample_particles(study.blend, solid_volume_um3=study.solid_volume_um3, seed=1)
@@ -85,6 +107,7 @@ def calendering_plan(study, workers: int = 1) -> Plan:
     dt_hertz = contact.stable_timestep(r_min, study.calender_material, fraction=num.timestep_fraction,
                                        modulus_scale=num.modulus_scale, override=num.timestep_us)
     mdr = study.contact is not None
+    costs = step_costs(kernel, study.contact)
     dt = (contact.mdr_timestep(r_min, study.calender_material, fraction=study.contact.timestep_fraction,
                                modulus_scale=num.modulus_scale, override=num.timestep_us) if mdr else dt_hertz)
     g = units.to_micro(num.gravity_g * units.STANDARD_GRAVITY_M_S2, "m/s2")
@@ -99,12 +122,14 @@ def calendering_plan(study, workers: int = 1) -> Plan:
     cal = release + relax + press + rest
     steps = settle["steps"] + cal
     hertz_steps = settle["steps"] + release + (0 if mdr else press + rest)
-    cost = seconds(hertz_steps * est.n) + seconds((cal - release) * est.n if mdr else 0, MDR_NS_PER_PARTICLE_STEP)
-    model = (f"mdr at {MDR_NS_PER_PARTICLE_STEP:g} ns per particle-step, dt {dt:.3g} µs" if mdr else "Hertz")
+    cost = (seconds(hertz_steps * est.n, costs.hertz)
+            + seconds((cal - release) * est.n if mdr else 0, costs.calender_mdr))
+    model = (f"mdr at {costs.calender_mdr:g} ns per particle-step, dt {dt:.3g} µs" if mdr else "Hertz")
     note = (f" (settle ~{settle['steps']:,}: {SETTLE_FALL_TIMES:g} free-fall times; calender ~{cal:,}: Hertz re-settle "
             f"{release:,}" + (f", mdr relaxation {relax:,}" if mdr else "") + f", press and lift {press:,}, holds and "
             f"relax {rest:,}; {model})")
-    return Plan(est.n, study.replicates, est.side_um, settle["column_um"], h0, dt, steps, cost, max(1, workers), note)
+    return Plan(est.n, study.replicates, est.side_um, settle["column_um"], h0, dt, steps, cost, max(1, workers), note,
+                costs)
 
 
 #: Press steps of a pellet series over the stroke from the fill height to the solid-fraction floor at the servo's top
@@ -132,17 +157,19 @@ def pellet_servo_factor(gain: float) -> float:
 PELLET_PLAN_SPRINGBACK = 0.02
 
 
-def pellet_plan(study, workers: int = 1) -> Plan:
+def pellet_plan(study, workers: int = 1, kernel: str = "auto") -> Plan:
     """Dry run of a pellet study: settle, then (mdr) re-settle and press from the fill to the solid-fraction floor at
     the servo's top speed x :func:`pellet_servo_factor` (at the approach's step, ``press_step_factor`` x the step), a
     window per target (twice with a larger approach step: the target is held again at the step), and per target a
-    release of :data:`PELLET_PLAN_SPRINGBACK` of the height at the release speed plus the relaxation."""
+    release of :data:`PELLET_PLAN_SPRINGBACK` of the height at the release speed plus the relaxation; run with
+    ``--kernel`` ``kernel`` (only the cell's mdr runs on sigdem's plugin)."""
     sample = sample_particles(study.blend, solid_volume_um3=study.solid_volume_um3, seed=1)
     est = estimate_bed(sample, side_um=study.die_side_um)
     settle = settle_numbers(sample, est, study.material, study.settle_numerics, 0.25)
     num = study.press_numerics()
     r_min = est.d_min_um / 2.0
     mdr = study.contact is not None
+    costs = step_costs(kernel, study.contact, plugin_mdr=study.die == "cell")
     dt = (contact.mdr_timestep(r_min, study.material, fraction=study.contact.timestep_fraction,
                                modulus_scale=num.modulus_scale, override=num.timestep_us) if mdr else
           contact.stable_timestep(r_min, study.material, fraction=num.timestep_fraction,
@@ -159,12 +186,11 @@ def pellet_plan(study, workers: int = 1) -> Plan:
     releases = targets * (lift + proto.relax_steps)
     cal = proto.resettle_steps + press + targets * proto.window_steps * (2 if step > 1.0 else 1) + releases
     steps = settle["steps"] + cal
-    cost = seconds(settle["steps"] * est.n) + seconds(cal * est.n, PELLET_MDR_NS_PER_PARTICLE_STEP if mdr else
-                                                       NS_PER_PARTICLE_STEP)
-    model = f"mdr at {PELLET_MDR_NS_PER_PARTICLE_STEP:g} ns per particle-step, dt {dt:.3g} µs" if mdr else "Hertz"
+    cost = seconds(settle["steps"] * est.n, costs.hertz) + seconds(cal * est.n, costs.pellet_mdr if mdr else costs.hertz)
+    model = f"mdr at {costs.pellet_mdr:g} ns per particle-step, dt {dt:.3g} µs" if mdr else "Hertz"
     note = (f" (settle ~{settle['steps']:,}: {SETTLE_FALL_TIMES:g} free-fall times; press ~{press:,}: {h0:.3g} -> "
             f"{h1:.3g} µm at <= {study.speed_m_s:g} m/s x {factor:.3g} for the servo at gain {study.servo_gain:g}"
             + (f", at {step:g}x the step" if step > 1.0 else "") + f", {targets} targets; "
             f"releases ~{releases:,}; {model})")
     return Plan(est.n, study.replicates, study.die_side_um, settle["column_um"], h0, dt, steps, cost,
-                max(1, workers), note)
+                max(1, workers), note, costs)

@@ -12,7 +12,7 @@ raises :class:`~sigdem.errors.InputError` naming the field, the value and the al
   falling the placed column height must move <= :data:`MAX_STEP_FALL_SKIN` neighbour skins per step (LAMMPS
   "Lost atoms" otherwise). The allowed gravity is the smaller bound.
 - Cost: settle steps ~ :data:`SETTLE_FALL_TIMES` free-fall times of the placed column over the time step,
-  at :data:`NS_PER_PARTICLE_STEP` per particle-step.
+  at :class:`StepCosts` per particle-step of the kernel that will run.
 """
 
 from __future__ import annotations
@@ -38,17 +38,30 @@ SETTLED_FRACTION = SETTLED_FRACTION_GUESS
 MAX_WEIGHT_OVERLAP = 1e-2
 #: Largest accepted fall per time step at the end of the pour, in neighbour skins.
 MAX_STEP_FALL_SKIN = 0.5
-#: Per particle-step cost of a Hertz settle on one core: benchmarks/README.md, row 2 (dense settle, 2k/8k/32k
-#: particles: 284/318/352 ns) and the reference settle of 2,000 particles (76,000 steps in 33.8 s: 222 ns).
-NS_PER_PARTICLE_STEP = 300.0
-#: Per particle-step cost of an mdr calender stage on one core: 4,224 particles at 5.1 ms per step, quiet machine
-#: (benchmarks/results/mpi_representative_calender.txt), i.e. ~4x a Hertz step.
-MDR_NS_PER_PARTICLE_STEP = 1200.0
-#: Per particle-step cost (CPU ns) of an mdr pellet press: its bed gets far denser than a calendered one (solid fraction
-#: 0.67-0.98), and its cost per step rises with it: the default SiG cell (4,285 particles, 2 ranks, 4 Dec 2026) took
-#: 6.6, 7.6, 9.2 and 9.9 ms per step from the fill to 10, 24.3, 59 and 143.5 MPa, 3.1-4.6 µs of CPU per particle-step
-#: (benchmarks/results/pellet_default_series_2026-12-04/).
-PELLET_MDR_NS_PER_PARTICLE_STEP = 3500.0
+@dataclass(frozen=True, slots=True)
+class StepCosts:
+    """CPU ns per particle-step (one core's time; on several ranks the sum over them) of what a contact kernel
+    computes: a Hertz stage, an mdr calender stage and an mdr pellet press, measured on this project's 2-core
+    Intel Xeon VM (benchmarks/README.md)."""
+
+    kernel: str
+    hertz: float
+    calender_mdr: float
+    pellet_mdr: float
+
+
+#: LAMMPS's ``pair granular`` and mdr. Hertz: benchmarks/README.md (dense settle, 2k/8k/32k particles: 284/318/352
+#: ns, 25 Nov 2026; the representative SiG settle with rolling 198 ns, 5 Dec). Calender mdr: the representative
+#: calenders' press on 1 rank, SiG 782 and WD-SiG 712 ns (benchmarks/results/mdr_kernel_2026-12-05/). Pellet mdr:
+#: the default SiG cell's press to 143.5 MPa, 1,788 s on 2 ranks for 571,000 steps of 4,285 particles, 1,460 ns
+#: (benchmarks/results/pellet_series_mdr_kernel_2026-12-05/; the cell's servo needs every particle's stress).
+STOCK_COSTS = StepCosts("granular", hertz=300.0, calender_mdr=750.0, pellet_mdr=1460.0)
+#: sigdem's plugin (granular/hmr and granular/mdr/hmr; the same results): Hertz the dense settle, 110-118 ns at
+#: 2.5k-40k particles (benchmarks/results/kernel_batch_2026-12-04/, 5 Dec); calender mdr 399 and 387 ns (the same
+#: presses as above); pellet mdr the same press, 1,190 s, 970 ns.
+PLUGIN_COSTS = StepCosts("hmr", hertz=115.0, calender_mdr=400.0, pellet_mdr=970.0)
+#: Per particle-step cost of a Hertz settle on one core with ``pair granular`` (:data:`STOCK_COSTS`).
+NS_PER_PARTICLE_STEP = STOCK_COSTS.hertz
 #: A settle ran ~2.9 free-fall times of its placed column (reference bed: 76,000 steps, 26,200 per fall time).
 SETTLE_FALL_TIMES = 3.0
 
@@ -141,8 +154,7 @@ def check_gravity(field: str, gravity_g: float, numbers: dict) -> None:
 
 
 def seconds(particle_steps: float, ns_per_particle_step: float = NS_PER_PARTICLE_STEP) -> float:
-    """Estimated single-core seconds of ``particle_steps`` (Hertz: :data:`NS_PER_PARTICLE_STEP`; mdr:
-    :data:`MDR_NS_PER_PARTICLE_STEP`)."""
+    """Estimated single-core seconds of ``particle_steps`` at ``ns_per_particle_step`` (a :class:`StepCosts` value)."""
     return particle_steps * ns_per_particle_step * 1e-9
 
 

@@ -77,7 +77,7 @@ from sigdem.model.contact import MAX_MDR_TIMESTEP_FRACTION, MdrContact
 from sigdem.model.materials import GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
 from sigdem.run.branches import resumed_from, run_release_branches
-from sigdem.run.runners import Runner, run
+from sigdem.run.runners import Runner, require_split_kernel, run
 from sigdem.run.stops import run_or_keep
 from sigdem.studies.pellet_analysis import PelletResult, analyse_pellet, pellet_stop, press_end
 from sigdem.studies.press_step import PressStep
@@ -369,6 +369,7 @@ def run_replicate(study: PelletStudy, replicate: int, root: Path | str, runner: 
                   progress: bool = False) -> tuple[RunFolder, RunFolder]:
     """Settle (or reuse) replicate ``replicate`` and press it through every target pressure. A pellet folder that
     LAMMPS stopped after some targets (:func:`pellet_stop`) is kept with those targets, and the log says so."""
+    require_split_kernel(study.contact, runner)
     settle = run(study.settle_deck(replicate), root, runner, progress=progress)
     folder, kept = run_or_keep(study.pellet_deck(settle), root, runner, lambda f: pellet_stop(f) is not None,
                                progress=progress)
