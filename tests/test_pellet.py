@@ -318,3 +318,24 @@ def test_a_nan_in_a_pellet_record_is_an_engine_error(tmp_path):
     with pytest.raises(EngineError, match="relaxed.txt holds NaN or infinite values \\(columns ztop\\)") as err:
         _finite(RunFolder(tmp_path), "relaxed.txt", ok.assign(ztop=[40.0, math.nan]))
     assert err.value.run_dir == tmp_path and "F_MDR is NaN" in err.value.log_tail
+
+
+def test_a_relaxed_pellet_less_dense_than_a_lower_pressures_is_named():
+    """Synthetic tables (two replicates per pressure): the bounded split's default series (5 Dec 2026,
+    benchmarks/results/mdr_bounded_split_2026-12-05/default_series/) kept 1.747 g/cc from 59 MPa but 1.681 and 1.613
+    from 143.5 and 348.6 MPa. Those two rows name 59 MPa; a monotone series, and a pressure without a relaxed pellet
+    (a disturbed release), name nothing."""
+    import pandas as pd
+
+    from sigdem.studies.pellet_analysis import PelletResult
+
+    def summary(densities):
+        rows = [{"replicate": k, "target_pressure_mpa": p, "held": True, "density_relaxed_g_cc": rho + 0.001 * k}
+                for p, rho in densities.items() for k in (0, 1)]
+        return PelletResult(PelletStudy(BLEND, **SMALL), pd.DataFrame(rows), pd.DataFrame()).summary().set_index(
+            "target_pressure_mpa")["relaxed_below_mpa"]
+
+    named = summary({10.0: 1.485, 59.04: 1.747, 143.5: 1.681, 348.6: 1.613})
+    assert named.loc[[10.0, 59.04]].isna().all() and (named.loc[[143.5, 348.6]] == 59.04).all()
+    assert summary({10.0: 1.485, 24.3: 1.583, 59.04: 1.747}).isna().all()
+    assert summary({10.0: 1.485, 59.04: math.nan, 143.5: 1.6}).isna().all()

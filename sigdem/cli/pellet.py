@@ -99,6 +99,10 @@ def _cmd_pellet(args) -> int:
         print(f"at {r.target_pressure_mpa:.4g} MPa {r.releases_disturbed} of {r.n} releases were disturbed (kinetic "
               f"energy jumped > {RELEASE_KE_JUMP_LIMIT:g}x while releasing): their released and relaxed values are not "
               "reported")
+    for r in summary[summary["relaxed_below_mpa"].notna()].itertuples():
+        print(f"at {r.target_pressure_mpa:.4g} MPa the relaxed pellet ({r.density_relaxed_g_cc:.4g} g/cc) is less dense "
+              f"than the one pressed to {r.relaxed_below_mpa:.4g} MPa: its springback comes from the contact law's "
+              "unloading (mdr near full flattening), not a measurement")
     for r in summary[summary["same_pellet"] > 0].itertuples():
         print(f"at {r.target_pressure_mpa:.4g} MPa {r.same_pellet} of {r.n} pellets are those of {r.same_pellet_as_mpa:.4g} "
               "MPa (the cell at its lowest height could go no lower): released once, as that target")

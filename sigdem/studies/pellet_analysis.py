@@ -314,7 +314,11 @@ class PelletResult:
         """Per target pressure: mean and 95 % CI half-width (``<name>_ci95``) over replicates, ``all_held``, and
         ``releases_disturbed``: how many replicates' release values are missing from the means for that reason;
         ``same_pellet``: how many replicates' pellets at this pressure are an earlier target's (the cell at its lowest
-        height), with ``same_pellet_as_mpa`` that target's pressure."""
+        height), with ``same_pellet_as_mpa`` that target's pressure; ``relaxed_below_mpa``: the lower pressure whose
+        relaxed pellet is denser than this one's (mean over replicates), NaN if none. A powder pressed harder keeps
+        at least the density it kept from a lower pressure; a pellet that springs back below it says the contact
+        law's unloading, not the powder, set its springback (mdr's unloading stiffens without bound near full
+        flattening, README Pellets), so that springback is not a measurement."""
         rows = []
         for p, t in self.pellets.groupby("target_pressure_mpa", sort=True):
             disturbed = int(t["release_disturbed"].eq(True).sum()) if "release_disturbed" in t else 0
@@ -326,6 +330,12 @@ class PelletResult:
                 est = mean_ci(t[name] if name in t else [])
                 row[name], row[f"{name}_ci95"] = est.mean, est.ci95
             rows.append(row)
+        densest = (math.nan, -math.inf)    # (pressure, relaxed density) of the densest relaxed pellet so far
+        for row in rows:
+            rho = row["density_relaxed_g_cc"]
+            row["relaxed_below_mpa"] = densest[0] if rho < densest[1] else math.nan
+            if rho > densest[1]:
+                densest = (row["target_pressure_mpa"], rho)
         return pd.DataFrame(rows)
 
     def fits(self) -> pd.DataFrame:
