@@ -74,8 +74,17 @@ def _calender_springback(results) -> str:
 
 
 def _released_pressures(p) -> np.ndarray:
-    """The pressures at which every blend has at least one springback (a release that finished), sorted."""
+    """The pressures at which every blend has at least one springback (a release that finished) and no blend's
+    relaxed pellet is less dense than one it pressed lower (such a springback is the contact law's unloading, not a
+    measurement: :func:`~sigdem.studies.pellet_analysis.relaxed_below`), sorted."""
+    from sigdem.studies.pellet_analysis import relaxed_below
+
     sb = p.assign(ok=np.isfinite(p["springback_height"].astype(float)))
+    if "density_relaxed_g_cc" in p:
+        for _, t in p.groupby("blend"):
+            rho = t.groupby("target_pressure_mpa")["density_relaxed_g_cc"].mean().sort_index()
+            named = rho.index[np.isfinite(relaxed_below(rho.index, rho.to_numpy(float)))]
+            sb.loc[sb.index.isin(t.index) & sb["target_pressure_mpa"].isin(named), "ok"] = False
     ok = sb.groupby(["target_pressure_mpa", "blend"])["ok"].any().unstack("blend")
     keep = ok.reindex(columns=[SIG, WDSIG]).fillna(False).all(axis=1)
     return np.sort(ok.index[keep.to_numpy()].to_numpy(dtype=float))
@@ -104,10 +113,12 @@ def claim_springback(results) -> ClaimRow:
                DISAGREES: "WD-SiG recovers more here: its large particles store the larger elastic overlaps",
                UNRESOLVED: "the difference is within the replicate CI (the paper's 6 h creep of binder is not modelled)"}
     if not len(released):
-        reasons[UNRESOLVED] = ("no pressure has a finished release of both blends (mdr's releases from solid "
-                               "fraction ~0.9 up, and its presses of WD-SiG past ~0.8, stop: README, Pellets)")
+        reasons[UNRESOLVED] = ("no pressure has a finished release of both blends that kept a lower pressure's "
+                               "density (mdr's releases from solid fraction ~0.9 up, and its presses of WD-SiG past "
+                               "~0.8, stop or throw the pellet open: README, Pellets)")
     detail = ("" if mpa == nearest else f"no springback of both blends at {nearest:.4g} MPa, the simulated "
-              "pressure nearest 9.6 ton/cm² (no finished release there), so the nearest with one: ")
+              "pressure nearest 9.6 ton/cm² (no finished release there, or a pellet less dense than one pressed lower), "
+              "so the nearest with one: ")
     detail += (f"at {mpa:.4g} MPa ({units.convert(mpa, 'MPa', 'ton/cm2'):.3g} ton/cm²; paper 9.6 ton/cm² = {want:.0f} "
                f"MPa, 96 MPa read as kN/cm²): SiG {fmt(s) if s else 'n/a'} vs WD-SiG {fmt(w) if w else 'n/a'}")
     return ClaimRow("springback", claim, paper, diff, ci, verdict, reasons[verdict], "height fraction SiG - WD-SiG",

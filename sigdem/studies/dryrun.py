@@ -35,8 +35,9 @@ AS_COATED_FRACTION = 0.55
 def step_costs(kernel: str = "auto", contact_model=None, plugin_mdr: bool = True) -> StepCosts:
     """The costs of the kernel a run with ``--kernel`` ``kernel`` would use here, as
     :func:`~sigdem.run.runners.kernel_variables` chooses it: the plugin where it is built and verified and ``kernel``
-    is not ``"granular"`` (the bounded unload split without them is refused, as a run refuses it); an mdr stage runs on it only where its template allows (``plugin_mdr``) and its contacts
-    are not adhesive, and always with the bounded unload split. (What the plugin cannot run is costed as LAMMPS's.)"""
+    is not ``"granular"`` (the bounded unload split without them is refused, as a run refuses it); an mdr stage runs
+    on it only where its template allows (``plugin_mdr``) and its contacts are not adhesive, and always with the
+    bounded unload split. (What the plugin cannot run is costed as LAMMPS's.)"""
     from sigdem.run.plugin import kernel_path
     from sigdem.run.runners import require_split_kernel
 

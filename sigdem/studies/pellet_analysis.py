@@ -302,6 +302,17 @@ def _fit_rows(p: np.ndarray, d: np.ndarray, d0: float, state: str) -> list[dict]
     return out
 
 
+def relaxed_below(pressures_mpa, densities_g_cc) -> list[float]:
+    """Per pressure (ascending), the lower pressure whose relaxed pellet is denser than this one's, else NaN (a pressure
+    without a relaxed density, NaN, names nothing and is named by nothing): see :meth:`PelletResult.summary`."""
+    out, densest = [], (math.nan, -math.inf)    # (pressure, relaxed density) of the densest relaxed pellet so far
+    for mpa, rho in zip(pressures_mpa, densities_g_cc):
+        out.append(densest[0] if rho < densest[1] else math.nan)
+        if rho > densest[1]:
+            densest = (mpa, rho)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class PelletResult:
     """Tables of a pellet study: ``pellets`` one row per (replicate, pressure), ``replicates`` the run folders."""
@@ -330,12 +341,9 @@ class PelletResult:
                 est = mean_ci(t[name] if name in t else [])
                 row[name], row[f"{name}_ci95"] = est.mean, est.ci95
             rows.append(row)
-        densest = (math.nan, -math.inf)    # (pressure, relaxed density) of the densest relaxed pellet so far
-        for row in rows:
-            rho = row["density_relaxed_g_cc"]
-            row["relaxed_below_mpa"] = densest[0] if rho < densest[1] else math.nan
-            if rho > densest[1]:
-                densest = (row["target_pressure_mpa"], rho)
+        below = relaxed_below([r["target_pressure_mpa"] for r in rows], [r["density_relaxed_g_cc"] for r in rows])
+        for row, mpa in zip(rows, below):
+            row["relaxed_below_mpa"] = mpa
         return pd.DataFrame(rows)
 
     def fits(self) -> pd.DataFrame:
