@@ -536,10 +536,10 @@ void PairGranularMDRHMR::transfer_history(double *source, double *target, int, i
    Hence the same bits as pair granular with mdr (checked against it).
 ---------------------------------------------------------------------- */
 
-// the material constants the loops need
 // the bounded split's share for one outside [0, 1]: its nearer end, 0.5 if undefined
 static inline double held_share(double share) { return (share > 1.0) ? 1.0 : ((share < 0.0) ? 0.0 : 0.5); }
 
+// the material constants the loops need
 struct MDRConst {
   double Y, Eeff, Eeffinv, G, kappa, poiss, psi_b, damp, kt, xt, mu, kr, gr, mr, dt;
   int bounded;    // bounded_split

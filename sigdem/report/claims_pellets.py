@@ -84,7 +84,7 @@ def _released_pressures(p) -> np.ndarray:
         for _, t in p.groupby("blend"):
             rho = t.groupby("target_pressure_mpa")["density_relaxed_g_cc"].mean().sort_index()
             named = rho.index[np.isfinite(relaxed_below(rho.index, rho.to_numpy(float)))]
-            sb.loc[sb.index.isin(t.index) & sb["target_pressure_mpa"].isin(named), "ok"] = False
+            sb.loc[t.index[t["target_pressure_mpa"].isin(named)], "ok"] = False
     ok = sb.groupby(["target_pressure_mpa", "blend"])["ok"].any().unstack("blend")
     keep = ok.reindex(columns=[SIG, WDSIG]).fillna(False).all(axis=1)
     return np.sort(ok.index[keep.to_numpy()].to_numpy(dtype=float))

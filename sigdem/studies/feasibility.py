@@ -41,8 +41,8 @@ MAX_STEP_FALL_SKIN = 0.5
 @dataclass(frozen=True, slots=True)
 class StepCosts:
     """CPU ns per particle-step (one core's time; on several ranks the sum over them) of what a contact kernel
-    computes: a Hertz stage, an mdr calender stage and an mdr pellet press, measured on this project's 2-core
-    Intel Xeon VM (benchmarks/README.md)."""
+    computes: a Hertz stage, an mdr calender stage and an mdr pellet press, measured on this project's 2-core VMs
+    (each value's source beside it; benchmarks/README.md)."""
 
     kernel: str
     hertz: float
@@ -60,8 +60,6 @@ STOCK_COSTS = StepCosts("granular", hertz=300.0, calender_mdr=750.0, pellet_mdr=
 #: 2.5k-40k particles (benchmarks/results/kernel_batch_2026-12-04/, 5 Dec); calender mdr 399 and 387 ns (the same
 #: presses as above); pellet mdr the same press, 1,190 s, 970 ns.
 PLUGIN_COSTS = StepCosts("hmr", hertz=115.0, calender_mdr=400.0, pellet_mdr=970.0)
-#: Per particle-step cost of a Hertz settle on one core with ``pair granular`` (:data:`STOCK_COSTS`).
-NS_PER_PARTICLE_STEP = STOCK_COSTS.hertz
 #: A settle ran ~2.9 free-fall times of its placed column (reference bed: 76,000 steps, 26,200 per fall time).
 SETTLE_FALL_TIMES = 3.0
 
@@ -153,7 +151,7 @@ def check_gravity(field: str, gravity_g: float, numbers: dict) -> None:
                          f"falling particle crosses > {MAX_STEP_FALL_SKIN:g} neighbour skin per step (LAMMPS 'Lost atoms')")
 
 
-def seconds(particle_steps: float, ns_per_particle_step: float = NS_PER_PARTICLE_STEP) -> float:
+def seconds(particle_steps: float, ns_per_particle_step: float) -> float:
     """Estimated single-core seconds of ``particle_steps`` at ``ns_per_particle_step`` (a :class:`StepCosts` value)."""
     return particle_steps * ns_per_particle_step * 1e-9
 
