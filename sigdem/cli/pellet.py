@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sigdem.cli.cluster import runner_or_collect
 from sigdem.cli.helpers import (
+    MDR_MATH_HELP,
     MDR_UNLOAD_SPLIT_HELP,
     PSI_B_HELP,
     _add_runner_options,
@@ -19,7 +20,7 @@ from sigdem.cli.helpers import (
 from sigdem.deck.die import DIE_KINDS, MAX_DIE_FRICTION
 from sigdem.errors import InputError
 from sigdem.inputs import check_int, check_range
-from sigdem.model.contact import GRAPHITE_YIELD_STRESS_GPA, MAX_MDR_TIMESTEP_FRACTION, MDR_UNLOAD_SPLITS
+from sigdem.model.contact import GRAPHITE_YIELD_STRESS_GPA, MAX_MDR_TIMESTEP_FRACTION, MDR_MATHS, MDR_UNLOAD_SPLITS
 from sigdem.studies.pellet import CELL_FILL_OVER_DMAX, WALLED_FILL_HEIGHT_UM, PelletStudy
 
 
@@ -54,7 +55,7 @@ def _pellet_study(args, pressures_mpa=None) -> PelletStudy:
     return PelletStudy(_blend(text, args), side_um=args.side_um, fill_height_um=args.fill_height_um,
                        replicates=args.replicates, target_pressures_mpa=pressures_mpa,
                        contact=contact_from_name(args.contact, args.yield_stress_gpa, _mdr_fraction(args), args.psi_b,
-                                                 args.mdr_unload_split),
+                                                 args.mdr_unload_split, args.mdr_math),
                        modulus_scale=args.modulus_scale,
                        speed_m_s=args.speed_m_s, servo_gain=args.servo_gain, die=args.die,
                        die_friction=_friction(args.die_friction),
@@ -196,6 +197,7 @@ def _add_pellet_options(p, pressures: bool = True):
                    help=f"mdr yield stress, GPa (default {GRAPHITE_YIELD_STRESS_GPA:g}, an assumption)")
     p.add_argument("--psi-b", type=float, default=None, help=PSI_B_HELP)
     p.add_argument("--mdr-unload-split", choices=MDR_UNLOAD_SPLITS, default=None, help=MDR_UNLOAD_SPLIT_HELP)
+    p.add_argument("--mdr-math", choices=MDR_MATHS, default=None, help=MDR_MATH_HELP)
     p.add_argument("--mdr-timestep-fraction", type=float, default=None,
                    help="mdr time step as a fraction of sqrt(m / (kappa R)) of the smallest particle, in (0, 0.16] "
                         "(default 0.04): the step of each target's hold, record and release; 0.16 releases too at "

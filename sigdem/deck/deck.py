@@ -105,9 +105,11 @@ class Deck:
                 check_bed_in_die("deck.bed", self.die, self.bed)
         if self.contact is not None:
             check_mdr(self)
-            if self.contact.unload_split != "lammps" and not self.stage.mdr_kernel:
-                raise InputError("deck.contact.unload_split", f"{self.contact.unload_split!r} runs on sigdem's mdr "
-                                 f"plugin, which the {self.stage.name} stage does not use; allowed there: 'lammps'")
+            only = self.contact.plugin_only()
+            if only is not None and not self.stage.mdr_kernel:
+                field_name, value, default = only
+                raise InputError(f"deck.contact.{field_name}", f"{value!r} runs on sigdem's mdr plugin, which the "
+                                 f"{self.stage.name} stage does not use; allowed there: {default!r}")
         needs_start = self.stage.needs_start
         if self.start is not None and not isinstance(self.start, RunFolder):
             raise InputError("deck.start", f"{self.start!r} is not a RunFolder")

