@@ -1039,36 +1039,40 @@ template <bool HU, bool ROLL> void PairGranularMDRHMR::evaluate(MDRBatch &b, int
 {
   const MDRConst c = {Y, Eeff, Eeffinv, G, kappa, poiss, psi_b, damp, kt, xt, mu, k_roll, gamma_roll, mu_roll,
                       update->dt, bounded_split};
-  loop_geometry<HU>(b, n, c);
 #if defined(SIGDEM_LIBMVEC)
-  if (vector_math) {
+  const bool vec = vector_math;
+#else
+  const bool vec = false;
+#endif
+  loop_geometry<HU>(b, n, c);
+  if (vec) {
+#if defined(SIGDEM_LIBMVEC)
     vexp(b.earg[0], b.ex[0], n);
     vexp(b.earg[1], b.ex[1], n);
-    loop_indenter<HU>(b, n, c);
-    for (int k = 0; k < n; k++)
-      for (int s = 0; s < 2; s++)
-        b.ac1[s][k] = (b.h[YFLAG_0 + s][k] == 0.0) ? 0.0 : acos_memo(b.arg1[s][k], memo_x, memo_y, memo_next);
-    loop_elastic<HU>(b, n, c);
-    vacos(b.arg2[0], b.ac2[0], n);
-    vacos(b.arg2[1], b.ac2[1], n);
-    for (int k = 0; k < n; k++)
-      for (int s = 0; s < 2; s++)
-        if (b.de1D[s][k] <= 0.0) b.ac2[s][k] = 0.0;
-    loop_forces<HU, ROLL>(b, n, c);
-    return;
-  }
 #endif
-  for (int k = 0; k < n; k++) {
-    b.ex[0][k] = exp(b.earg[0][k]);
-    b.ex[1][k] = exp(b.earg[1][k]);
+  } else {
+    for (int k = 0; k < n; k++) {
+      b.ex[0][k] = exp(b.earg[0][k]);
+      b.ex[1][k] = exp(b.earg[1][k]);
+    }
   }
   loop_indenter<HU>(b, n, c);
   for (int k = 0; k < n; k++)
     for (int s = 0; s < 2; s++)
       b.ac1[s][k] = (b.h[YFLAG_0 + s][k] == 0.0) ? 0.0 : acos_memo(b.arg1[s][k], memo_x, memo_y, memo_next);
   loop_elastic<HU>(b, n, c);
-  for (int k = 0; k < n; k++)
-    for (int s = 0; s < 2; s++) b.ac2[s][k] = (b.de1D[s][k] <= 0.0) ? 0.0 : acos(b.arg2[s][k]);
+  if (vec) {
+#if defined(SIGDEM_LIBMVEC)
+    vacos(b.arg2[0], b.ac2[0], n);
+    vacos(b.arg2[1], b.ac2[1], n);
+#endif
+    for (int k = 0; k < n; k++)
+      for (int s = 0; s < 2; s++)
+        if (b.de1D[s][k] <= 0.0) b.ac2[s][k] = 0.0;
+  } else {
+    for (int k = 0; k < n; k++)
+      for (int s = 0; s < 2; s++) b.ac2[s][k] = (b.de1D[s][k] <= 0.0) ? 0.0 : acos(b.arg2[s][k]);
+  }
   loop_forces<HU, ROLL>(b, n, c);
 }
 
@@ -1558,7 +1562,6 @@ void FixGranularMDRHMR::set_arrays(int i)
   atom->dvector[idx[SETUP_FLAG]][i] = 0.0;
 }
 
-// FixGranularMDR::calculate_contact_penalty: screen contacts through an obstructing third particle
 // A penalty term of the screening: the sigmoid of the angle acos(cosine) at the central particle, added to the
 // pair's penalty. With libm's math it is added at once; with vector math the terms are kept (the screening reads
 // no penalty) and added in the same order by flush_penalties(), their acos and exp taken 4 at a time.
@@ -1587,6 +1590,7 @@ void FixGranularMDRHMR::flush_penalties()
   npterm = 0;
 }
 
+// FixGranularMDR::calculate_contact_penalty: screen contacts through an obstructing third particle
 void FixGranularMDRHMR::calculate_contact_penalty()
 {
   NeighList *list = pair->list;
