@@ -22,6 +22,7 @@ import numpy as np
 
 from sigdem.errors import EnvironmentProblem
 from sigdem.inputs import check_safe_path
+from sigdem.io.dumps import read_dump
 from sigdem.io.folder import write_atomic
 from sigdem.run.plugin import (
     ABICHECK_SOURCE,
@@ -273,10 +274,11 @@ def verify_vector_math(plugin: Path, workdir: Path) -> float:
     """Run VECTOR_MATH_CHECK with LAMMPS's mdr and with the plugin's ``math vector``; return the largest
     difference relative to its column's largest value, or raise EnvironmentProblem if a run fails or it exceeds
     VECTOR_MATH_RTOL."""
-    runs = _run_check_both_ways(plugin, workdir, "vector", VECTOR_MATH_CHECK, "vector.lmp", {}, "mdr_kernel",
-                                ("forces.dump",))
-    tables = {k: _dump_columns(files["forces.dump"]) for k, files in runs.items()}
-    ref, vec = tables["granular"], tables["hmr"]
+    _run_check_both_ways(plugin, workdir, "vector", VECTOR_MATH_CHECK, "vector.lmp", {}, "mdr_kernel",
+                         ("forces.dump",))
+    ref, vec = (np.concatenate([f.data.to_numpy(float) for f in read_dump(Path(workdir) / f"vector_{k}" /
+                                                                          "forces.dump")])
+                for k in ("granular", "hmr"))
     if ref.shape != vec.shape or ref.size == 0:
         raise EnvironmentProblem(f"the vector-math check wrote {vec.shape} values against LAMMPS's {ref.shape}; "
                                  f"see {workdir}")
@@ -287,17 +289,6 @@ def verify_vector_math(plugin: Path, workdir: Path) -> float:
                                  f"LAMMPS's mdr on three spheres, more than round-off ({VECTOR_MATH_RTOL:g}); see "
                                  f"{workdir}")
     return worst
-
-
-def _dump_columns(data: bytes):
-    """The numbers of a LAMMPS text dump's atom rows (every frame), as one float array."""
-    rows, take = [], False
-    for line in data.decode().splitlines():
-        if line.startswith("ITEM:"):
-            take = line.startswith("ITEM: ATOMS")
-        elif take:
-            rows.append([float(v) for v in line.split()])
-    return np.array(rows, dtype=float)
 
 
 #: Rolling resistance of the second verification settle (the calendering study's settle value).
