@@ -267,7 +267,9 @@ def test_settle_hmr_then_mdr_calender_equals_the_default_chain_on_two_ranks(sett
 
 def test_the_mdr_pellet_cell_with_its_release_branches_equals_lammps_mdr_on_two_ranks(cache, tmp_path):
     """The pellet study's default (mdr, periodic cell, each release a branch from its held restart) on a chain
-    settled by the plugin runs on the plugin's mdr, the press and the branches; every record equals LAMMPS's."""
+    settled by the plugin runs on the plugin's mdr, the press and the branches, its servo reading the cell's force
+    from the plugin's compute stress/zsum/hmr; every record equals LAMMPS's (pair granular, stress/atom + atom
+    variable + reduce)."""
     from sigdem.deck import PELLET_CELL_MDR
     from sigdem.psd import blend_from_fractions, graphite_grade
     from sigdem.studies.pellet import PelletStudy, run_replicate
@@ -284,8 +286,12 @@ def test_the_mdr_pellet_cell_with_its_release_branches_equals_lammps_mdr_on_two_
     logs = {f: f.fn("log.lammps").read_text() for f in (a, b)}
     assert "pair_style      granular/mdr/hmr" in logs[b] and "pair_style      granular/mdr/hmr" not in logs[a]
     assert "2 by 1 by 1 MPI processor grid" in logs[b]
+    by_plugin, by_lammps = (re.compile(rf"^compute +ftop all {c}$", re.M) for c in ("stress/zsum/hmr", "reduce sum v_fz_cell"))
+    assert by_plugin.search(logs[b]) and not by_lammps.search(logs[b])
+    assert by_lammps.search(logs[a]) and not by_plugin.search(logs[a])
     branch = b.fn("log_release_2.lammps").read_text()
     assert "restoring pair style granular/mdr/hmr from restart" in branch and "fix             MDR all granular/mdr/hmr" in branch
+    assert by_plugin.search(branch)
     records = sorted(f.name for f in a.path.iterdir() if f.suffix in (".txt", ".dump"))
     assert len(records) > 20 and "branch_2_released.txt" in records and "relaxed_3.dump" in records
     for name in records:
@@ -538,3 +544,54 @@ def test_the_bounded_split_is_lammps_mdr_where_each_share_stays_in_0_1(cache, tm
     assert rows[:, 0].max() > 1.19 * r2 and rows[:, 1].min() < -1e4  # pressed deep, with force
     assert rows[-1, 0] < 0 and rows[-1, 1] == 0.0  # drawn apart: no force
     assert rows[-1, 3] > r2  # the small sphere's apparent radius grew (plastic flattening)
+
+
+STRESS_ZSUM = """\
+# 40 spheres overlapping in a cell periodic in x, y and z, pushed about by random velocities under pair granular
+# (Hertz, newton off): each step, the plugin's compute stress/zsum/hmr beside stress/atom + atom variable + reduce
+plugin load ${kernel_plugin}
+units micro
+atom_style sphere
+atom_modify map array
+boundary p p p
+newton off
+comm_modify vel yes
+region box block 0 30 0 30 0 24
+create_box 1 box
+create_atoms 1 random 40 ${seed} NULL overlap 4.0
+set type 1 diameter 9.0
+set type 1 density 2.26
+velocity all create 1.0 ${seed} dist gaussian
+pair_style granular
+pair_coeff * * hertz/material 2e5 0.5 0.3 tangential mindlin NULL 1.0 0.3 damping coeff_restitution
+neighbor 1.0 bin
+fix integrate all nve/sphere
+fix squeeze all deform 1 z erate -0.02 remap x
+timestep 2e-4
+compute stress all stress/atom NULL pair
+variable fz_cell atom c_stress[3]/lz
+compute by_lammps all reduce sum v_fz_cell
+compute by_plugin all stress/zsum/hmr
+fix out all print 1 "$(step) $(c_by_lammps:%.17g) $(c_by_plugin:%.17g)" file sums.txt screen no
+run 400
+"""
+
+
+@pytest.mark.parametrize("ranks", [1, 2])
+def test_the_cells_servo_force_from_the_plugin_is_lammps_sum_to_the_bit(cache, tmp_path, ranks):
+    """compute stress/zsum/hmr (pellet_cell_mdr.lmp's servo force where the plugin is loaded) equals the sum it
+    replaces, stress/atom (pair, zz) / lz added over the atoms by compute reduce, to the bit at every step of a
+    cell squeezed under overlapping spheres, on 1 and 2 ranks (each rank's partial sum, then MPI's)."""
+    import subprocess
+
+    from sigdem.run.launch import lmp_argv
+
+    (tmp_path / "zsum.lmp").write_text(STRESS_ZSUM)
+    argv = lmp_argv(ranks=ranks, variables={"kernel_plugin": cache, "seed": 11}, input_name="zsum.lmp")
+    proc = subprocess.run(argv, cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    rows = [line.split() for line in (tmp_path / "sums.txt").read_text().splitlines() if not line.startswith("#")]
+    assert len(rows) == 401
+    assert all(by_lammps == by_plugin for _, by_lammps, by_plugin in rows)  # the same digits, 17 of them
+    values = np.array([float(r[1]) for r in rows])
+    assert np.count_nonzero(values) > 300 and len(set(values)) > 300  # a force that changes, not zeros

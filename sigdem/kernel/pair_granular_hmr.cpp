@@ -1347,5 +1347,6 @@ void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
   ((lammpsplugin_regfunc) regfunc)(&plugin, lmp);
 
   sigdem_register_mdr_styles(lmp, handle, regfunc);
+  sigdem_register_cell_styles(lmp, handle, regfunc);
 }
 }

@@ -146,6 +146,8 @@ typedef void (*lammpsplugin_regfunc)(lammpsplugin_t *, void *);
 
 // pair granular/mdr/hmr, fix granular/mdr/hmr, fix wall/gran/region/mdr/hmr (pair_granular_mdr_hmr.cpp)
 void sigdem_register_mdr_styles(void *lmp, void *handle, void *regfunc);
+// compute stress/zsum/hmr (compute_stress_zsum_hmr.cpp)
+void sigdem_register_cell_styles(void *lmp, void *handle, void *regfunc);
 }
 
 #endif

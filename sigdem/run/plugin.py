@@ -17,8 +17,10 @@ from sigdem.errors import EnvironmentProblem
 log = logging.getLogger(__name__)
 
 KERNEL_DIR = Path(__file__).resolve().parent.parent / "kernel"
-#: The Hertz kernel (it holds the plugin's entry), the mdr kernel, and the header they share: one plugin file.
-SOURCES = (KERNEL_DIR / "pair_granular_hmr.cpp", KERNEL_DIR / "pair_granular_mdr_hmr.cpp")
+#: The Hertz kernel (it holds the plugin's entry), the mdr kernel, the pellet cell's servo force (compute
+#: stress/zsum/hmr) and the header they share: one plugin file.
+SOURCES = (KERNEL_DIR / "pair_granular_hmr.cpp", KERNEL_DIR / "pair_granular_mdr_hmr.cpp",
+           KERNEL_DIR / "compute_stress_zsum_hmr.cpp")
 HEADERS = (KERNEL_DIR / "plugin_api.h",)
 PLUGIN_NAME = "granhmrplugin.so"
 STAMP_NAME = "verified.json"
