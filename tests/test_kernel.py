@@ -73,9 +73,10 @@ def test_build_stamps_a_verified_plugin_in_the_cache(cache):
     stamp = json.loads((folder / kcache.STAMP_NAME).read_text())
     libmvec = ["-DSIGDEM_LIBMVEC"] if stamp["vector_math"] else []    # (where glibc's vector math links)
     assert stamp["flags"] == list(kcache.CXXFLAGS) + libmvec and "-ffp-contract=off" in stamp["flags"]
-    # the walls were checked too, a second settle with rolling resistance, and the mdr kernel
+    # the walls were checked too, a second settle with rolling resistance, the mdr kernel and the cell's servo force
     assert set(stamp["checked"]["identical_bytes"]) == {*build.COMPARED, *(f"rolling/{n}" for n in build.COMPARED),
-                                                        "walls.dump", "mdr/mdr.dump", "mdr/pairs.dump"}
+                                                        "walls.dump", "mdr/mdr.dump", "mdr/pairs.dump",
+                                                        "stress_sum/sums.txt"}
     status = kcache.kernel_status()
     assert status["verified"] and status["path"] == str(cache)
     assert build.build_kernel() == cache  # already verified: not rebuilt
@@ -546,52 +547,29 @@ def test_the_bounded_split_is_lammps_mdr_where_each_share_stays_in_0_1(cache, tm
     assert rows[-1, 3] > r2  # the small sphere's apparent radius grew (plastic flattening)
 
 
-STRESS_ZSUM = """\
-# 40 spheres overlapping in a cell periodic in x, y and z, pushed about by random velocities under pair granular
-# (Hertz, newton off): each step, the plugin's compute stress/zsum/hmr beside stress/atom + atom variable + reduce
-plugin load ${kernel_plugin}
-units micro
-atom_style sphere
-atom_modify map array
-boundary p p p
-newton off
-comm_modify vel yes
-region box block 0 30 0 30 0 24
-create_box 1 box
-create_atoms 1 random 40 ${seed} NULL overlap 4.0
-set type 1 diameter 9.0
-set type 1 density 2.26
-velocity all create 1.0 ${seed} dist gaussian
-pair_style granular
-pair_coeff * * hertz/material 2e5 0.5 0.3 tangential mindlin NULL 1.0 0.3 damping coeff_restitution
-neighbor 1.0 bin
-fix integrate all nve/sphere
-fix squeeze all deform 1 z erate -0.02 remap x
-timestep 2e-4
-compute stress all stress/atom NULL pair
-variable fz_cell atom c_stress[3]/lz
-compute by_lammps all reduce sum v_fz_cell
-compute by_plugin all stress/zsum/hmr
-fix out all print 1 "$(step) $(c_by_lammps:%.17g) $(c_by_plugin:%.17g)" file sums.txt screen no
-run 400
-"""
-
 
 @pytest.mark.parametrize("ranks", [1, 2])
 def test_the_cells_servo_force_from_the_plugin_is_lammps_sum_to_the_bit(cache, tmp_path, ranks):
     """compute stress/zsum/hmr (pellet_cell_mdr.lmp's servo force where the plugin is loaded) equals the sum it
     replaces, stress/atom (pair, zz) / lz added over the atoms by compute reduce, to the bit at every step of a
-    cell squeezed under overlapping spheres, on 1 and 2 ranks (each rank's partial sum, then MPI's)."""
-    import subprocess
+    cell squeezed under overlapping spheres, on 1 and 2 ranks (each rank's partial sum, then MPI's): the build's
+    check, which the stamp records."""
+    assert build.verify_stress_sum(cache, tmp_path, ranks=ranks) > 0
+    rows = np.loadtxt(tmp_path / "stress_sum_hmr" / "sums.txt")
+    assert rows.shape == (build.STRESS_SUM_ROWS, 2)
+    assert np.count_nonzero(rows[:, 1]) > 300 and len(set(rows[:, 1])) > 300  # a force that changes, not zeros
+    grid = re.search(r"(\d+) by (\d+) by (\d+) MPI processor grid", (tmp_path / "stress_sum_hmr" / "log.lammps").read_text())
+    assert np.prod([int(g) for g in grid.groups()]) == ranks
 
-    from sigdem.run.launch import lmp_argv
 
-    (tmp_path / "zsum.lmp").write_text(STRESS_ZSUM)
-    argv = lmp_argv(ranks=ranks, variables={"kernel_plugin": cache, "seed": 11}, input_name="zsum.lmp")
-    proc = subprocess.run(argv, cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout[-2000:]
-    rows = [line.split() for line in (tmp_path / "sums.txt").read_text().splitlines() if not line.startswith("#")]
-    assert len(rows) == 401
-    assert all(by_lammps == by_plugin for _, by_lammps, by_plugin in rows)  # the same digits, 17 of them
-    values = np.array([float(r[1]) for r in rows])
-    assert np.count_nonzero(values) > 300 and len(set(values)) > 300  # a force that changes, not zeros
+def test_the_servo_force_check_refuses_a_sum_added_in_another_order(cache, tmp_path, monkeypatch):
+    """The check can fail: LAMMPS's side summing stress/atom first and dividing by lz once (the same force, other
+    round-off) differs from the plugin's per-atom division on most steps, and the check refuses it."""
+    lammps_side = '"variable fz_cell atom c_stress[3]/lz" "compute ftop all reduce sum v_fz_cell" "variable force equal c_ftop"'
+    assert lammps_side in build.STRESS_SUM_CHECK
+    monkeypatch.setattr(build, "STRESS_SUM_CHECK", build.STRESS_SUM_CHECK.replace(
+        lammps_side, '"compute raw all reduce sum c_stress[3]" "variable force equal c_raw/lz"'))
+    with pytest.raises(EnvironmentProblem, match="stress/zsum/hmr"):
+        build.verify_stress_sum(cache, tmp_path)
+    a, b = (np.loadtxt(tmp_path / f"stress_sum_{k}" / "sums.txt") for k in ("granular", "hmr"))
+    np.testing.assert_allclose(a, b, rtol=1e-12)  # the same force, other round-off

@@ -22,7 +22,8 @@ Before sigdem uses it, :func:`build_kernel` runs a tiny settle deck with ``pair_
 plugin and requires bitwise-equal dumps (including every particle's position, velocity, force, spin and torque
 to 17 significant digits), then runs a floor and a moving top wall on that bed with LAMMPS's wall fixes and
 with the plugin's and requires the same bytes again, then an mdr bed pressed between two planes with LAMMPS's mdr
-and with the plugin's (particle and pair/local dumps); only then is ``verified.json`` written.
+and with the plugin's (particle and pair/local dumps), then the pellet cell's servo force each step of a squeezed
+cell from LAMMPS's three lines and from ``compute stress/zsum/hmr``; only then is ``verified.json`` written.
 :func:`~sigdem.run.plugin.kernel_path` returns the plugin only when that stamp matches the file. The runner uses it where a deck allows it
 (:mod:`sigdem.run.runners`); a deck never names it.
 

@@ -113,10 +113,10 @@ WALL_CHECK_VARIABLES = ("E", "e", "nu", "mu", "E_floor", "e_floor", "mu_floor", 
 
 def _run_check_both_ways(plugin: Path, workdir: Path, what: str, deck_text: str, input_name: str,
                          variables: dict, switch: str, outputs: tuple[str, ...],
-                         setup=None) -> dict[str, dict[str, bytes]]:
+                         setup=None, ranks: int = 1) -> dict[str, dict[str, bytes]]:
     """Run ``deck_text`` in workdir/<what>_granular and workdir/<what>_hmr with ``switch`` set to granular or hmr
-    (child ``lmp``); {kernel: {output: bytes}}, or EnvironmentProblem (with the log tail) if a run fails.
-    ``setup(folder)`` prepares a folder first (a restart to read)."""
+    (child ``lmp`` on ``ranks``); {kernel: {output: bytes}}, or EnvironmentProblem (with the log tail) if a run
+    fails. ``setup(folder)`` prepares a folder first (a restart to read)."""
     out = {}
     for kernel in ("granular", "hmr"):
         folder = Path(workdir) / f"{what}_{kernel}"
@@ -124,8 +124,8 @@ def _run_check_both_ways(plugin: Path, workdir: Path, what: str, deck_text: str,
         if setup is not None:
             setup(folder)
         (folder / input_name).write_text(deck_text)
-        argv = lmp_argv(variables={**variables, "kernel_plugin": check_safe_path("plugin", plugin), switch: kernel},
-                        input_name=input_name)
+        argv = lmp_argv(ranks=ranks, input_name=input_name,
+                        variables={**variables, "kernel_plugin": check_safe_path("plugin", plugin), switch: kernel})
         proc = subprocess.run(argv, cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
         if proc.returncode != 0 or not all((folder / name).is_file() for name in outputs):
@@ -291,13 +291,66 @@ def verify_vector_math(plugin: Path, workdir: Path) -> float:
     return worst
 
 
+#: The pellet cell's servo force (lammps_inputs/pellet_cell_mdr.lmp) both ways: the three lines LAMMPS has for it
+#: (stress/atom's zz, pair part, over lz per atom, summed by compute reduce) and the plugin's compute
+#: stress/zsum/hmr, each step to 17 digits, in a cell periodic in x, y and z squeezed by fix deform under 40
+#: overlapping spheres (pair granular, Hertz, newton off). The force does not act on the spheres: both runs follow
+#: the same path, so the printed sums are the same bytes exactly when the compute adds as LAMMPS does.
+STRESS_SUM_CHECK = """\
+variable stress_sum index granular
+units           micro
+atom_style      sphere
+atom_modify     map array
+boundary        p p p
+newton          off
+comm_modify     vel yes
+plugin load     ${kernel_plugin}
+region          box block 0 30 0 30 0 24
+create_box      1 box
+create_atoms    1 random 40 11 NULL overlap 4.0
+set             type 1 diameter 9.0
+set             type 1 density 2.26
+velocity        all create 1.0 11 dist gaussian
+pair_style      granular
+pair_coeff      * * hertz/material 2e5 0.5 0.3 tangential mindlin NULL 1.0 0.3 damping coeff_restitution
+neighbor        1.0 bin
+fix             integrate all nve/sphere
+fix             squeeze all deform 1 z erate -0.02 remap x
+timestep        2e-4
+compute         stress all stress/atom NULL pair
+if "${stress_sum} == hmr" then "compute ftop all stress/zsum/hmr" "variable force equal c_ftop" &
+  else "variable fz_cell atom c_stress[3]/lz" "compute ftop all reduce sum v_fz_cell" "variable force equal c_ftop"
+fix             out all print 1 "$(step) $(v_force:%.17g)" file sums.txt screen no
+run             400
+"""
+#: Steps STRESS_SUM_CHECK prints (400 and step 0).
+STRESS_SUM_ROWS = 401
+
+
+def verify_stress_sum(plugin: Path, workdir: Path, ranks: int = 1) -> int:
+    """Run STRESS_SUM_CHECK with LAMMPS's three lines and with the plugin's compute stress/zsum/hmr on ``ranks``;
+    EnvironmentProblem unless sums.txt is the same bytes, a row a step, with a force that is not zero. Returns
+    its size."""
+    sums = _run_check_both_ways(plugin, workdir, "stress_sum", STRESS_SUM_CHECK, "stress_sum.lmp", {}, "stress_sum",
+                                ("sums.txt",), ranks=ranks)
+    rows = [line.split() for line in sums["hmr"]["sums.txt"].decode().splitlines() if not line.startswith("#")]
+    if len(rows) != STRESS_SUM_ROWS or not any(float(r[1]) != 0.0 for r in rows):
+        raise EnvironmentProblem(f"the servo-force check wrote {len(rows)} rows (expected {STRESS_SUM_ROWS}, not all "
+                                 f"zero); see {workdir}")
+    if sums["hmr"]["sums.txt"] != sums["granular"]["sums.txt"]:
+        raise EnvironmentProblem(f"the plugin's compute stress/zsum/hmr ({plugin}) is not the sum of stress/atom + "
+                                 f"reduce to the bit on this machine (see {workdir}): not used")
+    return len(sums["hmr"]["sums.txt"])
+
+
 #: Rolling resistance of the second verification settle (the calendering study's settle value).
 VERIFY_ROLLING_FRICTION = 0.3
 
 
 def verify_plugin(plugin: Path, workdir: Path) -> dict:
     """Run the verification deck both ways under ``workdir``, without and with rolling resistance, the wall
-    check and the mdr check; raise EnvironmentProblem unless every compared file is identical.
+    check, the mdr check and the servo-force check; raise EnvironmentProblem unless every compared file is
+    identical.
 
     Returns what was compared (file names and sizes), for the stamp.
     """
@@ -308,8 +361,10 @@ def verify_plugin(plugin: Path, workdir: Path) -> dict:
     sizes.update({f"rolling/{name}": size for name, size in rolling.items()})
     sizes["walls.dump"] = verify_walls(plugin, workdir / "hmr", deck)
     sizes.update({f"mdr/{name}": size for name, size in verify_mdr(plugin, workdir / "mdr").items()})
+    sizes["stress_sum/sums.txt"] = verify_stress_sum(plugin, workdir / "stress_sum")
     log.info("plugin %s: %s identical to pair granular's (without and with rolling resistance), walls.dump to "
-             "LAMMPS's wall fixes', mdr.dump and pairs.dump to LAMMPS's mdr", plugin, ", ".join(COMPARED))
+             "LAMMPS's wall fixes', mdr.dump and pairs.dump to LAMMPS's mdr, sums.txt to stress/atom + reduce",
+             plugin, ", ".join(COMPARED))
     return {"deck": "sigdem.kernel.build.verification_deck", "identical_bytes": sizes}
 
 
