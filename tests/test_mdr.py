@@ -645,3 +645,19 @@ def test_the_overlap_cap_sigdem_assumes_is_the_one_in_lammps_mdr_force():
     found = mdr_force_constants()
     assert {1.75, -4.4, 0.99} <= found  # the yield surface pY = Y (1.75 exp(-4.4 delta/R) + 1); a_fac: the routine
     assert MDR_SIDE_OVERLAP_LIMIT in found and 0.75 not in found and 10.7 in found
+
+
+@pytest.mark.lammps
+def test_the_calenders_pair_cutoff_only_reaches_ghosts_so_a_longer_one_gives_the_same_bytes(beds, rerun_by_hand,
+                                                                                           ghost_counts):
+    """calender_mdr.lmp's pair cutoff (1.2 d_max by default, guarded as the pellet cell's) only sets how far ghost
+    atoms reach; its bins and atom sort are those of a 1.5 d_max cutoff: the bed's press run again by hand with a
+    1.5 d_max cutoff writes the same bytes in every record, with more ghost atoms in each run."""
+    f = beds["mdr"]
+    wide, proc = rerun_by_hand(f, "wide", ("in.lmp", "start.restart", "calender_press.lmp"), {"cut_factor": 1.5})
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    for name in ["thermo.txt", "targets.txt", "held.txt", "unloaded.txt", "unloaded.dump"] + \
+            [f"target_{k}{s}.dump" for k in (1, 2) for s in ("", "_contacts")]:
+        assert (wide / name).read_bytes() == f.fn(name).read_bytes(), name
+    ghosts = [ghost_counts(f.fn("log.lammps")), ghost_counts(wide / "log.lammps")]
+    assert len(ghosts[0]) == len(ghosts[1]) > 1 and all(a < b for a, b in zip(*ghosts)), ghosts

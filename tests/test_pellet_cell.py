@@ -8,6 +8,7 @@ stress/atom), the released cell carries no load, and the cell reuses the periodi
 
 import json
 import math
+import re
 import shutil
 
 import numpy as np
@@ -533,3 +534,24 @@ def test_a_target_beyond_the_floor_is_the_floor_s_pellet_and_is_not_released_aga
     assert not rows.loc[3, "release_disturbed"]
     s = result.summary().set_index("target_pressure_mpa")
     assert s.loc[300.0, "same_pellet"] == 1 and s.loc[100.0, "same_pellet"] == 0
+
+
+@pytest.mark.lammps
+def test_the_pair_cutoff_only_reaches_ghosts_a_longer_one_gives_the_same_bytes_the_guard_stops_a_short_one(
+        cell, rerun_by_hand, ghost_counts):
+    """The cell's pair cutoff (1.2 d_max by default) only sets how far ghost atoms reach; its bins and atom sort are
+    those of a 1.5 d_max cutoff. The press run again by hand with a 1.5 d_max cutoff writes the same bytes (thermo,
+    targets, every target's particles and contacts) with more ghost atoms in each run; with 0.9 d_max, short of the
+    largest pair's reach from the start, the guard stops LAMMPS at its first check (step 100), naming itself."""
+    folder = cell["folder"]
+    inputs = ("in.lmp", "start.restart", "pellet_press.lmp")
+    wide, proc = rerun_by_hand(folder, "wide", inputs, {"cut_factor": 1.5})
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    for name in ["thermo.txt", "targets.txt"] + [f"target_{k}{s}.dump" for k in (1, 2, 3) for s in ("", "_contacts")]:
+        assert (wide / name).read_bytes() == folder.fn(name).read_bytes(), name
+    ours, theirs = ghost_counts(folder.fn("log.lammps")), ghost_counts(wide / "log.lammps")
+    assert len(ours) == len(theirs) > 1 and all(a < b for a, b in zip(ours, theirs)), (ours, theirs)
+    short, proc = rerun_by_hand(folder, "short", inputs, {"cut_factor": 0.9})
+    assert proc.returncode != 0
+    assert re.search(r"ERROR: Fix halt condition for fix-id mdr_radii_outgrew_the_pair_cutoff met on step 100 ",
+                     (short / "log.lammps").read_text())
