@@ -1784,8 +1784,13 @@ void FixGranularMDRHMR::walk_contacts()
       if (nbr.reach[jj] != 0.0) pen[np++] = {-dx0, -dx1, -dx2, nbr.r[jj], nbr.rinv[jj], j, jj};
       double *history = &allhistory[nh * jj];
       if (nbr.touch[jj] == 0.0) {
-        touch[jj] = 0;
-        for (int k = 0; k < nh; k++) history[k] = 0.0;
+        // LAMMPS zeroes an untouched pair's history every step; one already flagged untouched holds zeros (fix
+        // neigh/history gives an untouched pair zeros, and nothing here writes to it until it touches), so only a
+        // pair that has just separated is zeroed: the same values, without rewriting them every step
+        if (touch[jj]) {
+          touch[jj] = 0;
+          for (int k = 0; k < nh; k++) history[k] = 0.0;
+        }
         continue;
       }
       touch[jj] = 1;
