@@ -187,31 +187,30 @@ class PairGranularMDRHMR : public Pair {
   template <bool HU, bool ROLL> void compute_t(int eflag, int vflag);
 };
 
-// One particle's neighbours as walk_contacts() measures them (structure of arrays; measure() is a vector loop).
+// A group of particles' neighbours as walk_contacts() measures them (structure of arrays, the particles one after
+// the other): the branch vectors and radius sums are gathered one by one, then measure() takes the whole group in
+// one vector loop (a particle of a dense bed has only a few neighbours in a half list: one loop per particle ran
+// mostly its scalar remainder).
 struct Neighbours {
+  static constexpr int GROUP = 256;    // neighbours per group (more when one particle has more)
   std::vector<int> j;
-  std::vector<double> x0, x1, x2, rad, dx0, dx1, dx2, radsum, r, rinv, reach, touch;
+  std::vector<double> dx0, dx1, dx2, radsum, r, rinv, reach, touch;
   void reserve(int n)
   {
     if ((int) j.size() >= n) return;
     j.resize(n);
-    for (auto *v : {&x0, &x1, &x2, &rad, &dx0, &dx1, &dx2, &radsum, &r, &rinv, &reach, &touch}) v->resize(n);
+    for (auto *v : {&dx0, &dx1, &dx2, &radsum, &r, &rinv, &reach, &touch}) v->resize(n);
   }
-  MDR_SIMD void measure(int n, double xi0, double xi1, double xi2, double radi)
+  MDR_SIMD void measure(int n)
   {
-    const double *px0 = x0.data(), *px1 = x1.data(), *px2 = x2.data(), *prad = rad.data();
-    double *pd0 = dx0.data(), *pd1 = dx1.data(), *pd2 = dx2.data(), *prs = radsum.data();
+    const double *pd0 = dx0.data(), *pd1 = dx1.data(), *pd2 = dx2.data(), *prs = radsum.data();
     double *pr = r.data(), *pri = rinv.data(), *preach = reach.data(), *ptouch = touch.data();
 #pragma omp simd
     for (int k = 0; k < n; k++) {
-      const double d0 = xi0 - px0[k], d1 = xi1 - px1[k], d2 = xi2 - px2[k];
+      const double d0 = pd0[k], d1 = pd1[k], d2 = pd2[k];
       const double q = d0 * d0 + d1 * d1 + d2 * d2;
-      const double rs = radi + prad[k];
+      const double rs = prs[k];
       const double rr = sqrt(q);
-      pd0[k] = d0;
-      pd1[k] = d1;
-      pd2[k] = d2;
-      prs[k] = rs;
       pr[k] = rr;
       pri[k] = 1.0 / rr;
       preach[k] = (rs - rr < 0.0) ? 0.0 : 1.0;
@@ -1482,7 +1481,9 @@ void FixGranularMDRHMR::pre_force(int)
     Atot[i] = 4.0 * PI * Rsq + Atot_sum[i];
     psi[i] = (Atot[i] - Acon1[i]) / Atot[i];
 
-    if (psi_b_coeff < psi[i]) {
+    // a particle with no contact term this step (dRnumerator 0, e.g. one out of contact) has dR = 0 whatever its
+    // confinement weight: 0 / x * w is +-0 or NaN, and dmax() of either and 0.0 returns the 0.0; its exp() skipped
+    if (psi_b_coeff < psi[i] && dRnumerator[i] != 0.0) {
       double w_confinement;
       (psi[i] > 0.1) ? w_confinement = 1.0 / (1.0 + exp(-75.0 * (psi[i] - 0.2))) : w_confinement = 0.0;
       const double dR = dmax(dRnumerator[i] / (dRdenominator[i] - 4.0 * PI * Rsq) * w_confinement, 0.0);
@@ -1496,7 +1497,11 @@ void FixGranularMDRHMR::pre_force(int)
   comm_stage = 1;
   comm->forward_comm(this, 5);
 
-  for (int i = 0; i < ntotal; i++) {
+  // the sums of this step start from zero; a ghost's are not reset, as nothing reads them: the pair and the walls
+  // add to a ghost side of a contact (LAMMPS's mdr zeroes those every step too), but the values read of a ghost
+  // (Vgeo, Velas, Acon0, Atot, psi; ddelta_bar) come from its owner by the forward communications, and a ghost
+  // made again at reneighbouring copies its owner's values
+  for (int i = 0; i < nlocal; i++) {
     ddelta_bar[i] = 0.0;
     if (!update->setupflag) {
       Vcaps[i] = 0.0;
@@ -1525,16 +1530,19 @@ int FixGranularMDRHMR::pack_forward_comm(int n, int *list, double *buf, int, int
   double **dv = atom->dvector;
   int m = 0;
   if (comm_stage == 1) {
+    const double *Vgeo = dv[idx[VGEO]], *Velas = dv[idx[VELAS]], *Acon0 = dv[idx[ACON0]];
+    const double *Atot = dv[idx[ATOT]], *psi = dv[idx[PSI]];
     for (int i = 0; i < n; i++) {
       const int j = list[i];
-      buf[m++] = dv[idx[VGEO]][j];
-      buf[m++] = dv[idx[VELAS]][j];
-      buf[m++] = dv[idx[ACON0]][j];
-      buf[m++] = dv[idx[ATOT]][j];
-      buf[m++] = dv[idx[PSI]][j];
+      buf[m++] = Vgeo[j];
+      buf[m++] = Velas[j];
+      buf[m++] = Acon0[j];
+      buf[m++] = Atot[j];
+      buf[m++] = psi[j];
     }
   } else {
-    for (int i = 0; i < n; i++) buf[m++] = dv[idx[DDELTA_BAR]][list[i]];
+    const double *ddelta_bar = dv[idx[DDELTA_BAR]];
+    for (int i = 0; i < n; i++) buf[m++] = ddelta_bar[list[i]];
   }
   return m;
 }
@@ -1545,15 +1553,18 @@ void FixGranularMDRHMR::unpack_forward_comm(int n, int first, double *buf)
   int m = 0;
   const int last = first + n;
   if (comm_stage == 1) {
+    double *Vgeo = dv[idx[VGEO]], *Velas = dv[idx[VELAS]], *Acon0 = dv[idx[ACON0]];
+    double *Atot = dv[idx[ATOT]], *psi = dv[idx[PSI]];
     for (int i = first; i < last; i++) {
-      dv[idx[VGEO]][i] = buf[m++];
-      dv[idx[VELAS]][i] = buf[m++];
-      dv[idx[ACON0]][i] = buf[m++];
-      dv[idx[ATOT]][i] = buf[m++];
-      dv[idx[PSI]][i] = buf[m++];
+      Vgeo[i] = buf[m++];
+      Velas[i] = buf[m++];
+      Acon0[i] = buf[m++];
+      Atot[i] = buf[m++];
+      psi[i] = buf[m++];
     }
   } else {
-    for (int i = first; i < last; i++) dv[idx[DDELTA_BAR]][i] = buf[m++];
+    double *ddelta_bar = dv[idx[DDELTA_BAR]];
+    for (int i = first; i < last; i++) ddelta_bar[i] = buf[m++];
   }
 }
 
@@ -1754,78 +1765,88 @@ void FixGranularMDRHMR::walk_contacts()
   cl.reserve(total);
   if (pen.size() < total) pen.resize(total);
   pen_start.assign(inum + 1, 0);
-  nbr.reserve(jmax);
   MSDChunk &m = *msd;
   int n = 0, nc = 0, np = 0;
-  for (int ii = 0; ii < inum; ii++) {
-    const int i = ilist[ii];
-    const double xi0 = xa[3 * i], xi1 = xa[3 * i + 1], xi2 = xa[3 * i + 2];
-    const double radi = radius[i];
-    int *touch = firsttouch[i];
-    double *allhistory = firsthistory[i];
-    const int *jlist = firstneigh[i];
-    const int jnum = numneigh[i];
-    pen_start[ii] = np;
-    // i's neighbours: branch vectors and distances in a vector loop, then sorted into the lists
-    for (int jj = 0; jj < jnum; jj++) {
-      const int j = jlist[jj] & NEIGHMASK;
-      nbr.j[jj] = j;
-      nbr.x0[jj] = xa[3 * j];
-      nbr.x1[jj] = xa[3 * j + 1];
-      nbr.x2[jj] = xa[3 * j + 2];
-      nbr.rad[jj] = radius[j];
+  const int group = (jmax > Neighbours::GROUP) ? jmax : Neighbours::GROUP;
+  nbr.reserve(group);
+  for (int ii0 = 0; ii0 < inum;) {
+    // a group of particles, all their neighbours: branch vectors and radius sums, then distances in one vector loop
+    int g = 0, ii1 = ii0;
+    for (; ii1 < inum && g + numneigh[ilist[ii1]] <= group; ii1++) {
+      const int i = ilist[ii1];
+      const double xi0 = xa[3 * i], xi1 = xa[3 * i + 1], xi2 = xa[3 * i + 2];
+      const double radi = radius[i];
+      const int *jlist = firstneigh[i];
+      const int jnum = numneigh[i];
+      for (int jj = 0; jj < jnum; jj++, g++) {
+        const int j = jlist[jj] & NEIGHMASK;
+        nbr.j[g] = j;
+        nbr.dx0[g] = xi0 - xa[3 * j];
+        nbr.dx1[g] = xi1 - xa[3 * j + 1];
+        nbr.dx2[g] = xi2 - xa[3 * j + 2];
+        nbr.radsum[g] = radi + radius[j];
+      }
     }
-    nbr.measure(jnum, xi0, xi1, xi2, radi);
-    for (int jj = 0; jj < jnum; jj++) {
-      const int j = nbr.j[jj];
-      const double dx0 = nbr.dx0[jj], dx1 = nbr.dx1[jj], dx2 = nbr.dx2[jj];
-      const double radsum = nbr.radsum[jj];
-      // the penalty screening's reach: radsum - r >= 0, with its branch vector x_j - x_i (= -dx exactly)
-      if (nbr.reach[jj] != 0.0) pen[np++] = {-dx0, -dx1, -dx2, nbr.r[jj], nbr.rinv[jj], j, jj};
-      double *history = &allhistory[nh * jj];
-      if (nbr.touch[jj] == 0.0) {
-        // LAMMPS zeroes an untouched pair's history every step; one already flagged untouched holds zeros (fix
-        // neigh/history gives an untouched pair zeros, and nothing here writes to it until it touches), so only a
-        // pair that has just separated is zeroed: the same values, without rewriting them every step
-        if (touch[jj]) {
-          touch[jj] = 0;
-          for (int k = 0; k < nh; k++) history[k] = 0.0;
+    nbr.measure(g);
+    for (int ii = ii0, k0 = 0; ii < ii1; ii++) {
+      const int i = ilist[ii];
+      int *touch = firsttouch[i];
+      double *allhistory = firsthistory[i];
+      const int jnum = numneigh[i];
+      pen_start[ii] = np;
+      for (int jj = 0, k = k0; jj < jnum; jj++, k++) {
+        const int j = nbr.j[k];
+        const double dx0 = nbr.dx0[k], dx1 = nbr.dx1[k], dx2 = nbr.dx2[k];
+        const double radsum = nbr.radsum[k];
+        // the penalty screening's reach: radsum - r >= 0, with its branch vector x_j - x_i (= -dx exactly)
+        if (nbr.reach[k] != 0.0) pen[np++] = {-dx0, -dx1, -dx2, nbr.r[k], nbr.rinv[k], j, jj};
+        double *history = &allhistory[nh * jj];
+        if (nbr.touch[k] == 0.0) {
+          // LAMMPS zeroes an untouched pair's history every step; one already flagged untouched holds zeros (fix
+          // neigh/history gives an untouched pair zeros, and nothing here writes to it until it touches), so only a
+          // pair that has just separated is zeroed: the same values, without rewriting them every step
+          if (touch[jj]) {
+            touch[jj] = 0;
+            for (int q = 0; q < nh; q++) history[q] = 0.0;
+          }
+          continue;
         }
-        continue;
+        touch[jj] = 1;
+        history[PENALTY] = 0.0;
+        cl.i[nc] = i;
+        cl.j[nc] = j;
+        cl.hist[nc] = history;
+        cl.dx0[nc] = dx0;
+        cl.dx1[nc] = dx1;
+        cl.dx2[nc] = dx2;
+        cl.r[nc] = nbr.r[k];
+        cl.rinv[nc] = nbr.rinv[k];
+        nc++;
+        // mean_surf_disp's inputs (side 0: the larger tag)
+        const int i0 = (tag[i] > tag[j]) ? i : j, i1 = (tag[i] > tag[j]) ? j : i;
+        m.i0[n] = i0;
+        m.i1[n] = i1;
+        m.r[n] = nbr.r[k];
+        m.radsum[n] = radsum;
+        m.R0[n] = radius[i0];
+        m.R1[n] = radius[i1];
+        m.hmax[n] = history[DELTA_MAX];
+        m.dp0[n] = history[DELTAP_0];
+        m.dp1[n] = history[DELTAP_1];
+        m.d0old[n] = history[DELTA_0];
+        m.d1old[n] = history[DELTA_1];
+        m.ac0[n] = history[AC_0];
+        m.ac1[n] = history[AC_1];
+        m.A0[n] = Acon0[i0];
+        m.A1[n] = Acon0[i1];
+        if (++n == MSD_CHUNK) {
+          msd_chunk(n);
+          n = 0;
+        }
       }
-      touch[jj] = 1;
-      history[PENALTY] = 0.0;
-      cl.i[nc] = i;
-      cl.j[nc] = j;
-      cl.hist[nc] = history;
-      cl.dx0[nc] = dx0;
-      cl.dx1[nc] = dx1;
-      cl.dx2[nc] = dx2;
-      cl.r[nc] = nbr.r[jj];
-      cl.rinv[nc] = nbr.rinv[jj];
-      nc++;
-      // mean_surf_disp's inputs (side 0: the larger tag)
-      const int i0 = (tag[i] > tag[j]) ? i : j, i1 = (tag[i] > tag[j]) ? j : i;
-      m.i0[n] = i0;
-      m.i1[n] = i1;
-      m.r[n] = nbr.r[jj];
-      m.radsum[n] = radsum;
-      m.R0[n] = radius[i0];
-      m.R1[n] = radius[i1];
-      m.hmax[n] = history[DELTA_MAX];
-      m.dp0[n] = history[DELTAP_0];
-      m.dp1[n] = history[DELTAP_1];
-      m.d0old[n] = history[DELTA_0];
-      m.d1old[n] = history[DELTA_1];
-      m.ac0[n] = history[AC_0];
-      m.ac1[n] = history[AC_1];
-      m.A0[n] = Acon0[i0];
-      m.A1[n] = Acon0[i1];
-      if (++n == MSD_CHUNK) {
-        msd_chunk(n);
-        n = 0;
+      k0 += jnum;
       }
-    }
+    ii0 = ii1;
   }
   pen_start[inum] = np;
   if (n) msd_chunk(n);
