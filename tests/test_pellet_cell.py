@@ -17,6 +17,7 @@ import pytest
 
 import sigdem.studies.pellet as pellet_module
 
+from sigdem.analysis.periodic_images import DoubleImageContacts
 from sigdem.cli import main
 from sigdem.deck import PELLET_CELL_MDR, Calender, Deck, Pellet, PeriodicCell, RunRecord, Settle
 from sigdem.deck.templates import template_path
@@ -60,6 +61,19 @@ def test_each_pressure_is_held_within_2_percent_and_density_rises(cell):
     assert np.all(t["density_loaded_g_cc"] > t["poured_density_g_cc"])
     # no floor, no gravity: what the punch carries is all there is
     assert np.all(t["force_transmission"] == 1.0) and np.all(t["weight_fraction"] == 0.0)
+
+
+@pytest.mark.lammps
+def test_each_target_counts_its_pairs_touching_through_two_periodic_images(cell):
+    """The rows' double_image_pairs are what DoubleImageContacts finds in each target's particles and box (a thin
+    cell's pairs whose two contacts LAMMPS gives one history at a rebuild), read from the target dumps again."""
+    t = cell["result"].pellets.sort_values("target_pressure_mpa")
+    for k, n in zip(t["record"], t["double_image_pairs"]):
+        frame = read_last_frame(cell["folder"].fn(f"target_{int(k)}.dump"))
+        assert frame.box.boundary == ("pp", "pp", "pp")
+        assert n == DoubleImageContacts().compute(frame.data, frame.box).n_pairs
+    summary = cell["result"].summary().set_index("target_pressure_mpa")
+    assert list(summary["double_image_pairs"]) == list(t.groupby("target_pressure_mpa")["double_image_pairs"].max())
 
 
 @pytest.mark.lammps
@@ -322,6 +336,34 @@ def test_a_stopped_branch_loses_its_release_only_and_a_missing_one_is_run_again(
     states = run_release_branches(copy)
     assert states[1] == {"state": "done"} and states[2]["state"] == "stopped"  # a stopped branch is not rerun
     assert copy.fn("branch_1_released.txt").read_text() == before
+
+
+@pytest.mark.lammps
+def test_a_branch_off_its_held_pressure_raises_unless_pairs_there_touch_through_two_images(cell, tmp_path, caplog):
+    """A branch that starts 1e-3 off its held pressure stops the analysis (the restart did not carry the state),
+    unless pairs of particles touch through two periodic images at that target (LAMMPS gives their two contacts one
+    history at a rebuild or a restart): then a warning, and the row counts them. Here the target's dump is given a
+    period in z of 12 µm, so that its particles' images crowd."""
+    folder = cell["folder"]
+    settle = RunFolder(cell["root"] / f"settle-{cell['result'].replicates['settle_job'].iloc[0]}")
+    copy = RunFolder(tmp_path / folder.path.name)
+    shutil.copytree(folder.path, copy.path)
+    head, row = copy.fn("branch_2_start.txt").read_text().splitlines()
+    v = row.split()
+    v[3] = repr(float(v[3]) * 1.001)
+    copy.fn("branch_2_start.txt").write_text(f"{head}\n{' '.join(v)}\n")
+    with pytest.raises(EngineError, match="release of target 2 started"):
+        analyse_replicate(settle, copy, contact_is_mdr=True)
+    lines = copy.fn("target_2.dump").read_text().splitlines()
+    z = next(i for i, line in enumerate(lines) if line.startswith("ITEM: BOX")) + 3
+    lines[z] = "0 12"
+    copy.fn("target_2.dump").write_text("\n".join(lines) + "\n")
+    with caplog.at_level("WARNING"):
+        rows = {r["record"]: r for r in analyse_replicate(settle, copy, contact_is_mdr=True)}
+    before = cell["result"].pellets.set_index("record")["double_image_pairs"]
+    assert rows[2]["double_image_pairs"] > before.loc[2]
+    assert rows[1]["double_image_pairs"] == before.loc[1] and rows[3]["double_image_pairs"] == before.loc[3]
+    assert "release of target 2 started" in caplog.text and "touch through two periodic images" in caplog.text
 
 
 @pytest.mark.lammps

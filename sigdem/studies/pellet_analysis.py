@@ -26,6 +26,10 @@ each branch's released and relaxed rows; a branch that LAMMPS stopped (mdr's NaN
 Targets recorded at the cell's lowest height after another one was are that target's pellet again
 (:func:`sigdem.run.branches.floor_repeats`): not released again, no release values, ``same_pellet_as_mpa`` names the
 target whose release it is.
+``double_image_pairs``: pairs of particles touching through two periodic images at the target
+(:class:`sigdem.analysis.periodic_images.DoubleImageContacts`; a thin cell at high pressure): LAMMPS gives both their
+contacts one history whenever it rebuilds its neighbour lists or reads a restart, so where it is not 0 the analysis
+warns, and a release branch may start off the held pressure (a warning instead of the error it is otherwise).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ import pandas as pd
 from sigdem import units
 from sigdem.analysis.compaction import heckel_fit, kawakita_fit
 from sigdem.analysis.contacts import MDR_SIDE_OVERLAP_LIMIT, ContactForces
+from sigdem.analysis.periodic_images import DoubleImageContacts
 from sigdem.analysis.springback import Springback, surface_height_um
 from sigdem.deck import RunRecord
 from sigdem.deck.stages import PELLET_CELL_MDR, RELEASE_KE_JUMP_LIMIT
@@ -133,10 +138,13 @@ def _press_thermo(pellet: RunFolder, targets: pd.DataFrame) -> pd.DataFrame:
     return thermo
 
 
-def _with_branches(pellet: RunFolder, targets: pd.DataFrame, released: pd.DataFrame, relaxed: pd.DataFrame):
+def _with_branches(pellet: RunFolder, targets: pd.DataFrame, released: pd.DataFrame, relaxed: pd.DataFrame,
+                   shared: dict[int, int]):
     """(released, relaxed, thermo per branch target, {target: stop tag} of lost releases): the press's own rows plus
     those of its release branches (:mod:`sigdem.run.branches`; IncompleteRunError when one has not run). A branch
-    must start where the press held its target (branch_<k>_start.txt), else the restart did not carry the state."""
+    must start where the press held its target (branch_<k>_start.txt), else the restart did not carry the state;
+    unless ``shared[k]`` pairs of particles touch through two periodic images there: LAMMPS then gives both their
+    contacts one history when it rebuilds the lists, as it does reading the restart (a warning, the branch kept)."""
     if not uses_branches(pellet):
         return released, relaxed, {}, {}
     thermo_of, lost, out, rel = {}, {}, [released], [relaxed]
@@ -146,7 +154,13 @@ def _with_branches(pellet: RunFolder, targets: pd.DataFrame, released: pd.DataFr
             continue
         start = read_table(pellet.fn(f"branch_{k}_start.txt")).set_index("k")
         held = float(targets.loc[k, "pressure_top"])
-        if not math.isclose(float(start.loc[k, "pressure_top"]), held, rel_tol=1e-6):
+        began = float(start.loc[k, "pressure_top"])
+        if not math.isclose(began, held, rel_tol=1e-6) and shared.get(k, 0) > 0:
+            log.warning("%s: the release of target %d started at pressure %.9g, not the held %.9g (%.1e apart): %d "
+                        "pair(s) of particles there touch through two periodic images, whose contacts share one "
+                        "history once LAMMPS rebuilds its lists (DoubleImageContacts); a taller cell avoids it",
+                        pellet.path.name, k, began, held, abs(began / held - 1.0), shared[k])
+        elif not math.isclose(began, held, rel_tol=1e-6):
             raise EngineError(f"the release of target {k} started at pressure {float(start.loc[k, 'pressure_top']):.9g}, "
                               f"not the held {held:.9g}: held_{k}.restart did not carry the pellet's state",
                               pellet.path, log_tail(pellet.fn(f"log_release_{k}.lammps"), 20))
@@ -177,13 +191,15 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
     released = _finite(pellet, "released.txt", read_table(pellet.fn("released.txt"))).set_index("k")
     require_resumes(pellet)
     thermo = _press_thermo(pellet, targets)
-    released, relaxed, thermo_of, lost = _with_branches(pellet, targets, released, relaxed)
+    # each target's particles, and the pairs among them touching through two periodic images
+    frames = {int(k): read_last_frame(pellet.fn(stage.record_file("atoms", int(k)))) for k in targets.index}
+    shared = {k: DoubleImageContacts().compute(f.data, f.box).n_pairs for k, f in frames.items()}
+    released, relaxed, thermo_of, lost = _with_branches(pellet, targets, released, relaxed, shared)
     repeats = floor_repeats(pellet) if uses_branches(pellet) else {}
     rows = []
     for k, t in targets.iterrows():
         k = int(k)
-        name = stage.record_file("atoms", k)
-        atoms = _finite(pellet, name, read_last_frame(pellet.fn(name)).data)
+        atoms = _finite(pellet, stage.record_file("atoms", k), frames[k].data)
         name = stage.record_file("contacts", k)
         contacts = _finite(pellet, name, read_last_frame(pellet.fn(name)).data)
         target = units.from_micro(t["target"] / s, "MPa")
@@ -196,7 +212,7 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                "release_stop": None, "same_pellet_as_mpa": None,
                "pressure_floor_mpa": units.from_micro(t["pressure_floor"] / s, "MPa"),
                "force_transmission": float(t["pressure_floor"] / t["pressure_top"]),
-               "weight_fraction": mass * g / (float(t["pressure_top"]) * area)}
+               "weight_fraction": mass * g / (float(t["pressure_top"]) * area), "double_image_pairs": shared[k]}
         row["solid_fraction_loaded"] = row["density_loaded_g_cc"] / solid
         # the punch rests at its lowest allowed height (solid fraction phi_max of the initial radii): a target not held
         # there cannot be reached (pellet_press.lmp then records it at once)
@@ -259,6 +275,11 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                         "%g at which LAMMPS clips an mdr pair contact's side (MDR_OVERLAP_LIMIT)", pellet.path.name,
                         target, row["max_side_overlap_ratio"], MDR_SIDE_OVERLAP_LIMIT)
         row["coordination"] = float(cf.particles["coordination"].mean())
+        if shared[k]:
+            log.warning("%s: at %.4g MPa %d pair(s) of particles touch through two periodic images (the period in z is "
+                        "%.4g µm): LAMMPS carries a contact's history over a neighbour-list rebuild by the partner's "
+                        "ID, so each such pair's two contacts get one history; a taller cell (--fill-height-um) "
+                        "avoids it", pellet.path.name, target, shared[k], float(frames[k].box.lengths[2]))
         if not row["held"]:
             why = (f" (the punch rests at its lowest height, solid fraction {float(rec.variables['phi_max']):g}: the "
                    "target is beyond what this bed can carry there)") if row["at_max_solid_fraction"] else ""
@@ -325,7 +346,8 @@ class PelletResult:
         """Per target pressure: mean and 95 % CI half-width (``<name>_ci95``) over replicates, ``all_held``, and
         ``releases_disturbed``: how many replicates' release values are missing from the means for that reason;
         ``same_pellet``: how many replicates' pellets at this pressure are an earlier target's (the cell at its lowest
-        height), with ``same_pellet_as_mpa`` that target's pressure; ``relaxed_below_mpa``: the lower pressure whose
+        height), with ``same_pellet_as_mpa`` that target's pressure; ``double_image_pairs``: the most pairs touching
+        through two periodic images in one replicate (see the module's notes); ``relaxed_below_mpa``: the lower pressure whose
         relaxed pellet is denser than this one's (mean over replicates), NaN if none. A powder pressed harder keeps
         at least the density it kept from a lower pressure; a pellet that springs back below it says the contact
         law's unloading, not the powder, set its springback (mdr's unloading stiffens without bound near full
@@ -336,7 +358,8 @@ class PelletResult:
             repeats = t["same_pellet_as_mpa"].dropna() if "same_pellet_as_mpa" in t else pd.Series(dtype=float)
             row = {"target_pressure_mpa": p, "target_pressure_ton_cm2": units.convert(p, "MPa", "ton/cm2"),
                    "n": len(t), "all_held": bool(t["held"].all()), "releases_disturbed": disturbed,
-                   "same_pellet": len(repeats), "same_pellet_as_mpa": float(repeats.min()) if len(repeats) else math.nan}
+                   "same_pellet": len(repeats), "same_pellet_as_mpa": float(repeats.min()) if len(repeats) else math.nan,
+                   "double_image_pairs": int(t["double_image_pairs"].max()) if "double_image_pairs" in t else 0}
             for name in SUMMARY_COLUMNS:
                 est = mean_ci(t[name] if name in t else [])
                 row[name], row[f"{name}_ci95"] = est.mean, est.ci95
