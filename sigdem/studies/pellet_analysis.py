@@ -155,15 +155,15 @@ def _with_branches(pellet: RunFolder, targets: pd.DataFrame, released: pd.DataFr
         start = read_table(pellet.fn(f"branch_{k}_start.txt")).set_index("k")
         held = float(targets.loc[k, "pressure_top"])
         began = float(start.loc[k, "pressure_top"])
-        if not math.isclose(began, held, rel_tol=1e-6) and shared.get(k, 0) > 0:
+        if not math.isclose(began, held, rel_tol=1e-6):
+            if not shared.get(k, 0):
+                raise EngineError(f"the release of target {k} started at pressure {began:.9g}, not the held "
+                                  f"{held:.9g}: held_{k}.restart did not carry the pellet's state",
+                                  pellet.path, log_tail(pellet.fn(f"log_release_{k}.lammps"), 20))
             log.warning("%s: the release of target %d started at pressure %.9g, not the held %.9g (%.1e apart): %d "
                         "pair(s) of particles there touch through two periodic images, whose contacts share one "
                         "history once LAMMPS rebuilds its lists (DoubleImageContacts); a taller cell avoids it",
                         pellet.path.name, k, began, held, abs(began / held - 1.0), shared[k])
-        elif not math.isclose(began, held, rel_tol=1e-6):
-            raise EngineError(f"the release of target {k} started at pressure {float(start.loc[k, 'pressure_top']):.9g}, "
-                              f"not the held {held:.9g}: held_{k}.restart did not carry the pellet's state",
-                              pellet.path, log_tail(pellet.fn(f"log_release_{k}.lammps"), 20))
         out.append(_finite(pellet, f"branch_{k}_released.txt", read_table(pellet.fn(f"branch_{k}_released.txt"))).set_index("k"))
         rel.append(_finite(pellet, f"branch_{k}_relaxed.txt", read_table(pellet.fn(f"branch_{k}_relaxed.txt"))).set_index("k"))
         thermo_of[k] = read_table(pellet.fn(f"branch_{k}_thermo.txt"))
@@ -276,10 +276,12 @@ def analyse_replicate(settle: RunFolder, pellet: RunFolder, contact_is_mdr: bool
                         target, row["max_side_overlap_ratio"], MDR_SIDE_OVERLAP_LIMIT)
         row["coordination"] = float(cf.particles["coordination"].mean())
         if shared[k]:
-            log.warning("%s: at %.4g MPa %d pair(s) of particles touch through two periodic images (the period in z is "
-                        "%.4g µm): LAMMPS carries a contact's history over a neighbour-list rebuild by the partner's "
-                        "ID, so each such pair's two contacts get one history; a taller cell (--fill-height-um) "
-                        "avoids it", pellet.path.name, target, shared[k], float(frames[k].box.lengths[2]))
+            box = frames[k].box
+            period = min(n for n, b in zip(box.lengths, box.boundary) if b == "pp")
+            log.warning("%s: at %.4g MPa %d pair(s) of particles touch through two periodic images (the shortest "
+                        "period is %.4g µm): LAMMPS carries a contact's history over a neighbour-list rebuild by the "
+                        "partner's ID, so each such pair's two contacts get one history; a taller cell "
+                        "(--fill-height-um) avoids it", pellet.path.name, target, shared[k], period)
         if not row["held"]:
             why = (f" (the punch rests at its lowest height, solid fraction {float(rec.variables['phi_max']):g}: the "
                    "target is beyond what this bed can carry there)") if row["at_max_solid_fraction"] else ""
